@@ -1,0 +1,35 @@
+package io.github.fcpts4j;
+
+/**
+ * What went wrong, as a stable code that callers can switch on. Native status
+ * codes (native/include/fcpts/status.h) map onto the first entries one to one.
+ */
+public enum ErrorCode {
+    /** A value passed by the caller is outside what the operation accepts. */
+    INVALID_ARGUMENT,
+    /** The CUDA runtime or a CUDA library reported an error. */
+    CUDA_ERROR,
+    /** An allocation failed (host or device). */
+    OUT_OF_MEMORY,
+    /** The native library was built without the requested capability (for example, no CUDA compiler). */
+    NOT_COMPILED,
+    /** An unexpected native failure; the message carries the details. */
+    INTERNAL,
+    /** A weight or gradient of a layer is NaN or infinite. */
+    NON_FINITE_INPUT,
+    /** The requested backend is not available on this machine. */
+    BACKEND_UNAVAILABLE,
+    /** A native library could not be loaded. */
+    NATIVE_LOAD_FAILED;
+
+    /** Maps a native {@code fcpts_status_code} to its enum value (unknown codes become {@link #INTERNAL}). */
+    public static ErrorCode fromNative(int code) {
+        switch (code) {
+            case 1: return INVALID_ARGUMENT;
+            case 2: return CUDA_ERROR;
+            case 3: return OUT_OF_MEMORY;
+            case 4: return NOT_COMPILED;
+            default: return INTERNAL;
+        }
+    }
+}

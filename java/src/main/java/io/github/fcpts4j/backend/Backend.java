@@ -1,0 +1,49 @@
+package io.github.fcpts4j.backend;
+
+/**
+ * A compute backend: owns device (or host) memory and runs the kernels of
+ * fcpts4j. Found through {@link Backends}; {@code cpu} is always present,
+ * {@code cuda} only where a driver and a device answer.
+ *
+ * <p>A backend and everything it allocates are single-threaded objects: use
+ * one from one thread at a time. Closing a backend does not close tensors it
+ * handed out; close those first (a {@link TensorScope} does it for you).
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name used for selection: {@code "cpu"} or {@code "cuda"}. */
+    String name();
+
+    /** One line for humans: device, threads, native library build. */
+    String description();
+
+    /** A zero-filled float32 tensor of the given shape (every dimension >= 0). */
+    Tensor allocate(long... shape);
+
+    /** A tensor holding a copy of {@code data}; its length must equal the product of {@code shape}. */
+    default Tensor upload(float[] data, long... shape) {
+        Tensor tensor = allocate(shape);
+        try {
+            tensor.copyFrom(data);
+            return tensor;
+        } catch (RuntimeException e) {
+            tensor.close();
+            throw e;
+        }
+    }
+
+    /** Copies every element of {@code src} into {@code dst} (same element count, both of this backend). */
+    void copy(Tensor src, Tensor dst);
+
+    /**
+     * A plan for the fused KDE-CDF pass over the prunable weights laid out as
+     * {@code layout}; it owns its native workspace and must be closed.
+     */
+    KdeKernel kdeKernel(SegmentLayout layout);
+
+    /** Waits until all queued work of this backend has finished (a no-op on the CPU). */
+    void synchronize();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,65 @@
+package io.github.fcpts4j.backend.cpu;
+
+import io.github.fcpts4j.backend.NativeFailure;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * The one wrapper around {@link CpuNatives}: every call checks the returned
+ * status and turns a failure into an {@link FcptsException} carrying the
+ * native code, message and call site. Also the lazy, failure-tolerant loader
+ * used by the provider's availability probe.
+ */
+final class CpuKernels {
+    private CpuKernels() {
+    }
+
+    /** Loads libfcpts_cpu; returns null on success or the reason it failed. */
+    static String loadFailure() {
+        try {
+            CpuNatives.fcpts_cpu_default_threads();
+            return null;
+        } catch (LinkageError | RuntimeException e) {
+            return "libfcpts_cpu could not be loaded: " + e;
+        }
+    }
+
+    static int defaultThreads() {
+        return CpuNatives.fcpts_cpu_default_threads();
+    }
+
+    static String buildInfo() {
+        return CpuNatives.fcpts_cpu_build_info().getString();
+    }
+
+    static void kdeFused(FloatPointer w, FloatPointer g, FloatPointer gw, LongPointer offsets, int segments,
+                         FloatPointer thresholds, FloatPointer invBandwidths, DoublePointer stats, int threads,
+                         CpuNatives.Status status) {
+        check(CpuNatives.fcpts_kde_fused_cpu(w, g, gw, offsets, segments, thresholds, invBandwidths, stats,
+                threads, status), status, "fcpts_kde_fused_cpu");
+    }
+
+    static void kdeForward(FloatPointer w, LongPointer offsets, int segments, FloatPointer thresholds,
+                           FloatPointer invBandwidths, DoublePointer stats, int threads, CpuNatives.Status status) {
+        check(CpuNatives.fcpts_kde_forward_cpu(w, offsets, segments, thresholds, invBandwidths, stats, threads,
+                status), status, "fcpts_kde_forward_cpu");
+    }
+
+    static void copy(Pointer src, Pointer dst, long bytes, int threads) {
+        try (CpuNatives.Status status = new CpuNatives.Status()) {
+            check(CpuNatives.fcpts_parallel_copy_cpu(src, dst, bytes, threads, status), status,
+                    "fcpts_parallel_copy_cpu");
+        }
+    }
+
+    private static void check(int rc, CpuNatives.Status status, String function) {
+        if (rc != 0) {
+            throw NativeFailure.of(rc, function, status.message().getString(), status.index(),
+                    status.library_name().getString(), status.library_code(), status.file().getString(),
+                    status.line());
+        }
+    }
+}

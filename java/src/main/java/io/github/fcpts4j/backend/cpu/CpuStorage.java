@@ -1,0 +1,45 @@
+package io.github.fcpts4j.backend.cpu;
+
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.TensorStorage;
+
+import org.bytedeco.javacpp.FloatPointer;
+
+/** Off-heap host memory (zero-filled) behind a cpu tensor; native kernels read it in place. */
+final class CpuStorage extends TensorStorage {
+    private FloatPointer data;
+
+    CpuStorage(long elements) {
+        try {
+            data = new FloatPointer(Math.max(1, elements));
+        } catch (OutOfMemoryError e) {
+            throw new FcptsException(ErrorCode.OUT_OF_MEMORY, "cpu: cannot allocate " + elements * 4L
+                    + " bytes for a tensor of " + elements + " floats", e);
+        }
+        data.zero();
+    }
+
+    FloatPointer pointer() {
+        return data;
+    }
+
+    @Override
+    protected void write(float[] src, int srcOffset, long dstIndex, int count) {
+        data.getPointer(dstIndex).put(src, srcOffset, count);
+    }
+
+    @Override
+    protected void read(long srcIndex, float[] dst, int dstOffset, int count) {
+        data.getPointer(srcIndex).get(dst, dstOffset, count);
+    }
+
+    @Override
+    public void close() {
+        FloatPointer d = data;
+        data = null;
+        if (d != null) {
+            d.close();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.github.fcpts4j.backend.cuda;
+
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToDevice;
+import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCreate;
+import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
+
+import io.github.fcpts4j.backend.Backend;
+import io.github.fcpts4j.backend.KdeKernel;
+import io.github.fcpts4j.backend.SegmentLayout;
+import io.github.fcpts4j.backend.Tensor;
+
+import org.bytedeco.cuda.cudart.CUstream_st;
+
+import java.util.Arrays;
+
+/**
+ * The GPU backend: device memory from the presets' cudart, one stream on which
+ * every kernel of this backend is queued, and the hand-written kernels of
+ * libfcpts_cuda. Host copies happen only in {@link Tensor#copyFrom} /
+ * {@link Tensor#toArray} and when a pass returns its per-layer sums.
+ */
+public final class CudaBackend implements Backend {
+    private final int device;
+    private final String description;
+    private CUstream_st stream;
+
+    CudaBackend(int device, String description) {
+        this.device = device;
+        this.description = description;
+        CudaErrors.check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        CUstream_st s = new CUstream_st();
+        CudaErrors.check(cudaStreamCreate(s), "cudaStreamCreate on device " + device);
+        this.stream = s;
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String description() {
+        return "cuda: device " + device + ", " + description;
+    }
+
+    @Override
+    public Tensor allocate(long... shape) {
+        live();
+        long n = Tensor.elementCount(shape);
+        return new Tensor(this, shape, new CudaStorage(n, "a tensor " + Arrays.toString(shape)));
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        if (src.size() != dst.size()) {
+            throw new IllegalArgumentException("copy: source holds " + src.size() + " floats, destination "
+                    + dst.size());
+        }
+        CudaErrors.check(cudaMemcpyAsync(dst.storage(CudaStorage.class).buffer().at(0),
+                src.storage(CudaStorage.class).buffer().at(0), src.size() * Float.BYTES, cudaMemcpyDeviceToDevice,
+                live()), "cudaMemcpyAsync device to device (" + src.size() + " floats)");
+    }
+
+    @Override
+    public KdeKernel kdeKernel(SegmentLayout layout) {
+        return new CudaKdeKernel(layout, live());
+    }
+
+    @Override
+    public void synchronize() {
+        CudaErrors.check(cudaStreamSynchronize(live()), "cudaStreamSynchronize");
+    }
+
+    @Override
+    public void close() {
+        CUstream_st s = stream;
+        stream = null;
+        if (s != null) {
+            CudaErrors.check(cudaStreamSynchronize(s), "cudaStreamSynchronize before close");
+            CudaErrors.check(cudaStreamDestroy(s), "cudaStreamDestroy");
+        }
+    }
+
+    private CUstream_st live() {
+        if (stream == null) {
+            throw new IllegalStateException("cuda backend used after close()");
+        }
+        return stream;
+    }
+}
