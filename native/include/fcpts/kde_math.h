@@ -25,7 +25,7 @@
 #if defined(__CUDACC__)
 #define FCPTS_HD __host__ __device__ __forceinline__
 #else
-#define FCPTS_HD static inline
+#define FCPTS_HD static inline __attribute__((always_inline))
 #endif
 
 /* Reinterpret an int32 bit pattern as float (exact, no conversion). */

@@ -25,7 +25,8 @@ class BackendsTest {
         assertEquals(List.of("cpu", "cuda"), Backends.providers().stream().map(BackendProvider::name).toList());
         Availability cpu = Backends.provider("cpu").orElseThrow().availability();
         assertTrue(cpu.available(), cpu.detail());
-        assertTrue(cpu.detail().startsWith("libfcpts_cpu "), cpu.detail());
+        assertTrue(cpu.detail().contains("OpenMP threads"), cpu.detail());
+        assertTrue(Backends.provider("cpu").orElseThrow().nativeLibraryInfo().startsWith("libfcpts_cpu "));
     }
 
     @Test

@@ -24,20 +24,26 @@ import org.junit.jupiter.api.Test;
  * The fused KDE-CDF kernel suite, run against every backend by a subclass per
  * backend. Every result is compared with {@link KdeReference} (double).
  *
- * <p>Tolerance, per layer sum: |x - ref| <= atol + 1e-6 |ref| with
- * atol = 4e-7 * N_l for sum Phi and sum phi, 4e-7 * sum|g w| for sum g w phi.
- * Why 4e-7 per element: the kernels evaluate in float, with A&S 26.2.17 for
- * Phi (absolute error below 7.5e-8); z = (t - |w|) / h carries up to two float
- * roundings (relative 1.2e-7), which moves Phi by phi(z)|z| * 1.2e-7 <= 3e-8 and
- * phi by phi(z) z^2 * 1.2e-7 <= 4e-8; the float exp and polynomial add a few ulp
- * of values below 1 (about 2.4e-7). Sum: about 3.5e-7, rounded up to 4e-7. The
- * 1e-6 relative term covers double accumulation of float terms. Kept counts are
- * exact; sum |w| and sum w^2 are sums of exact float values in double (1e-12).
- * The masked gradient is a select (g or 0), so it is compared bit for bit.
+ * <p>Tolerance, per layer sum: |x - ref| <= atol + rtol |ref|.
+ * <ul>
+ *   <li>Per-element evaluation, 4e-7 absolute: the kernels evaluate in float,
+ *   with A&S 26.2.17 for Phi (error below 7.5e-8); z = (t - |w|) / h carries up
+ *   to two float roundings (relative 1.2e-7), which moves Phi by
+ *   phi(z) |z| 1.2e-7 <= 3e-8 and phi by phi(z) z^2 1.2e-7 <= 4e-8; the float exp
+ *   and polynomial add a few ulp of values below 1 (about 2.4e-7). Sum ~3.5e-7.</li>
+ *   <li>Summation, 1e-5 relative to the sum of |terms|: the CPU kernel adds at most
+ *   128 terms per float SIMD lane before going to double, and an m-term float sum
+ *   is off by at most (m - 1) 6e-8 of its sum of |terms| (7.7e-6 for m = 128);
+ *   the GPU adds at most 32 per thread in double. For sum Phi and sum phi all
+ *   terms are >= 0, so this is rtol = 1e-5. For sum g w phi the sum of |terms|
+ *   is at most 0.4 sum |g w|, so both parts give atol = (4e-7 + 4e-6) sum |g w|.</li>
+ *   <li>Kept counts are exact. |w| and w^2 are exact in double and summed in
+ *   double: rtol 1e-12. The masked gradient is a select (g or 0): bit for bit.</li>
+ * </ul>
  */
 public abstract class KdeKernelContract {
     private static final double PER_ELEMENT = 4e-7;
-    private static final double RTOL = 1e-6;
+    private static final double SUMMATION = 1e-5;
     private static final int[] STATS = {0, 1, 2, 3, 4, 5};
     private static final String[] STAT_NAMES = {"sumCdf", "sumPdf", "sumGradWeightPdf", "kept", "sumAbs", "sumSq"};
 
@@ -120,10 +126,13 @@ public abstract class KdeKernelContract {
             for (int k : STATS) {
                 double expected = withGrad || k != 2 ? ref[l * KdeReference.FIELDS + k] : 0.0;
                 double atol;
-                double rtol = RTOL;
+                double rtol = SUMMATION;
                 switch (k) {
                     case 0, 1 -> atol = PER_ELEMENT * layout.size(l);
-                    case 2 -> atol = PER_ELEMENT * ref[l * KdeReference.FIELDS + KdeReference.SUM_ABS_GW];
+                    case 2 -> {
+                        atol = (PER_ELEMENT + 0.4 * SUMMATION) * ref[l * KdeReference.FIELDS + KdeReference.SUM_ABS_GW];
+                        rtol = 0;
+                    }
                     case 3 -> {
                         atol = 0;
                         rtol = 0;

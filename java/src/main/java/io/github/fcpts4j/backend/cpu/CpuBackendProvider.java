@@ -18,7 +18,9 @@ public final class CpuBackendProvider implements BackendProvider {
     @Override
     public Availability availability() {
         String failure = CpuKernels.loadFailure();
-        return failure == null ? Availability.yes(CpuKernels.buildInfo()) : Availability.no(failure);
+        return failure == null
+                ? Availability.yes("host CPU, " + CpuKernels.defaultThreads() + " OpenMP threads by default")
+                : Availability.no(failure);
     }
 
     @Override
