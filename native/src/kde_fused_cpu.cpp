@@ -1,10 +1,12 @@
 /*
  * CPU fused KDE-CDF pass (contract and math: fcpts/kde_fused.h and
  * fcpts/kde_math.h). One OpenMP parallel region over fixed-size chunks of all
- * segments; each chunk is one SIMD loop with double accumulators; chunk
+ * segments; each chunk is a sequence of SIMD blocks (see chunk_pass); chunk
  * partials are then added per segment in chunk order (deterministic for any
- * thread count). The chunk body is compiled twice (AVX2+FMA and baseline
- * x86-64) and picked at load time, so the library runs on any x86-64 CPU.
+ * thread count). The chunk body is compiled three times (x86-64-v4 = AVX-512,
+ * x86-64-v3 = AVX2 + FMA, baseline x86-64) and picked by CPU features at load
+ * time, so the library runs on any x86-64 CPU. -fno-trapping-math (see
+ * cmake/CMakeLists.txt) lets the selects of kde_math.h become SIMD blends.
  * Called from Java through backend.cpu.CpuNatives.
  */
 #include "fcpts/kde_fused.h"
