@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs on a machine with an NVIDIA GPU and no JDK, from the repository root,
+# after bench/gpu/make-bundle.sh produced bench/gpu/bundle.tar.xz here:
+#   1. unpacks the bundle (jlink'd JRE + jars + test classes),
+#   2. finds the CUDA 13 runtime, cuDNN 9, cuBLAS and cuSPARSE libraries (system
+#      or the nvidia-* wheels of a Python venv) and puts them on LD_LIBRARY_PATH,
+#   3. runs `fcpts backends`, the whole JUnit suite (the gpu-tagged classes run
+#      on cuda and compare with cpu) and the fused-kernel benchmark on cuda and cpu.
+# Everything lands in $OUT (the device tool brings it back) or bench/results/gpu-run.
+# Then commit the files to bench/results/ with the card named (nvidia-smi.txt).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=${OUT:-$root/bench/results/gpu-run}
+mkdir -p "$out"
+work=$(mktemp -d)
+tar -C "$work" -xJf "$root/bench/gpu/bundle.tar.xz"
+
+libdirs=$(find / -xdev \( -name 'libcudart.so.13*' -o -name 'libcudnn.so.9*' -o -name 'libcusparse.so.12*' \
+            -o -name 'libcublas.so.13*' -o -name 'libcublasLt.so.13*' -o -name 'libnvJitLink.so.13*' \) \
+            -printf '%h\n' 2>/dev/null | sort -u | paste -sd: -)
+export LD_LIBRARY_PATH="${libdirs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" | tee "$out/environment.txt"
+nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || echo "nvidia-smi failed" >> "$out/nvidia-smi.txt"
+
+java="$work/jre/bin/java"
+commit=$(cat "$work/COMMIT")
+cp="$work/app/classes:$work/app/test-classes:$(ls "$work"/app/*.jar | grep -v junit-platform-console | paste -sd: -)"
+console=$(ls "$work"/app/junit-platform-console-standalone-*.jar)
+
+status=0
+"$java" -cp "$cp" io.github.fcpts4j.cli.FcptsCli backends 2>&1 | tee "$out/backends.txt" || status=1
+"$java" -jar "$console" execute --class-path "$cp" --scan-class-path "$work/app/test-classes" \
+    --reports-dir "$out/junit" --details=tree --disable-banner 2>&1 | tee "$out/tests.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+for backend in cuda cpu; do
+  "$java" -Dfcpts.commit="$commit" -cp "$cp" io.github.fcpts4j.bench.FusedKdeBench --backend "$backend" \
+      --out "$out/kde_fused_${backend}" 2>&1 | tee "$out/kde_fused_${backend}.log" || status=1
+done
+exit $status
