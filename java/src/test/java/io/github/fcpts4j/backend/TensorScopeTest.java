@@ -25,13 +25,12 @@ class TensorScopeTest {
 
     @Test
     void tensorsOfAScopeAreClosedWithIt() {
-        Tensor kept;
-        try (Backend cpu = Backends.openResolved("cpu", BackendOptions.defaults());
-             TensorScope scope = new TensorScope()) {
-            kept = scope.allocate(cpu, 2, 3);
-            assertTrue(!kept.isClosed());
+        try (Backend cpu = Backends.openResolved("cpu", BackendOptions.defaults())) {
+            TensorScope scope = new TensorScope();
+            Tensor tensor = scope.allocate(cpu, 2, 3);
+            assertTrue(!tensor.isClosed());
             scope.close();
-            assertTrue(kept.isClosed());
+            assertTrue(tensor.isClosed());
         }
     }
 
