@@ -1,7 +1,6 @@
 package io.github.fcpts4j.backend.cpu;
 
-import io.github.fcpts4j.backend.KdeArguments;
-import io.github.fcpts4j.backend.KdeKernel;
+import io.github.fcpts4j.backend.AbstractKdeKernel;
 import io.github.fcpts4j.backend.KdeSums;
 import io.github.fcpts4j.backend.SegmentLayout;
 import io.github.fcpts4j.backend.Tensor;
@@ -15,83 +14,62 @@ import org.bytedeco.javacpp.LongPointer;
  * buffers, the stats buffer and the status record are allocated once and
  * reused by every call (native side: native/src/kde_fused_cpu.cpp).
  */
-final class CpuKdeKernel implements KdeKernel {
-    private final SegmentLayout layout;
+final class CpuKdeKernel extends AbstractKdeKernel {
     private final int threads;
+    private final int segments;
     private final LongPointer offsets;
     private final FloatPointer thresholds;
     private final FloatPointer inverseBandwidths;
     private final DoublePointer stats;
     private final CpuNatives.Status status;
-    private final double[] hostStats;
-    private boolean closed;
 
     CpuKdeKernel(SegmentLayout layout, int threads) {
-        this.layout = layout;
+        super(layout);
         this.threads = threads;
-        int n = layout.count();
+        this.segments = layout.count();
         this.offsets = new LongPointer(layout.offsets());
-        this.thresholds = new FloatPointer(Math.max(1, n));
-        this.inverseBandwidths = new FloatPointer(Math.max(1, n));
-        this.hostStats = new double[n * KdeSums.STATS_PER_LAYER];
-        this.stats = new DoublePointer(Math.max(1, hostStats.length));
+        this.thresholds = new FloatPointer(Math.max(1, segments));
+        this.inverseBandwidths = new FloatPointer(Math.max(1, segments));
+        this.stats = new DoublePointer(Math.max(1, (long) segments * KdeSums.STATS_PER_LAYER));
         this.status = new CpuNatives.Status();
     }
 
     @Override
-    public SegmentLayout layout() {
-        return layout;
-    }
-
-    @Override
-    public KdeSums fused(Tensor weights, Tensor gradients, Tensor maskedGradients, float[] t, float[] h) {
-        requireOpen();
-        KdeArguments.requireLayoutSize(layout, weights, "weights");
-        KdeArguments.requireLayoutSize(layout, gradients, "gradients");
-        KdeArguments.requireLayoutSize(layout, maskedGradients, "maskedGradients");
-        loadParameters(t, h);
-        CpuKernels.kdeFused(weights.storage(CpuStorage.class).pointer(), gradients.storage(CpuStorage.class).pointer(),
-                maskedGradients.storage(CpuStorage.class).pointer(), offsets, layout.count(), thresholds,
+    protected double[] runFused(Tensor weights, Tensor gradients, Tensor maskedGradients, float[] t, float[] invH) {
+        load(t, invH);
+        CpuKernels.kdeFused(host(weights), host(gradients), host(maskedGradients), offsets, segments, thresholds,
                 inverseBandwidths, stats, threads, status);
         return readStats();
     }
 
     @Override
-    public KdeSums forward(Tensor weights, float[] t, float[] h) {
-        requireOpen();
-        KdeArguments.requireLayoutSize(layout, weights, "weights");
-        loadParameters(t, h);
-        CpuKernels.kdeForward(weights.storage(CpuStorage.class).pointer(), offsets, layout.count(), thresholds,
-                inverseBandwidths, stats, threads, status);
+    protected double[] runForward(Tensor weights, float[] t, float[] invH) {
+        load(t, invH);
+        CpuKernels.kdeForward(host(weights), offsets, segments, thresholds, inverseBandwidths, stats, threads, status);
         return readStats();
     }
 
-    private void loadParameters(float[] t, float[] h) {
-        float[] inverse = KdeArguments.inverseBandwidths(layout, t, h);
-        thresholds.put(t, 0, t.length);
-        inverseBandwidths.put(inverse, 0, inverse.length);
+    private static FloatPointer host(Tensor tensor) {
+        return tensor.storage(CpuStorage.class).pointer();
     }
 
-    private KdeSums readStats() {
-        stats.get(hostStats, 0, hostStats.length);
-        return KdeSums.checked(layout, hostStats);
+    private void load(float[] t, float[] invH) {
+        thresholds.put(t, 0, segments);
+        inverseBandwidths.put(invH, 0, segments);
+    }
+
+    private double[] readStats() {
+        double[] raw = new double[segments * KdeSums.STATS_PER_LAYER];
+        stats.get(raw, 0, raw.length);
+        return raw;
     }
 
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            offsets.close();
-            thresholds.close();
-            inverseBandwidths.close();
-            stats.close();
-            status.close();
-        }
-    }
-
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("cpu KDE kernel for " + layout + " used after close()");
-        }
+    protected void release() {
+        offsets.close();
+        thresholds.close();
+        inverseBandwidths.close();
+        stats.close();
+        status.close();
     }
 }

@@ -5,8 +5,7 @@ import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
-import io.github.fcpts4j.backend.KdeArguments;
-import io.github.fcpts4j.backend.KdeKernel;
+import io.github.fcpts4j.backend.AbstractKdeKernel;
 import io.github.fcpts4j.backend.KdeSums;
 import io.github.fcpts4j.backend.SegmentLayout;
 import io.github.fcpts4j.backend.Tensor;
@@ -24,8 +23,7 @@ import org.bytedeco.javacpp.Pointer;
  * stats live on the device; per call only the thresholds and inverse
  * bandwidths go up and the 7 sums per layer come back.
  */
-final class CudaKdeKernel implements KdeKernel {
-    private final SegmentLayout layout;
+final class CudaKdeKernel extends AbstractKdeKernel {
     private final CUstream_st stream;
     private final long chunks;
     private final TensorScope owned = new TensorScope();
@@ -37,10 +35,9 @@ final class CudaKdeKernel implements KdeKernel {
     private final FloatPointer hostParameters;
     private final DoublePointer hostStats;
     private final CudaNatives.Status status;
-    private boolean closed;
 
     CudaKdeKernel(SegmentLayout layout, CUstream_st stream) {
-        this.layout = layout;
+        super(layout);
         this.stream = stream;
         int n = layout.count();
         try {
@@ -68,29 +65,18 @@ final class CudaKdeKernel implements KdeKernel {
     }
 
     @Override
-    public SegmentLayout layout() {
-        return layout;
-    }
-
-    @Override
-    public KdeSums fused(Tensor weights, Tensor gradients, Tensor maskedGradients, float[] t, float[] h) {
-        requireOpen();
-        KdeArguments.requireLayoutSize(layout, weights, "weights");
-        KdeArguments.requireLayoutSize(layout, gradients, "gradients");
-        KdeArguments.requireLayoutSize(layout, maskedGradients, "maskedGradients");
-        uploadParameters(t, h);
+    protected double[] runFused(Tensor weights, Tensor gradients, Tensor maskedGradients, float[] t, float[] invH) {
+        uploadParameters(t, invH);
         CudaKernels.kdeFused(floats(weights), floats(gradients), floats(maskedGradients), offsets.longs(),
-                chunkBases.longs(), layout.count(), chunks, thresholdsOnDevice(), inverseBandwidthsOnDevice(),
+                chunkBases.longs(), layout().count(), chunks, thresholdsOnDevice(), inverseBandwidthsOnDevice(),
                 partials.doubles(), stats.doubles(), stream, status);
         return downloadStats();
     }
 
     @Override
-    public KdeSums forward(Tensor weights, float[] t, float[] h) {
-        requireOpen();
-        KdeArguments.requireLayoutSize(layout, weights, "weights");
-        uploadParameters(t, h);
-        CudaKernels.kdeForward(floats(weights), offsets.longs(), chunkBases.longs(), layout.count(), chunks,
+    protected double[] runForward(Tensor weights, float[] t, float[] invH) {
+        uploadParameters(t, invH);
+        CudaKernels.kdeForward(floats(weights), offsets.longs(), chunkBases.longs(), layout().count(), chunks,
                 thresholdsOnDevice(), inverseBandwidthsOnDevice(), partials.doubles(), stats.doubles(), stream,
                 status);
         return downloadStats();
@@ -105,25 +91,24 @@ final class CudaKdeKernel implements KdeKernel {
     }
 
     private FloatPointer inverseBandwidthsOnDevice() {
-        return new FloatPointer(parameters.at((long) layout.count() * Float.BYTES));
+        return new FloatPointer(parameters.at((long) layout().count() * Float.BYTES));
     }
 
-    private void uploadParameters(float[] t, float[] h) {
-        float[] inverse = KdeArguments.inverseBandwidths(layout, t, h);
-        int n = layout.count();
+    private void uploadParameters(float[] t, float[] inverse) {
+        int n = layout().count();
         hostParameters.put(t, 0, n);
         hostParameters.getPointer(n).put(inverse, 0, n);
         upload(parameters, hostParameters, 2L * n * Float.BYTES, "thresholds and bandwidths");
     }
 
-    private KdeSums downloadStats() {
+    private double[] downloadStats() {
         long bytes = stats.bytes();
         CudaErrors.check(cudaMemcpyAsync(hostStats, stats.at(0), bytes, cudaMemcpyDeviceToHost, stream),
                 "cudaMemcpyAsync of the KDE stats to the host");
         CudaErrors.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after the KDE pass");
-        double[] raw = new double[layout.count() * KdeSums.STATS_PER_LAYER];
+        double[] raw = new double[layout().count() * KdeSums.STATS_PER_LAYER];
         hostStats.get(raw, 0, raw.length);
-        return KdeSums.checked(layout, raw);
+        return raw;
     }
 
     private void upload(CudaBuffer dst, Pointer src, long bytes, String what) {
@@ -134,16 +119,7 @@ final class CudaKdeKernel implements KdeKernel {
     }
 
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            owned.close();
-        }
-    }
-
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("cuda KDE kernel for " + layout + " used after close()");
-        }
+    protected void release() {
+        owned.close();
     }
 }
