@@ -20,7 +20,11 @@ public enum ErrorCode {
     /** The requested backend is not available on this machine. */
     BACKEND_UNAVAILABLE,
     /** A native library could not be loaded. */
-    NATIVE_LOAD_FAILED;
+    NATIVE_LOAD_FAILED,
+    /** A model file or graph is malformed: corrupt bytes, dangling edges, inconsistent shapes. */
+    INVALID_MODEL,
+    /** A well-formed model uses operators or features fcpts4j does not support. */
+    UNSUPPORTED_MODEL;
 
     /** Maps a native {@code fcpts_status_code} to its enum value (unknown codes become {@link #INTERNAL}). */
     public static ErrorCode fromNative(int code) {

@@ -1,0 +1,119 @@
+package io.github.fcpts4j.onnx;
+
+import ai.onnx.proto.OnnxMl;
+
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.TensorData;
+import io.github.fcpts4j.ir.ValueInfo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * Writes ONNX files, always atomically (a temporary file in the target folder,
+ * then a rename): a failed export leaves no partial file and an existing target
+ * untouched.
+ * <ul>
+ *   <li>{@link #write(OnnxModel, Path)}: a model that came from a file. The
+ *   original protobuf is written back with only the changed weights replaced
+ *   (initializers, or the value of the Constant node they came from), so every
+ *   field the importer did not touch is preserved.</li>
+ *   <li>{@link #write(Graph, Path)}: a graph built in Java, as a fresh model
+ *   (IR version 8, opset {@value #OPSET}).</li>
+ * </ul>
+ */
+public final class OnnxExporter {
+    /** Opset of graphs written from scratch: every IR op is valid there in the form the IR holds it. */
+    public static final int OPSET = 17;
+
+    private OnnxExporter() {
+    }
+
+    public static void write(OnnxModel model, Path target) {
+        OnnxMl.ModelProto source = model.source();
+        OnnxMl.ModelProto.Builder builder = source.toBuilder();
+        OnnxMl.GraphProto.Builder g = builder.getGraphBuilder();
+        Map<String, TensorData> now = model.graph().initializers();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            String name = g.getInitializer(i).getName();
+            TensorData data = now.get(name);
+            if (data != null && !data.equals(OnnxTensors.read(g.getInitializer(i), "export"))) {
+                g.setInitializer(i, OnnxTensors.write(name, data));
+            }
+        }
+        for (var entry : model.constantNodeOfInitializer().entrySet()) {
+            TensorData data = now.get(entry.getKey());
+            for (int i = 0; i < g.getNodeCount(); i++) {
+                OnnxMl.NodeProto n = g.getNode(i);
+                if (n.getOpType().equals("Constant") && n.getOutput(0).equals(entry.getKey()) && data != null) {
+                    OnnxMl.NodeProto.Builder nb = n.toBuilder().clearAttribute();
+                    nb.addAttribute(OnnxMl.AttributeProto.newBuilder().setName("value")
+                            .setType(OnnxMl.AttributeProto.AttributeType.TENSOR)
+                            .setT(OnnxTensors.write(entry.getKey(), data)));
+                    g.setNode(i, nb);
+                }
+            }
+        }
+        writeAtomically(builder.build(), target);
+    }
+
+    public static void write(Graph graph, Path target) {
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName(graph.name());
+        for (ValueInfo v : graph.inputs()) {
+            g.addInput(valueInfo(v));
+        }
+        for (ValueInfo v : graph.outputs()) {
+            g.addOutput(valueInfo(v));
+        }
+        graph.initializers().forEach((name, data) -> g.addInitializer(OnnxTensors.write(name, data)));
+        for (Node n : graph.nodes()) {
+            g.addNode(OnnxMl.NodeProto.newBuilder().setName(n.name()).setOpType(n.op().onnxName())
+                    .addAllInput(n.inputs()).addAllOutput(n.outputs())
+                    .addAllAttribute(OnnxTensors.writeAttributes(n.attributes())));
+        }
+        OnnxMl.ModelProto model = OnnxMl.ModelProto.newBuilder().setIrVersion(8).setProducerName("fcpts4j")
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setGraph(g).build();
+        writeAtomically(model, target);
+    }
+
+    private static OnnxMl.ValueInfoProto valueInfo(ValueInfo v) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (long d : v.shape()) {
+            shape.addDim(d < 0 ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N")
+                    : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return OnnxMl.ValueInfoProto.newBuilder().setName(v.name()).setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(v.type().onnxCode()).setShape(shape)))
+                .build();
+    }
+
+    private static void writeAtomically(OnnxMl.ModelProto model, Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            try (var out = Files.newOutputStream(tmp)) {
+                model.writeTo(out);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot write " + target + ": " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the rename succeeded or the write failed; nothing more to clean
+                }
+            }
+        }
+    }
+}

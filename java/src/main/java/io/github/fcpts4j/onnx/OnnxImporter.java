@@ -1,0 +1,225 @@
+package io.github.fcpts4j.onnx;
+
+import ai.onnx.proto.OnnxMl;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ir.Attributes;
+import io.github.fcpts4j.ir.DataType;
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.OpType;
+import io.github.fcpts4j.ir.TensorData;
+import io.github.fcpts4j.ir.ValueInfo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads an ONNX model (opsets {@value #MIN_OPSET} to {@value #MAX_OPSET}) into
+ * the IR. Constant nodes become initializers; Identity and inference Dropout
+ * disappear; Clip's opset-6 min/max attributes become constant inputs. Every
+ * unsupported node is reported in one error (name, op type, opset) together
+ * with the supported set. The file is only read, never written.
+ */
+public final class OnnxImporter {
+    public static final int MIN_OPSET = 9;
+    public static final int MAX_OPSET = 21;
+    private static final Set<String> REMOVED = Set.of("Identity", "Dropout", "Constant");
+
+    private OnnxImporter() {
+    }
+
+    public static OnnxModel read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "model file " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot read model file " + file + ": " + e, e);
+        }
+        OnnxMl.ModelProto proto;
+        try {
+            proto = OnnxMl.ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, file + " is not a valid ONNX model (corrupt or "
+                    + "truncated file): " + e.getMessage(), e);
+        }
+        if (!proto.hasGraph() || proto.getGraph().getNodeCount() == 0) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, file + " is not an ONNX model: it holds no graph "
+                    + "with nodes (" + bytes.length + " bytes)");
+        }
+        return fromProto(proto, file.toString());
+    }
+
+    /** Converts a parsed model; {@code origin} names it in error messages. */
+    public static OnnxModel fromProto(OnnxMl.ModelProto proto, String origin) {
+        int opset = opset(proto, origin);
+        OnnxMl.GraphProto g = proto.getGraph();
+        List<String> unsupported = new ArrayList<>();
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            boolean defaultDomain = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+            if (!defaultDomain || (OpType.fromOnnx(n.getOpType()) == null && !REMOVED.contains(n.getOpType()))) {
+                unsupported.add("'" + n.getName() + "' (" + (defaultDomain ? "" : n.getDomain() + ":") + n.getOpType()
+                        + ", opset " + opset + ")");
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, origin + ": " + unsupported.size()
+                    + " unsupported node(s): " + String.join(", ", unsupported) + ". Supported: "
+                    + String.join(", ", OpType.onnxNames()) + ", plus Identity, Dropout and Constant.");
+        }
+
+        Map<String, TensorData> initializers = new LinkedHashMap<>();
+        for (OnnxMl.TensorProto t : g.getInitializerList()) {
+            initializers.put(t.getName(), OnnxTensors.read(t, origin));
+        }
+        Map<String, String> constantOrigin = new HashMap<>();
+        Map<String, String> alias = new HashMap<>();
+        Set<String> graphOutputs = new HashSet<>();
+        g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
+        List<Node> nodes = new ArrayList<>();
+        int index = 0;
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            String name = n.getName().isEmpty() ? n.getOpType() + "_" + index : n.getName();
+            index++;
+            String where = origin + ": node '" + name + "' (" + n.getOpType() + ")";
+            List<String> inputs = n.getInputList().stream().map(i -> alias.getOrDefault(i, i)).toList();
+            switch (n.getOpType()) {
+                case "Constant" -> {
+                    initializers.put(n.getOutput(0), constantValue(n, where));
+                    constantOrigin.put(n.getOutput(0), n.getName());
+                }
+                case "Identity", "Dropout" -> {
+                    if (n.getOutputCount() > 1 && !n.getOutput(1).isEmpty()) {
+                        throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where
+                                + ": the dropout mask output is used; export the model in inference mode");
+                    }
+                    if (graphOutputs.contains(n.getOutput(0))) {
+                        renameProducer(nodes, inputs.get(0), n.getOutput(0), alias, where);
+                    } else {
+                        alias.put(n.getOutput(0), inputs.get(0));
+                    }
+                }
+                default -> {
+                    OpType op = OpType.fromOnnx(n.getOpType());
+                    Attributes attributes = OnnxTensors.readAttributes(n.getAttributeList(), where);
+                    List<String> ins = new ArrayList<>(inputs);
+                    if (op == OpType.CLIP && opset < 11) {
+                        ins = clipBoundsAsInputs(name, ins, attributes, initializers);
+                        attributes = Attributes.empty();
+                    }
+                    if (op == OpType.SOFTMAX && !attributes.has("axis")) {
+                        attributes = attributes.with("axis", opset < 13 ? 1L : -1L);
+                    }
+                    nodes.add(new Node(name, op, ins, n.getOutputList(), attributes));
+                }
+            }
+        }
+        List<ValueInfo> inputs = new ArrayList<>();
+        for (OnnxMl.ValueInfoProto v : g.getInputList()) {
+            if (!initializers.containsKey(v.getName())) {
+                inputs.add(valueInfo(v, origin));
+            }
+        }
+        List<ValueInfo> outputs = g.getOutputList().stream().map(v -> valueInfo(v, origin)).toList();
+        Graph graph = new Graph(g.getName().isEmpty() ? "main" : g.getName(), inputs, outputs, nodes, initializers);
+        return new OnnxModel(graph, opset, proto, constantOrigin);
+    }
+
+    private static int opset(OnnxMl.ModelProto proto, String origin) {
+        for (OnnxMl.OperatorSetIdProto id : proto.getOpsetImportList()) {
+            if (id.getDomain().isEmpty() || id.getDomain().equals("ai.onnx")) {
+                long v = id.getVersion();
+                if (v < MIN_OPSET || v > MAX_OPSET) {
+                    throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, origin + ": opset " + v
+                            + " is outside the supported range " + MIN_OPSET + " to " + MAX_OPSET);
+                }
+                return (int) v;
+            }
+        }
+        throw new FcptsException(ErrorCode.INVALID_MODEL, origin + ": the model imports no default-domain opset");
+    }
+
+    private static TensorData constantValue(OnnxMl.NodeProto n, String where) {
+        for (OnnxMl.AttributeProto a : n.getAttributeList()) {
+            switch (a.getName()) {
+                case "value":
+                    return OnnxTensors.read(a.getT(), where);
+                case "value_float":
+                    return TensorData.ofFloats(new long[0], new float[] {a.getF()});
+                case "value_floats": {
+                    float[] f = new float[a.getFloatsCount()];
+                    for (int i = 0; i < f.length; i++) {
+                        f[i] = a.getFloats(i);
+                    }
+                    return TensorData.ofFloats(new long[] {f.length}, f);
+                }
+                case "value_int":
+                    return TensorData.ofLongs(DataType.INT64, new long[0], new long[] {a.getI()});
+                case "value_ints":
+                    return TensorData.int64Vector(a.getIntsList().stream().mapToLong(Long::longValue).toArray());
+                default:
+                    break;
+            }
+        }
+        throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": Constant without a numeric value");
+    }
+
+    /** Graph output produced through Identity: the producing node writes the graph output's name directly. */
+    private static void renameProducer(List<Node> nodes, String from, String to, Map<String, String> alias,
+                                       String where) {
+        for (int i = 0; i < nodes.size(); i++) {
+            Node p = nodes.get(i);
+            int k = p.outputs().indexOf(from);
+            if (k >= 0) {
+                List<String> outs = new ArrayList<>(p.outputs());
+                outs.set(k, to);
+                nodes.set(i, new Node(p.name(), p.op(), p.inputs(), outs, p.attributes()));
+                for (int j = i + 1; j < nodes.size(); j++) {
+                    Node c = nodes.get(j);
+                    if (c.inputs().contains(from)) {
+                        nodes.set(j, new Node(c.name(), c.op(), c.inputs().stream().map(s -> s.equals(from) ? to : s)
+                                .toList(), c.outputs(), c.attributes()));
+                    }
+                }
+                alias.put(from, to);
+                return;
+            }
+        }
+        throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": a graph output that copies a graph input "
+                + "or initializer ('" + from + "') is not supported");
+    }
+
+    private static List<String> clipBoundsAsInputs(String node, List<String> inputs, Attributes a,
+                                                   Map<String, TensorData> initializers) {
+        String min = node + "__min", max = node + "__max";
+        initializers.put(min, TensorData.ofFloats(new long[0], new float[] {a.getFloat("min", -Float.MAX_VALUE)}));
+        initializers.put(max, TensorData.ofFloats(new long[0], new float[] {a.getFloat("max", Float.MAX_VALUE)}));
+        return List.of(inputs.get(0), min, max);
+    }
+
+    private static ValueInfo valueInfo(OnnxMl.ValueInfoProto v, String origin) {
+        OnnxMl.TypeProto.Tensor t = v.getType().getTensorType();
+        DataType type = DataType.fromOnnx(t.getElemType());
+        if (type == null) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, origin + ": graph value '" + v.getName()
+                    + "' has ONNX element type " + t.getElemType());
+        }
+        long[] shape = t.getShape().getDimList().stream()
+                .mapToLong(d -> d.hasDimValue() ? d.getDimValue() : -1).toArray();
+        return new ValueInfo(v.getName(), type, shape);
+    }
+}
