@@ -24,7 +24,9 @@ public enum ErrorCode {
     /** A model file or graph is malformed: corrupt bytes, dangling edges, inconsistent shapes. */
     INVALID_MODEL,
     /** A well-formed model uses operators or features fcpts4j does not support. */
-    UNSUPPORTED_MODEL;
+    UNSUPPORTED_MODEL,
+    /** The operation exists in fcpts4j but not yet on the chosen backend; the message says what to use instead. */
+    NOT_IMPLEMENTED;
 
     /** Maps a native {@code fcpts_status_code} to its enum value (unknown codes become {@link #INTERNAL}). */
     public static ErrorCode fromNative(int code) {

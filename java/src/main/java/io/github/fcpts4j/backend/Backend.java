@@ -41,6 +41,13 @@ public interface Backend extends AutoCloseable {
      */
     KdeKernel kdeKernel(SegmentLayout layout);
 
+    /**
+     * The network operators of the execution engine on this backend.
+     *
+     * @throws io.github.fcpts4j.FcptsException with {@code NOT_IMPLEMENTED} where the backend has none yet
+     */
+    NetworkKernels network();
+
     /** Waits until all queued work of this backend has finished (a no-op on the CPU). */
     void synchronize();
 

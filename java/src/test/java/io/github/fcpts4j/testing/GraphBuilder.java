@@ -157,6 +157,32 @@ public final class GraphBuilder {
         return b.build();
     }
 
+    /**
+     * CIFAR-style ResNet-20 adapted to 28 x 28 x 1 inputs (Fashion-MNIST): a 3x3
+     * stem of 16 channels, three stages of three basic blocks (16, 32, 64
+     * channels; stride 2 and a 1x1 projection at the start of stages 2 and 3),
+     * global average pooling and a 10-way classifier.
+     */
+    public static Graph resnet20(long seed) {
+        GraphBuilder b = new GraphBuilder("resnet20", seed);
+        String x = b.relu(b.batchNorm(b.conv(b.input("image", 1, 28, 28), 1, 16, 3, 1, 1, false), 16));
+        long in = 16;
+        for (long width : new long[] {16, 32, 64}) {
+            for (int block = 0; block < 3; block++) {
+                long stride = block == 0 && width != 16 ? 2 : 1;
+                String h = b.relu(b.batchNorm(b.conv(x, in, width, 3, stride, 1, false), width));
+                h = b.batchNorm(b.conv(h, width, width, 3, 1, 1, false), width);
+                String shortcut = stride == 1 ? x : b.batchNorm(b.conv(x, in, width, 1, stride, 1, false), width);
+                x = b.relu(b.add(h, shortcut));
+                in = width;
+            }
+        }
+        String pooled = b.node(OpType.FLATTEN, Attributes.of("axis", 1L),
+                b.node(OpType.GLOBAL_AVERAGE_POOL, Attributes.empty(), x));
+        b.output(b.gemm(pooled, 64, 10), -1, 10);
+        return b.build();
+    }
+
     private static float[] filled(int n, float v) {
         float[] a = new float[n];
         java.util.Arrays.fill(a, v);

@@ -2,6 +2,7 @@ package io.github.fcpts4j.backend.cpu;
 
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.KdeKernel;
+import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.SegmentLayout;
 import io.github.fcpts4j.backend.Tensor;
 
@@ -11,10 +12,12 @@ import io.github.fcpts4j.backend.Tensor;
  */
 public final class CpuBackend implements Backend {
     private final int threads;
+    private final CpuNetworkKernels network;
     private boolean closed;
 
     CpuBackend(int requestedThreads) {
         this.threads = requestedThreads > 0 ? requestedThreads : CpuKernels.defaultThreads();
+        this.network = new CpuNetworkKernels(threads);
     }
 
     /** OpenMP threads every kernel of this backend uses. */
@@ -53,6 +56,12 @@ public final class CpuBackend implements Backend {
     public KdeKernel kdeKernel(SegmentLayout layout) {
         requireOpen();
         return new CpuKdeKernel(layout, threads);
+    }
+
+    @Override
+    public NetworkKernels network() {
+        requireOpen();
+        return network;
     }
 
     @Override

@@ -55,7 +55,8 @@ final class CpuKernels {
         }
     }
 
-    private static void check(int rc, CpuNatives.Status status, String function) {
+    /** Throws the typed exception for a non-zero native status. */
+    static void check(int rc, CpuNatives.Status status, String function) {
         if (rc != 0) {
             throw NativeFailure.of(rc, function, status.message().getString(), status.index(),
                     status.library_name().getString(), status.library_code(), status.file().getString(),

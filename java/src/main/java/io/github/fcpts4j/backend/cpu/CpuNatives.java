@@ -9,7 +9,9 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.MemberGetter;
+import org.bytedeco.javacpp.annotation.ByPtrPtr;
 import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.Opaque;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -20,7 +22,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * (the same libgomp.so.1 then serves libfcpts_cpu). The dnnl Java presets are
  * not used: they inherit the OpenCL presets, which need an OpenCL driver.
  */
-@Platform(include = {"fcpts/status.h", "fcpts/kde_fused.h"}, link = "fcpts_cpu",
+@Platform(include = {"fcpts/status.h", "fcpts/kde_fused.h", "fcpts/ops_cpu.h"}, link = "fcpts_cpu",
         preload = {"gomp@.1", "dnnl@.3"}, preloadresource = "/org/bytedeco/dnnl/")
 final class CpuNatives {
     static {
@@ -74,4 +76,64 @@ final class CpuNatives {
     static native int fcpts_cpu_default_threads();
 
     static native @Cast("const char*") BytePointer fcpts_cpu_build_info();
+
+    /** fcpts_dnnl_plan: an opaque oneDNN plan (convolution, pooling or matmul); see ops_cpu.h. */
+    @Opaque
+    @Name("fcpts_dnnl_plan")
+    static final class DnnlPlan extends Pointer {
+        DnnlPlan() {
+            super((Pointer) null);
+        }
+    }
+
+    static native int fcpts_conv_plan_create(@Cast("const int64_t*") LongPointer geometry, int hasBias, int nThreads,
+                                             @ByPtrPtr DnnlPlan plan, Status status);
+
+    static native int fcpts_conv_forward(DnnlPlan plan, @Const FloatPointer x, @Const FloatPointer weight,
+                                         @Const FloatPointer bias, FloatPointer y, Status status);
+
+    static native int fcpts_pool_plan_create(@Cast("const int64_t*") LongPointer geometry, int kind, int nThreads,
+                                             @ByPtrPtr DnnlPlan plan, Status status);
+
+    static native int fcpts_pool_forward(DnnlPlan plan, @Const FloatPointer x, FloatPointer y, Status status);
+
+    static native int fcpts_matmul_plan_create(@Cast("int64_t") long m, @Cast("int64_t") long k,
+                                               @Cast("int64_t") long n, int transA, int transB, int hasBias,
+                                               int nThreads, @ByPtrPtr DnnlPlan plan, Status status);
+
+    static native int fcpts_matmul_forward(DnnlPlan plan, @Const FloatPointer a, @Const FloatPointer b,
+                                           @Const FloatPointer bias, FloatPointer y, Status status);
+
+    static native void fcpts_dnnl_plan_destroy(DnnlPlan plan);
+
+    static native int fcpts_unary_cpu(int op, float alpha, float beta, @Const FloatPointer x, FloatPointer y,
+                                      @Cast("int64_t") long n, int nThreads, Status status);
+
+    static native int fcpts_binary_cpu(int op, @Const FloatPointer a, @Cast("const int64_t*") LongPointer aStrides,
+                                       @Const FloatPointer b, @Cast("const int64_t*") LongPointer bStrides,
+                                       FloatPointer y, @Cast("const int64_t*") LongPointer yDims, int rank,
+                                       int nThreads, Status status);
+
+    static native int fcpts_batchnorm_inference_cpu(@Const FloatPointer x, @Cast("int64_t") long n,
+                                                    @Cast("int64_t") long c, @Cast("int64_t") long spatial,
+                                                    @Const FloatPointer gamma, @Const FloatPointer beta,
+                                                    @Const FloatPointer mean, @Const FloatPointer var, float epsilon,
+                                                    FloatPointer y, int nThreads, Status status);
+
+    static native int fcpts_global_avg_pool_cpu(@Const FloatPointer x, @Cast("int64_t") long planes,
+                                                @Cast("int64_t") long spatial, FloatPointer y, int nThreads,
+                                                Status status);
+
+    static native int fcpts_softmax_cpu(@Const FloatPointer x, @Cast("int64_t") long outer,
+                                        @Cast("int64_t") long axis, @Cast("int64_t") long inner, FloatPointer y,
+                                        int nThreads, Status status);
+
+    static native int fcpts_transpose_cpu(@Const FloatPointer x, @Cast("const int64_t*") LongPointer xDims,
+                                          @Cast("const int64_t*") LongPointer perm, int rank, FloatPointer y,
+                                          int nThreads, Status status);
+
+    static native int fcpts_concat_piece_cpu(@Const FloatPointer x, @Cast("int64_t") long outer,
+                                             @Cast("int64_t") long block, FloatPointer y,
+                                             @Cast("int64_t") long yBlock, @Cast("int64_t") long offset,
+                                             int nThreads, Status status);
 }

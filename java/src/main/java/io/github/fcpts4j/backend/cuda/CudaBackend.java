@@ -7,7 +7,10 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamCreate;
 import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.backend.Backend;
+import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.KdeKernel;
 import io.github.fcpts4j.backend.SegmentLayout;
 import io.github.fcpts4j.backend.Tensor;
@@ -67,6 +70,12 @@ public final class CudaBackend implements Backend {
     @Override
     public KdeKernel kdeKernel(SegmentLayout layout) {
         return new CudaKdeKernel(layout, live());
+    }
+
+    @Override
+    public NetworkKernels network() {
+        throw new FcptsException(ErrorCode.NOT_IMPLEMENTED, "the cuda backend has no network operators yet "
+                + "(cuDNN / cuBLAS kernels come with the CUDA backend work); run the network on --device cpu");
     }
 
     @Override

@@ -1,0 +1,161 @@
+package io.github.fcpts4j.backend.cpu;
+
+import io.github.fcpts4j.backend.NetworkKernels;
+import io.github.fcpts4j.backend.Tensor;
+import io.github.fcpts4j.backend.WindowGeometry;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+
+/**
+ * CPU network operators: oneDNN plans and OpenMP loops of libfcpts_cpu
+ * (native/src/dnnl_plans_cpu.cpp, native/src/tensor_ops_cpu.cpp), each call
+ * checked through {@link CpuKernels#check}. Single-threaded use, like the
+ * backend that owns it (the status record is shared by its calls).
+ */
+final class CpuNetworkKernels implements NetworkKernels {
+    private final int threads;
+    private final CpuNatives.Status status = new CpuNatives.Status();
+
+    CpuNetworkKernels(int threads) {
+        this.threads = threads;
+    }
+
+    private static FloatPointer host(Tensor t) {
+        return t == null ? null : t.storage(CpuStorage.class).pointer();
+    }
+
+    /** A oneDNN plan owned by one Java object: close destroys it, use after close fails. */
+    private final class Plan implements ConvPlan, PoolPlan, MatMulPlan {
+        private final String kind;
+        private CpuNatives.DnnlPlan handle;
+
+        Plan(String kind, CpuNatives.DnnlPlan handle) {
+            this.kind = kind;
+            this.handle = handle;
+        }
+
+        private CpuNatives.DnnlPlan live() {
+            if (handle == null) {
+                throw new IllegalStateException(kind + " plan used after close()");
+            }
+            return handle;
+        }
+
+        @Override
+        public void forward(Tensor x, Tensor weight, Tensor bias, Tensor y) {
+            if (kind.equals("convolution")) {
+                CpuKernels.check(CpuNatives.fcpts_conv_forward(live(), host(x), host(weight), host(bias), host(y),
+                        status), status, "fcpts_conv_forward");
+            } else {
+                CpuKernels.check(CpuNatives.fcpts_matmul_forward(live(), host(x), host(weight), host(bias), host(y),
+                        status), status, "fcpts_matmul_forward");
+            }
+        }
+
+        @Override
+        public void forward(Tensor x, Tensor y) {
+            CpuKernels.check(CpuNatives.fcpts_pool_forward(live(), host(x), host(y), status), status,
+                    "fcpts_pool_forward");
+        }
+
+        @Override
+        public void close() {
+            CpuNatives.DnnlPlan h = handle;
+            handle = null;
+            if (h != null) {
+                CpuNatives.fcpts_dnnl_plan_destroy(h);
+            }
+        }
+    }
+
+    @Override
+    public ConvPlan conv(WindowGeometry geometry, boolean withBias) {
+        CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
+        try (LongPointer g = new LongPointer(geometry.toArray())) {
+            CpuKernels.check(CpuNatives.fcpts_conv_plan_create(g, withBias ? 1 : 0, threads, handle, status), status,
+                    "fcpts_conv_plan_create");
+        }
+        return new Plan("convolution", handle);
+    }
+
+    @Override
+    public PoolPlan pool(WindowGeometry geometry, Pool kind) {
+        CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
+        try (LongPointer g = new LongPointer(geometry.toArray())) {
+            CpuKernels.check(CpuNatives.fcpts_pool_plan_create(g, kind.ordinal(), threads, handle, status), status,
+                    "fcpts_pool_plan_create");
+        }
+        return new Plan("pooling", handle);
+    }
+
+    @Override
+    public MatMulPlan matmul(long m, long k, long n, boolean transposeA, boolean transposeB, boolean withBias) {
+        CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
+        CpuKernels.check(CpuNatives.fcpts_matmul_plan_create(m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0,
+                withBias ? 1 : 0, threads, handle, status), status, "fcpts_matmul_plan_create");
+        return new Plan("matmul", handle);
+    }
+
+    @Override
+    public void unary(Unary op, float alpha, float beta, Tensor x, Tensor y) {
+        CpuKernels.check(CpuNatives.fcpts_unary_cpu(op.ordinal(), alpha, beta, host(x), host(y), x.size(), threads,
+                status), status, "fcpts_unary_cpu");
+    }
+
+    @Override
+    public void binary(Binary op, Tensor a, long[] aShape, Tensor b, long[] bShape, Tensor y, long[] yShape) {
+        try (LongPointer as = new LongPointer(broadcastStrides(aShape, yShape));
+             LongPointer bs = new LongPointer(broadcastStrides(bShape, yShape));
+             LongPointer dims = new LongPointer(yShape)) {
+            CpuKernels.check(CpuNatives.fcpts_binary_cpu(op.ordinal(), host(a), as, host(b), bs, host(y), dims,
+                    yShape.length, threads, status), status, "fcpts_binary_cpu");
+        }
+    }
+
+    /** Row-major element strides of {@code shape} right-aligned to {@code target}, 0 on broadcast axes. */
+    static long[] broadcastStrides(long[] shape, long[] target) {
+        long[] strides = new long[target.length];
+        long stride = 1;
+        for (int i = target.length - 1, j = shape.length - 1; i >= 0; i--, j--) {
+            long dim = j >= 0 ? shape[j] : 1;
+            strides[i] = dim == 1 ? 0 : stride;
+            stride *= dim;
+        }
+        return strides;
+    }
+
+    @Override
+    public void batchNorm(Tensor x, long n, long c, long spatial, Tensor gamma, Tensor beta, Tensor mean,
+                          Tensor variance, float epsilon, Tensor y) {
+        CpuKernels.check(CpuNatives.fcpts_batchnorm_inference_cpu(host(x), n, c, spatial, host(gamma), host(beta),
+                host(mean), host(variance), epsilon, host(y), threads, status), status,
+                "fcpts_batchnorm_inference_cpu");
+    }
+
+    @Override
+    public void globalAveragePool(Tensor x, long planes, long spatial, Tensor y) {
+        CpuKernels.check(CpuNatives.fcpts_global_avg_pool_cpu(host(x), planes, spatial, host(y), threads, status),
+                status, "fcpts_global_avg_pool_cpu");
+    }
+
+    @Override
+    public void softmax(Tensor x, long outer, long axis, long inner, Tensor y) {
+        CpuKernels.check(CpuNatives.fcpts_softmax_cpu(host(x), outer, axis, inner, host(y), threads, status), status,
+                "fcpts_softmax_cpu");
+    }
+
+    @Override
+    public void transpose(Tensor x, long[] xShape, long[] perm, Tensor y) {
+        try (LongPointer dims = new LongPointer(xShape); LongPointer p = new LongPointer(perm)) {
+            CpuKernels.check(CpuNatives.fcpts_transpose_cpu(host(x), dims, p, xShape.length, host(y), threads,
+                    status), status, "fcpts_transpose_cpu");
+        }
+    }
+
+    @Override
+    public void concatPiece(Tensor x, long outer, long block, Tensor y, long yBlock, long offset) {
+        CpuKernels.check(CpuNatives.fcpts_concat_piece_cpu(host(x), outer, block, host(y), yBlock, offset, threads,
+                status), status, "fcpts_concat_piece_cpu");
+    }
+}

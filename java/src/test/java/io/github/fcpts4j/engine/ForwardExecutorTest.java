@@ -1,0 +1,120 @@
+package io.github.fcpts4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.Backend;
+import io.github.fcpts4j.backend.BackendOptions;
+import io.github.fcpts4j.backend.Backends;
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.onnx.OnnxExporter;
+import io.github.fcpts4j.testing.GraphBuilder;
+import io.github.fcpts4j.testing.OrtRunner;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Our CPU forward pass against ONNX Runtime (through DJL) on the same exported
+ * file: |x - ref| <= 1e-4 + 1e-4 |ref| per output element. Both sides compute in
+ * float32 with different summation orders (oneDNN vs MLAS); 1e-4 relative is
+ * about 1000 float ulps, room for the reordering of sums of a few hundred terms
+ * per layer over ~20 layers, and far below any real mistake (a wrong pad, axis
+ * or broadcast moves outputs by O(1)).
+ */
+class ForwardExecutorTest {
+    private Backend cpu;
+
+    @BeforeEach
+    void open() {
+        cpu = Backends.openResolved("cpu", BackendOptions.defaults());
+    }
+
+    @AfterEach
+    void close() {
+        cpu.close();
+    }
+
+    private static float[] randomInput(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+
+    private void assertMatchesOrt(Graph graph, long[] inputShape, Path dir) throws Exception {
+        Path file = dir.resolve(graph.name() + ".onnx");
+        OnnxExporter.write(graph, file);
+        int n = Math.toIntExact(io.github.fcpts4j.backend.Tensor.elementCount(inputShape));
+        float[] x = randomInput(n, 99);
+        float[] expected = OrtRunner.run(file, x, inputShape).get(0).values();
+        String input = graph.inputs().get(0).name();
+        float[] actual;
+        try (ForwardExecutor exec = ForwardExecutor.compile(graph, cpu, Map.of(input, inputShape))) {
+            actual = exec.run(Map.of(input, x)).get(graph.outputs().get(0).name());
+            float[] again = exec.run(Map.of(input, x)).get(graph.outputs().get(0).name());
+            assertArrayEquals(actual, again, 0f, "a compiled executor is deterministic across runs");
+        }
+        assertEquals(expected.length, actual.length);
+        int bad = 0, worst = -1;
+        double worstRatio = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double allowed = 1e-4 + 1e-4 * Math.abs(expected[i]);
+            double ratio = Math.abs(actual[i] - expected[i]) / allowed;
+            if (ratio > worstRatio || Double.isNaN(ratio)) {
+                worstRatio = Double.isNaN(ratio) ? Double.POSITIVE_INFINITY : ratio;
+                worst = i;
+            }
+            if (!(ratio <= 1)) {
+                bad++;
+            }
+        }
+        if (bad > 0) {
+            fail(graph.name() + ": " + bad + " of " + expected.length + " outputs differ from ONNX Runtime; worst ["
+                    + worst + "] ours " + actual[worst] + " vs " + expected[worst]);
+        }
+    }
+
+    @Test
+    void everyOpMatchesOnnxRuntime(@TempDir Path dir) throws Exception {
+        assertMatchesOrt(GraphBuilder.allOpsNet(21), new long[] {3, 3, 17, 17}, dir);
+    }
+
+    @Test
+    void resnet20MatchesOnnxRuntime(@TempDir Path dir) throws Exception {
+        assertMatchesOrt(GraphBuilder.resnet20(22), new long[] {4, 1, 28, 28}, dir);
+    }
+
+    @Test
+    void missingInputIsNamed() {
+        Graph g = GraphBuilder.resnet20(1);
+        try (ForwardExecutor exec = ForwardExecutor.compile(g, cpu, Map.of("image", new long[] {1, 1, 28, 28}))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> exec.run(Map.of()));
+            assertTrue(e.getMessage().contains("missing input 'image' of shape [1, 1, 28, 28]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void cudaBackendSaysItHasNoNetworkKernelsYet() {
+        var cuda = Backends.provider("cuda").orElseThrow();
+        if (cuda.availability().available()) {
+            try (Backend b = cuda.create(BackendOptions.defaults())) {
+                FcptsException e = assertThrows(FcptsException.class, b::network);
+                assertEquals(ErrorCode.NOT_IMPLEMENTED, e.code());
+            }
+        }
+    }
+}

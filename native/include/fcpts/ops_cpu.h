@@ -1,0 +1,96 @@
+/*
+ * C ABI of the CPU network operators (forward, inference semantics) used by the
+ * execution engine (java: io.github.fcpts4j.engine through backend.cpu).
+ * All tensors are dense float32, row-major (NCHW for images), host memory.
+ *
+ * oneDNN plans (convolution, pooling, matrix product) are built once per shape
+ * and executed many times; a plan owns its primitive and must be destroyed.
+ * Window geometry, int64[FCPTS_GEOMETRY_LEN], ONNX conventions (dilation 1 = none):
+ *   {n, c, h, w, oc, oh, ow, kh, kw, stride_h, stride_w, dilation_h, dilation_w,
+ *    pad_top, pad_left, pad_bottom, pad_right, groups}
+ * The other operators are OpenMP loops:
+ *   unary    y = f(x) elementwise (relu, clip, leaky relu, sigmoid, hard sigmoid, hard swish)
+ *   binary   y = a (op) b with numpy broadcasting given as element strides (0 = broadcast)
+ *   batchnorm (inference) y = (x - mean) / sqrt(var + eps) * gamma + beta per channel
+ *   global average pool, softmax over one axis, transpose, concat piece copy.
+ */
+#ifndef FCPTS_OPS_CPU_H
+#define FCPTS_OPS_CPU_H
+
+#include <stdint.h>
+
+#include "fcpts/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FCPTS_GEOMETRY_LEN 18
+#define FCPTS_MAX_RANK 8
+
+typedef struct fcpts_dnnl_plan fcpts_dnnl_plan;
+
+enum fcpts_pool_kind { FCPTS_POOL_MAX = 0, FCPTS_POOL_AVG_EXCLUDE_PAD = 1, FCPTS_POOL_AVG_INCLUDE_PAD = 2 };
+
+enum fcpts_unary_op {
+    FCPTS_UNARY_RELU = 0,
+    FCPTS_UNARY_CLIP = 1,          /* alpha = min, beta = max */
+    FCPTS_UNARY_LEAKY_RELU = 2,    /* alpha = slope */
+    FCPTS_UNARY_SIGMOID = 3,
+    FCPTS_UNARY_HARD_SIGMOID = 4,  /* max(0, min(1, alpha x + beta)) */
+    FCPTS_UNARY_HARD_SWISH = 5     /* x * max(0, min(1, x / 6 + 1 / 2)) */
+};
+
+enum fcpts_binary_op { FCPTS_BINARY_ADD = 0, FCPTS_BINARY_SUB = 1, FCPTS_BINARY_MUL = 2, FCPTS_BINARY_DIV = 3 };
+
+/* Convolution forward: x [n,c,h,w], weight [oc, c/groups, kh, kw], bias [oc] or NULL, y [n,oc,oh,ow]. */
+int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias, int32_t n_threads, fcpts_dnnl_plan** plan,
+                           fcpts_status* status);
+int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const float* weight, const float* bias, float* y,
+                       fcpts_status* status);
+
+/* Pooling forward: x [n,c,h,w] -> y [n,c,oh,ow]; geometry oc = c, groups ignored. */
+int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int32_t n_threads, fcpts_dnnl_plan** plan,
+                           fcpts_status* status);
+int fcpts_pool_forward(fcpts_dnnl_plan* plan, const float* x, float* y, fcpts_status* status);
+
+/* Matrix product y[m,n] = op(a) op(b) (+ bias[n]); op = transpose when trans_* != 0; a is [m,k] or [k,m]. */
+int fcpts_matmul_plan_create(int64_t m, int64_t k, int64_t n, int32_t trans_a, int32_t trans_b, int32_t has_bias,
+                             int32_t n_threads, fcpts_dnnl_plan** plan, fcpts_status* status);
+int fcpts_matmul_forward(fcpts_dnnl_plan* plan, const float* a, const float* b, const float* bias, float* y,
+                         fcpts_status* status);
+
+void fcpts_dnnl_plan_destroy(fcpts_dnnl_plan* plan);
+
+int fcpts_unary_cpu(int32_t op, float alpha, float beta, const float* x, float* y, int64_t n, int32_t n_threads,
+                    fcpts_status* status);
+
+/* y_dims[rank]; a_strides / b_strides[rank] in elements, 0 on broadcast axes. */
+int fcpts_binary_cpu(int32_t op, const float* a, const int64_t* a_strides, const float* b, const int64_t* b_strides,
+                     float* y, const int64_t* y_dims, int32_t rank, int32_t n_threads, fcpts_status* status);
+
+int fcpts_batchnorm_inference_cpu(const float* x, int64_t n, int64_t c, int64_t spatial, const float* gamma,
+                                  const float* beta, const float* mean, const float* var, float epsilon, float* y,
+                                  int32_t n_threads, fcpts_status* status);
+
+/* y[i] = mean of x[i * spatial .. (i + 1) * spatial), i < planes. */
+int fcpts_global_avg_pool_cpu(const float* x, int64_t planes, int64_t spatial, float* y, int32_t n_threads,
+                              fcpts_status* status);
+
+/* Softmax over the middle axis of x viewed as [outer, axis, inner]. */
+int fcpts_softmax_cpu(const float* x, int64_t outer, int64_t axis, int64_t inner, float* y, int32_t n_threads,
+                      fcpts_status* status);
+
+/* y = x transposed by perm (y dim i = x dim perm[i]); dims of x, rank <= FCPTS_MAX_RANK. */
+int fcpts_transpose_cpu(const float* x, const int64_t* x_dims, const int64_t* perm, int32_t rank, float* y,
+                        int32_t n_threads, fcpts_status* status);
+
+/* Concat piece: for o < outer, y[o * y_block + offset .. + block) = x[o * block .. + block). */
+int fcpts_concat_piece_cpu(const float* x, int64_t outer, int64_t block, float* y, int64_t y_block, int64_t offset,
+                           int32_t n_threads, fcpts_status* status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FCPTS_OPS_CPU_H */

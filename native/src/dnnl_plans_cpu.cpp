@@ -1,0 +1,224 @@
+/*
+ * oneDNN plans of the CPU engine (contract: fcpts/ops_cpu.h): convolution,
+ * pooling and matrix product in plain row-major layouts (nchw / goihw / ab),
+ * primitive descriptors built once per shape and reused. oneDNN runs on the
+ * OpenMP runtime shared with libfcpts_cpu; each execution sets the plan's thread
+ * count for the calling thread. dnnl::error and std::bad_alloc become statuses
+ * carrying oneDNN's status name. Called from java: backend.cpu.CpuNatives.
+ */
+#include <omp.h>
+
+#include <new>
+#include <unordered_map>
+
+#include "dnnl.hpp"
+#include "fcpts/ops_cpu.h"
+
+struct fcpts_dnnl_plan {
+    dnnl::primitive primitive;
+    dnnl::memory::desc src, weights, bias, dst;
+    dnnl::stream stream;
+    int threads;
+};
+
+namespace {
+
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+using dims = dnnl::memory::dims;
+
+const dnnl::engine& cpu_engine() {
+    static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    return engine;
+}
+
+const char* dnnl_status_name(dnnl_status_t s) {
+    switch (s) {
+        case dnnl_out_of_memory: return "dnnl_out_of_memory";
+        case dnnl_invalid_arguments: return "dnnl_invalid_arguments";
+        case dnnl_unimplemented: return "dnnl_unimplemented";
+        case dnnl_runtime_error: return "dnnl_runtime_error";
+        default: return "dnnl_error";
+    }
+}
+
+int fail_dnnl(fcpts_status* status, const dnnl::error& e, const char* what, int line) {
+    return fcpts_status_set(status, e.status == dnnl_out_of_memory ? FCPTS_OUT_OF_MEMORY : FCPTS_INTERNAL, -1,
+                            __FILE__, line, dnnl_status_name(e.status), (int)e.status, "%s: %s", what, e.what());
+}
+
+struct Geometry {
+    int64_t n, c, h, w, oc, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
+};
+
+int read_geometry(const int64_t* g, Geometry* out, fcpts_status* status) {
+    FCPTS_REQUIRE(status, g != nullptr, -1, "geometry is NULL");
+    *out = Geometry{g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14],
+                    g[15], g[16], g[17]};
+    for (int i = 0; i < FCPTS_GEOMETRY_LEN; ++i) {
+        FCPTS_REQUIRE(status, g[i] >= 0, i, "geometry[%d] is negative (%lld)", i, (long long)g[i]);
+    }
+    FCPTS_REQUIRE(status, out->sh > 0 && out->sw > 0 && out->dh > 0 && out->dw > 0, 9,
+                  "strides and dilations must be >= 1");
+    return FCPTS_OK;
+}
+
+template <typename Body>
+int guarded(fcpts_status* status, const char* what, int line, Body body) {
+    fcpts_status_clear(status);
+    try {
+        return body();
+    } catch (const dnnl::error& e) {
+        return fail_dnnl(status, e, what, line);
+    } catch (const std::bad_alloc&) {
+        return fcpts_status_set(status, FCPTS_OUT_OF_MEMORY, -1, __FILE__, line, "", 0, "%s: out of memory", what);
+    } catch (...) {
+        return fcpts_status_set(status, FCPTS_INTERNAL, -1, __FILE__, line, "", 0, "%s: unexpected exception", what);
+    }
+}
+
+void execute(fcpts_dnnl_plan* p, const std::unordered_map<int, dnnl::memory>& args) {
+    omp_set_num_threads(p->threads);
+    p->primitive.execute(p->stream, args);
+    p->stream.wait();
+}
+
+dnnl::memory wrap(const dnnl::memory::desc& d, const float* data) {
+    return dnnl::memory(d, cpu_engine(), const_cast<float*>(data));
+}
+
+}  // namespace
+
+extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias, int32_t n_threads,
+                                      fcpts_dnnl_plan** plan, fcpts_status* status) {
+    return guarded(status, "convolution plan", __LINE__, [&]() -> int {
+        Geometry g{};
+        int rc = read_geometry(geometry, &g, status);
+        if (rc != FCPTS_OK) return rc;
+        FCPTS_REQUIRE(status, plan != nullptr, -1, "plan is NULL");
+        FCPTS_REQUIRE(status, g.groups >= 1 && g.c % g.groups == 0 && g.oc % g.groups == 0, 17,
+                      "groups %lld must divide channels %lld and %lld", (long long)g.groups, (long long)g.c,
+                      (long long)g.oc);
+        auto* p = new fcpts_dnnl_plan();
+        p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
+        p->src = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nchw);
+        p->weights = g.groups == 1
+                         ? dnnl::memory::desc({g.oc, g.c, g.kh, g.kw}, dt::f32, tag::oihw)
+                         : dnnl::memory::desc({g.groups, g.oc / g.groups, g.c / g.groups, g.kh, g.kw}, dt::f32,
+                                              tag::goihw);
+        p->bias = dnnl::memory::desc({g.oc}, dt::f32, tag::x);
+        p->dst = dnnl::memory::desc({g.n, g.oc, g.oh, g.ow}, dt::f32, tag::nchw);
+        dims strides{g.sh, g.sw}, dilates{g.dh - 1, g.dw - 1}, pad_l{g.pt, g.pl}, pad_r{g.pb, g.pr};
+        try {
+            auto pd = has_bias
+                          ? dnnl::convolution_forward::primitive_desc(
+                                cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                p->src, p->weights, p->bias, p->dst, strides, dilates, pad_l, pad_r)
+                          : dnnl::convolution_forward::primitive_desc(
+                                cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                p->src, p->weights, p->dst, strides, dilates, pad_l, pad_r);
+            p->primitive = dnnl::convolution_forward(pd);
+            p->stream = dnnl::stream(cpu_engine());
+        } catch (...) {
+            delete p;
+            throw;
+        }
+        *plan = p;
+        return FCPTS_OK;
+    });
+}
+
+extern "C" int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const float* weight, const float* bias,
+                                  float* y, fcpts_status* status) {
+    return guarded(status, "convolution forward", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE(status, plan && x && weight && y, -1, "NULL plan or buffer");
+        std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(plan->src, x)},
+                                                   {DNNL_ARG_WEIGHTS, wrap(plan->weights, weight)},
+                                                   {DNNL_ARG_DST, wrap(plan->dst, y)}};
+        if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
+        execute(plan, args);
+        return FCPTS_OK;
+    });
+}
+
+extern "C" int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int32_t n_threads,
+                                      fcpts_dnnl_plan** plan, fcpts_status* status) {
+    return guarded(status, "pooling plan", __LINE__, [&]() -> int {
+        Geometry g{};
+        int rc = read_geometry(geometry, &g, status);
+        if (rc != FCPTS_OK) return rc;
+        FCPTS_REQUIRE(status, plan != nullptr, -1, "plan is NULL");
+        FCPTS_REQUIRE(status, kind >= FCPTS_POOL_MAX && kind <= FCPTS_POOL_AVG_INCLUDE_PAD, -1,
+                      "unknown pooling kind %d", kind);
+        const dnnl::algorithm algo = kind == FCPTS_POOL_MAX ? dnnl::algorithm::pooling_max
+                                     : kind == FCPTS_POOL_AVG_EXCLUDE_PAD
+                                         ? dnnl::algorithm::pooling_avg_exclude_padding
+                                         : dnnl::algorithm::pooling_avg_include_padding;
+        auto* p = new fcpts_dnnl_plan();
+        p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
+        p->src = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nchw);
+        p->dst = dnnl::memory::desc({g.n, g.c, g.oh, g.ow}, dt::f32, tag::nchw);
+        try {
+            auto pd = dnnl::pooling_forward::primitive_desc(
+                cpu_engine(), dnnl::prop_kind::forward_inference, algo, p->src, p->dst, dims{g.sh, g.sw},
+                dims{g.kh, g.kw}, dims{g.dh - 1, g.dw - 1}, dims{g.pt, g.pl}, dims{g.pb, g.pr});
+            p->primitive = dnnl::pooling_forward(pd);
+            p->stream = dnnl::stream(cpu_engine());
+        } catch (...) {
+            delete p;
+            throw;
+        }
+        *plan = p;
+        return FCPTS_OK;
+    });
+}
+
+extern "C" int fcpts_pool_forward(fcpts_dnnl_plan* plan, const float* x, float* y, fcpts_status* status) {
+    return guarded(status, "pooling forward", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE(status, plan && x && y, -1, "NULL plan or buffer");
+        execute(plan, {{DNNL_ARG_SRC, wrap(plan->src, x)}, {DNNL_ARG_DST, wrap(plan->dst, y)}});
+        return FCPTS_OK;
+    });
+}
+
+extern "C" int fcpts_matmul_plan_create(int64_t m, int64_t k, int64_t n, int32_t trans_a, int32_t trans_b,
+                                        int32_t has_bias, int32_t n_threads, fcpts_dnnl_plan** plan,
+                                        fcpts_status* status) {
+    return guarded(status, "matmul plan", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE(status, m > 0 && k > 0 && n > 0, -1, "matmul dims must be > 0 (m %lld, k %lld, n %lld)",
+                      (long long)m, (long long)k, (long long)n);
+        FCPTS_REQUIRE(status, plan != nullptr, -1, "plan is NULL");
+        auto* p = new fcpts_dnnl_plan();
+        p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
+        p->src = dnnl::memory::desc({m, k}, dt::f32, trans_a ? dims{1, m} : dims{k, 1});
+        p->weights = dnnl::memory::desc({k, n}, dt::f32, trans_b ? dims{1, k} : dims{n, 1});
+        p->bias = dnnl::memory::desc({1, n}, dt::f32, tag::ab);
+        p->dst = dnnl::memory::desc({m, n}, dt::f32, tag::ab);
+        try {
+            auto pd = has_bias ? dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->bias, p->dst)
+                               : dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst);
+            p->primitive = dnnl::matmul(pd);
+            p->stream = dnnl::stream(cpu_engine());
+        } catch (...) {
+            delete p;
+            throw;
+        }
+        *plan = p;
+        return FCPTS_OK;
+    });
+}
+
+extern "C" int fcpts_matmul_forward(fcpts_dnnl_plan* plan, const float* a, const float* b, const float* bias,
+                                    float* y, fcpts_status* status) {
+    return guarded(status, "matmul forward", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE(status, plan && a && b && y, -1, "NULL plan or buffer");
+        std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(plan->src, a)},
+                                                   {DNNL_ARG_WEIGHTS, wrap(plan->weights, b)},
+                                                   {DNNL_ARG_DST, wrap(plan->dst, y)}};
+        if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
+        execute(plan, args);
+        return FCPTS_OK;
+    });
+}
+
+extern "C" void fcpts_dnnl_plan_destroy(fcpts_dnnl_plan* plan) { delete plan; }
