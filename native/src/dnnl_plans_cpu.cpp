@@ -10,15 +10,23 @@
 
 #include <new>
 #include <unordered_map>
+#include <vector>
 
 #include "dnnl.hpp"
 #include "fcpts/ops_cpu.h"
 
 struct fcpts_dnnl_plan {
-    dnnl::primitive primitive;
+    dnnl::primitive primitive;                     /* forward (inference) */
     dnnl::memory::desc src, weights, bias, dst;
     dnnl::stream stream;
     int threads;
+    /* what the backward primitives need; they are built on first use */
+    dnnl::memory::dims strides, dilates, pad_l, pad_r, kernel;
+    bool has_bias = false;
+    dnnl::algorithm algorithm = dnnl::algorithm::undef;
+    dnnl::primitive bwd_data, bwd_weights, fwd_training;
+    dnnl::memory::desc workspace;
+    std::vector<float> scratch_dst;                /* pooling: forward output recomputed for max backward */
 };
 
 namespace {
@@ -109,6 +117,11 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias,
         p->bias = dnnl::memory::desc({g.oc}, dt::f32, tag::x);
         p->dst = dnnl::memory::desc({g.n, g.oc, g.oh, g.ow}, dt::f32, tag::nchw);
         dims strides{g.sh, g.sw}, dilates{g.dh - 1, g.dw - 1}, pad_l{g.pt, g.pl}, pad_r{g.pb, g.pr};
+        p->strides = strides;
+        p->dilates = dilates;
+        p->pad_l = pad_l;
+        p->pad_r = pad_r;
+        p->has_bias = has_bias != 0;
         try {
             auto pd = has_bias
                           ? dnnl::convolution_forward::primitive_desc(
@@ -158,6 +171,12 @@ extern "C" int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int
         p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
         p->src = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nchw);
         p->dst = dnnl::memory::desc({g.n, g.c, g.oh, g.ow}, dt::f32, tag::nchw);
+        p->strides = dims{g.sh, g.sw};
+        p->kernel = dims{g.kh, g.kw};
+        p->dilates = dims{g.dh - 1, g.dw - 1};
+        p->pad_l = dims{g.pt, g.pl};
+        p->pad_r = dims{g.pb, g.pr};
+        p->algorithm = algo;
         try {
             auto pd = dnnl::pooling_forward::primitive_desc(
                 cpu_engine(), dnnl::prop_kind::forward_inference, algo, p->src, p->dst, dims{g.sh, g.sw},
@@ -217,6 +236,81 @@ extern "C" int fcpts_matmul_forward(fcpts_dnnl_plan* plan, const float* a, const
                                                    {DNNL_ARG_DST, wrap(plan->dst, y)}};
         if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
         execute(plan, args);
+        return FCPTS_OK;
+    });
+}
+
+extern "C" int fcpts_conv_backward(fcpts_dnnl_plan* p, const float* x, const float* weight, const float* dy,
+                                   float* dx, float* dweight, float* dbias, fcpts_status* status) {
+    return guarded(status, "convolution backward", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE(status, p && x && weight && dy, -1, "NULL plan or buffer");
+        FCPTS_REQUIRE(status, !dbias || p->has_bias, -1, "dbias requested from a plan without bias");
+        const auto algo = dnnl::algorithm::convolution_direct;
+        if (!p->bwd_data) {
+            auto hint = p->has_bias
+                            ? dnnl::convolution_forward::primitive_desc(cpu_engine(), dnnl::prop_kind::forward_training,
+                                  algo, p->src, p->weights, p->bias, p->dst, p->strides, p->dilates, p->pad_l,
+                                  p->pad_r)
+                            : dnnl::convolution_forward::primitive_desc(cpu_engine(), dnnl::prop_kind::forward_training,
+                                  algo, p->src, p->weights, p->dst, p->strides, p->dilates, p->pad_l, p->pad_r);
+            p->bwd_data = dnnl::convolution_backward_data(dnnl::convolution_backward_data::primitive_desc(
+                cpu_engine(), algo, p->src, p->weights, p->dst, p->strides, p->dilates, p->pad_l, p->pad_r, hint));
+            p->bwd_weights = dnnl::convolution_backward_weights(
+                p->has_bias ? dnnl::convolution_backward_weights::primitive_desc(cpu_engine(), algo, p->src,
+                                  p->weights, p->bias, p->dst, p->strides, p->dilates, p->pad_l, p->pad_r, hint)
+                            : dnnl::convolution_backward_weights::primitive_desc(cpu_engine(), algo, p->src,
+                                  p->weights, p->dst, p->strides, p->dilates, p->pad_l, p->pad_r, hint));
+        }
+        omp_set_num_threads(p->threads);
+        if (dx) {
+            p->bwd_data.execute(p->stream, {{DNNL_ARG_DIFF_DST, wrap(p->dst, dy)},
+                                            {DNNL_ARG_WEIGHTS, wrap(p->weights, weight)},
+                                            {DNNL_ARG_DIFF_SRC, wrap(p->src, dx)}});
+        }
+        if (dweight) {
+            std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(p->src, x)},
+                                                       {DNNL_ARG_DIFF_DST, wrap(p->dst, dy)},
+                                                       {DNNL_ARG_DIFF_WEIGHTS, wrap(p->weights, dweight)}};
+            std::vector<float> unused_bias;
+            if (p->has_bias) {
+                if (!dbias) unused_bias.resize((size_t)p->bias.get_dims()[0]);
+                args.emplace(DNNL_ARG_DIFF_BIAS, wrap(p->bias, dbias ? dbias : unused_bias.data()));
+            }
+            p->bwd_weights.execute(p->stream, args);
+        }
+        p->stream.wait();
+        return FCPTS_OK;
+    });
+}
+
+extern "C" int fcpts_pool_backward(fcpts_dnnl_plan* p, const float* x, const float* dy, float* dx,
+                                   fcpts_status* status) {
+    return guarded(status, "pooling backward", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE(status, p && x && dy && dx, -1, "NULL plan or buffer");
+        FCPTS_REQUIRE(status, p->algorithm != dnnl::algorithm::undef, -1, "not a pooling plan");
+        auto hint = dnnl::pooling_forward::primitive_desc(cpu_engine(), dnnl::prop_kind::forward_training,
+                                                          p->algorithm, p->src, p->dst, p->strides, p->kernel,
+                                                          p->dilates, p->pad_l, p->pad_r);
+        if (!p->bwd_data) {
+            p->bwd_data = dnnl::pooling_backward(dnnl::pooling_backward::primitive_desc(
+                cpu_engine(), p->algorithm, p->src, p->dst, p->strides, p->kernel, p->dilates, p->pad_l, p->pad_r,
+                hint));
+            p->fwd_training = dnnl::pooling_forward(hint);
+            p->workspace = hint.workspace_desc();
+            p->scratch_dst.resize(p->dst.get_size() / sizeof(float));
+        }
+        omp_set_num_threads(p->threads);
+        std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_DIFF_DST, wrap(p->dst, dy)},
+                                                   {DNNL_ARG_DIFF_SRC, wrap(p->src, dx)}};
+        if (p->algorithm == dnnl::algorithm::pooling_max) {
+            dnnl::memory ws(p->workspace, cpu_engine());
+            p->fwd_training.execute(p->stream, {{DNNL_ARG_SRC, wrap(p->src, x)},
+                                                {DNNL_ARG_DST, wrap(p->dst, p->scratch_dst.data())},
+                                                {DNNL_ARG_WORKSPACE, ws}});
+            args.emplace(DNNL_ARG_WORKSPACE, ws);
+        }
+        p->bwd_data.execute(p->stream, args);
+        p->stream.wait();
         return FCPTS_OK;
     });
 }

@@ -89,6 +89,71 @@ int fcpts_transpose_cpu(const float* x, const int64_t* x_dims, const int64_t* pe
 int fcpts_concat_piece_cpu(const float* x, int64_t outer, int64_t block, float* y, int64_t y_block, int64_t offset,
                            int32_t n_threads, fcpts_status* status);
 
+/* ---- backward (gradients; the forward's arguments plus dy; NULL outputs are skipped) ---- */
+
+/*
+ * Convolution backward from a plan made by fcpts_conv_plan_create:
+ *   dx = conv_transpose(dy, weight), dweight = correlation(x, dy), dbias = sum of dy over n, h, w.
+ * The backward primitives are built on first use and kept in the plan.
+ */
+int fcpts_conv_backward(fcpts_dnnl_plan* plan, const float* x, const float* weight, const float* dy, float* dx,
+                        float* dweight, float* dbias, fcpts_status* status);
+
+/* Pooling backward: max routes dy to the arg-max of each window (recomputed from x), average spreads it. */
+int fcpts_pool_backward(fcpts_dnnl_plan* plan, const float* x, const float* dy, float* dx, fcpts_status* status);
+
+/* dx = f'(x) dy for the unary ops (y = f(x) is not needed). */
+int fcpts_unary_backward_cpu(int32_t op, float alpha, float beta, const float* x, const float* dy, float* dx,
+                             int64_t n, int32_t n_threads, fcpts_status* status);
+
+/*
+ * Binary backward with broadcasting: per output element the local gradients
+ *   add: (dy, dy)  sub: (dy, -dy)  mul: (dy b, dy a)  div: (dy / b, -dy a / b^2)
+ * summed over the axes each operand was broadcast along (strides 0), written to
+ * da / db (dense, in the operand's own shape). Either may be NULL.
+ */
+int fcpts_binary_backward_cpu(int32_t op, const float* a, const int64_t* a_strides, const float* b,
+                              const int64_t* b_strides, const float* dy, const int64_t* y_dims, int32_t rank,
+                              float* da, float* db, int32_t n_threads, fcpts_status* status);
+
+/* Inference BatchNorm backward: dx = dy s, dgamma = sum dy (x - mean) / sqrt(var + eps), dbeta = sum dy. */
+int fcpts_batchnorm_backward_cpu(const float* x, const float* dy, int64_t n, int64_t c, int64_t spatial,
+                                 const float* gamma, const float* mean, const float* var, float epsilon, float* dx,
+                                 float* dgamma, float* dbeta, int32_t n_threads, fcpts_status* status);
+
+/* dx[p * spatial + i] = dy[p] / spatial. */
+int fcpts_global_avg_pool_backward_cpu(const float* dy, int64_t planes, int64_t spatial, float* dx,
+                                       int32_t n_threads, fcpts_status* status);
+
+/* Softmax backward from its output y: dx = y (dy - sum_axis dy y). */
+int fcpts_softmax_backward_cpu(const float* y, const float* dy, int64_t outer, int64_t axis, int64_t inner,
+                               float* dx, int32_t n_threads, fcpts_status* status);
+
+/* Inverse of fcpts_concat_piece_cpu: dx[o * block, + block) = dy[o * y_block + offset, + block). */
+int fcpts_slice_piece_cpu(const float* dy, int64_t outer, int64_t block, int64_t y_block, int64_t offset, float* dx,
+                          int32_t n_threads, fcpts_status* status);
+
+/* y[i] = value for i < n. */
+int fcpts_fill_cpu(float* y, int64_t n, float value, int32_t n_threads, fcpts_status* status);
+
+/* out[j] = sum_i x[i * cols + j] (column sums of a [rows, cols] matrix, in double). */
+int fcpts_column_sum_cpu(const float* x, int64_t rows, int64_t cols, float* out, int32_t n_threads,
+                         fcpts_status* status);
+
+/* ---- losses over [n, classes] logits; loss is the batch mean; grad = d loss / d logits (may be NULL) ---- */
+
+/* Softmax cross-entropy with integer labels in [0, classes). */
+int fcpts_cross_entropy_cpu(const float* logits, const int64_t* labels, int64_t n, int64_t classes, double* loss,
+                            float* grad, int32_t n_threads, fcpts_status* status);
+
+/* T^2 KL(softmax(teacher / T) || softmax(student / T)), FCPTS.md section 4. */
+int fcpts_kl_distill_cpu(const float* student, const float* teacher, int64_t n, int64_t classes, float temperature,
+                         double* loss, float* grad, int32_t n_threads, fcpts_status* status);
+
+/* Mean over the batch of the squared error summed over features: sum (a - b)^2 / n. */
+int fcpts_mse_cpu(const float* a, const float* b, int64_t n, int64_t features, double* loss, float* grad,
+                  int32_t n_threads, fcpts_status* status);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,6 +35,9 @@ public interface NetworkKernels {
     interface ConvPlan extends AutoCloseable {
         void forward(Tensor x, Tensor weight, Tensor bias, Tensor y);
 
+        /** Gradients from dy; null outputs are skipped (dbias only for a plan with bias). */
+        void backward(Tensor x, Tensor weight, Tensor dy, Tensor dx, Tensor dweight, Tensor dbias);
+
         @Override
         void close();
     }
@@ -42,6 +45,9 @@ public interface NetworkKernels {
     /** y = pool(x). */
     interface PoolPlan extends AutoCloseable {
         void forward(Tensor x, Tensor y);
+
+        /** dx from dy (max pooling routes to each window's arg-max, recomputed from x). */
+        void backward(Tensor x, Tensor dy, Tensor dx);
 
         @Override
         void close();
@@ -80,4 +86,37 @@ public interface NetworkKernels {
 
     /** For o < outer: y[o * yBlock + offset, + block) = x[o * block, + block). */
     void concatPiece(Tensor x, long outer, long block, Tensor y, long yBlock, long offset);
+
+    // ---- backward; null gradient outputs are skipped ----
+
+    void unaryBackward(Unary op, float alpha, float beta, Tensor x, Tensor dy, Tensor dx);
+
+    /** Gradients of y = a (op) b, summed over broadcast axes into the operands' own shapes. */
+    void binaryBackward(Binary op, Tensor a, long[] aShape, Tensor b, long[] bShape, Tensor dy, long[] yShape,
+                        Tensor da, Tensor db);
+
+    void batchNormBackward(Tensor x, Tensor dy, long n, long c, long spatial, Tensor gamma, Tensor mean,
+                           Tensor variance, float epsilon, Tensor dx, Tensor dgamma, Tensor dbeta);
+
+    void globalAveragePoolBackward(Tensor dy, long planes, long spatial, Tensor dx);
+
+    void softmaxBackward(Tensor y, Tensor dy, long outer, long axis, long inner, Tensor dx);
+
+    /** Inverse of {@link #concatPiece}: dx[o * block, + block) = dy[o * yBlock + offset, + block). */
+    void slicePiece(Tensor dy, long outer, long block, long yBlock, long offset, Tensor dx);
+
+    /** Sets every element of y to value. */
+    void fill(Tensor y, float value);
+
+    /** out[j] = sum over rows of x[rows, cols]. */
+    void columnSum(Tensor x, long rows, long cols, Tensor out);
+
+    // ---- losses over [n, classes]; return the batch mean, write d loss / d input into grad (may be null) ----
+
+    double crossEntropy(Tensor logits, long[] labels, long n, long classes, Tensor grad);
+
+    /** T^2 KL(softmax(teacher / T) || softmax(student / T)) (FCPTS.md section 4). */
+    double klDistill(Tensor student, Tensor teacher, long n, long classes, float temperature, Tensor grad);
+
+    double mse(Tensor a, Tensor b, long n, long features, Tensor grad);
 }

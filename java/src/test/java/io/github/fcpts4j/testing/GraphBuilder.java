@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * (He-scaled convs, BatchNorm statistics that keep activations in range).
  * Each method returns the name of the value it produced.
  */
-public final class GraphBuilder {
+public class GraphBuilder {
     private final String name;
     private final SplittableRandom rng;
     private final List<ValueInfo> inputs = new ArrayList<>();
@@ -164,7 +164,17 @@ public final class GraphBuilder {
      * global average pooling and a 10-way classifier.
      */
     public static Graph resnet20(long seed) {
-        GraphBuilder b = new GraphBuilder("resnet20", seed);
+        return resnet20(seed, OpType.RELU);
+    }
+
+    /** ResNet-20 with another activation (Sigmoid gives a smooth network for finite-difference checks). */
+    public static Graph resnet20(long seed, OpType activation) {
+        GraphBuilder b = new GraphBuilder("resnet20", seed) {
+            @Override
+            public String relu(String x) {
+                return node(activation, Attributes.empty(), x);
+            }
+        };
         String x = b.relu(b.batchNorm(b.conv(b.input("image", 1, 28, 28), 1, 16, 3, 1, 1, false), 16));
         long in = 16;
         for (long width : new long[] {16, 32, 64}) {

@@ -136,4 +136,60 @@ final class CpuNatives {
                                              @Cast("int64_t") long block, FloatPointer y,
                                              @Cast("int64_t") long yBlock, @Cast("int64_t") long offset,
                                              int nThreads, Status status);
+
+    static native int fcpts_conv_backward(DnnlPlan plan, @Const FloatPointer x, @Const FloatPointer weight,
+                                          @Const FloatPointer dy, FloatPointer dx, FloatPointer dweight,
+                                          FloatPointer dbias, Status status);
+
+    static native int fcpts_pool_backward(DnnlPlan plan, @Const FloatPointer x, @Const FloatPointer dy,
+                                          FloatPointer dx, Status status);
+
+    static native int fcpts_unary_backward_cpu(int op, float alpha, float beta, @Const FloatPointer x,
+                                               @Const FloatPointer dy, FloatPointer dx, @Cast("int64_t") long n,
+                                               int nThreads, Status status);
+
+    static native int fcpts_binary_backward_cpu(int op, @Const FloatPointer a,
+                                                @Cast("const int64_t*") LongPointer aStrides, @Const FloatPointer b,
+                                                @Cast("const int64_t*") LongPointer bStrides, @Const FloatPointer dy,
+                                                @Cast("const int64_t*") LongPointer yDims, int rank, FloatPointer da,
+                                                FloatPointer db, int nThreads, Status status);
+
+    static native int fcpts_batchnorm_backward_cpu(@Const FloatPointer x, @Const FloatPointer dy,
+                                                   @Cast("int64_t") long n, @Cast("int64_t") long c,
+                                                   @Cast("int64_t") long spatial, @Const FloatPointer gamma,
+                                                   @Const FloatPointer mean, @Const FloatPointer var, float epsilon,
+                                                   FloatPointer dx, FloatPointer dgamma, FloatPointer dbeta,
+                                                   int nThreads, Status status);
+
+    static native int fcpts_global_avg_pool_backward_cpu(@Const FloatPointer dy, @Cast("int64_t") long planes,
+                                                         @Cast("int64_t") long spatial, FloatPointer dx, int nThreads,
+                                                         Status status);
+
+    static native int fcpts_softmax_backward_cpu(@Const FloatPointer y, @Const FloatPointer dy,
+                                                 @Cast("int64_t") long outer, @Cast("int64_t") long axis,
+                                                 @Cast("int64_t") long inner, FloatPointer dx, int nThreads,
+                                                 Status status);
+
+    static native int fcpts_slice_piece_cpu(@Const FloatPointer dy, @Cast("int64_t") long outer,
+                                            @Cast("int64_t") long block, @Cast("int64_t") long yBlock,
+                                            @Cast("int64_t") long offset, FloatPointer dx, int nThreads,
+                                            Status status);
+
+    static native int fcpts_column_sum_cpu(@Const FloatPointer x, @Cast("int64_t") long rows,
+                                           @Cast("int64_t") long cols, FloatPointer out, int nThreads, Status status);
+
+    static native int fcpts_cross_entropy_cpu(@Const FloatPointer logits, @Cast("const int64_t*") LongPointer labels,
+                                              @Cast("int64_t") long n, @Cast("int64_t") long classes,
+                                              DoublePointer loss, FloatPointer grad, int nThreads, Status status);
+
+    static native int fcpts_kl_distill_cpu(@Const FloatPointer student, @Const FloatPointer teacher,
+                                           @Cast("int64_t") long n, @Cast("int64_t") long classes, float temperature,
+                                           DoublePointer loss, FloatPointer grad, int nThreads, Status status);
+
+    static native int fcpts_mse_cpu(@Const FloatPointer a, @Const FloatPointer b, @Cast("int64_t") long n,
+                                    @Cast("int64_t") long features, DoublePointer loss, FloatPointer grad,
+                                    int nThreads, Status status);
+
+    static native int fcpts_fill_cpu(FloatPointer y, @Cast("int64_t") long n, float value, int nThreads,
+                                     Status status);
 }

@@ -4,6 +4,7 @@ import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.backend.WindowGeometry;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 
@@ -51,6 +52,18 @@ final class CpuNetworkKernels implements NetworkKernels {
                 CpuKernels.check(CpuNatives.fcpts_matmul_forward(live(), host(x), host(weight), host(bias), host(y),
                         status), status, "fcpts_matmul_forward");
             }
+        }
+
+        @Override
+        public void backward(Tensor x, Tensor weight, Tensor dy, Tensor dx, Tensor dweight, Tensor dbias) {
+            CpuKernels.check(CpuNatives.fcpts_conv_backward(live(), host(x), host(weight), host(dy), host(dx),
+                    host(dweight), host(dbias), status), status, "fcpts_conv_backward");
+        }
+
+        @Override
+        public void backward(Tensor x, Tensor dy, Tensor dx) {
+            CpuKernels.check(CpuNatives.fcpts_pool_backward(live(), host(x), host(dy), host(dx), status), status,
+                    "fcpts_pool_backward");
         }
 
         @Override
@@ -157,5 +170,87 @@ final class CpuNetworkKernels implements NetworkKernels {
     public void concatPiece(Tensor x, long outer, long block, Tensor y, long yBlock, long offset) {
         CpuKernels.check(CpuNatives.fcpts_concat_piece_cpu(host(x), outer, block, host(y), yBlock, offset, threads,
                 status), status, "fcpts_concat_piece_cpu");
+    }
+
+    @Override
+    public void unaryBackward(Unary op, float alpha, float beta, Tensor x, Tensor dy, Tensor dx) {
+        CpuKernels.check(CpuNatives.fcpts_unary_backward_cpu(op.ordinal(), alpha, beta, host(x), host(dy), host(dx),
+                x.size(), threads, status), status, "fcpts_unary_backward_cpu");
+    }
+
+    @Override
+    public void binaryBackward(Binary op, Tensor a, long[] aShape, Tensor b, long[] bShape, Tensor dy, long[] yShape,
+                               Tensor da, Tensor db) {
+        try (LongPointer as = new LongPointer(broadcastStrides(aShape, yShape));
+             LongPointer bs = new LongPointer(broadcastStrides(bShape, yShape));
+             LongPointer dims = new LongPointer(yShape)) {
+            CpuKernels.check(CpuNatives.fcpts_binary_backward_cpu(op.ordinal(), host(a), as, host(b), bs, host(dy),
+                    dims, yShape.length, host(da), host(db), threads, status), status, "fcpts_binary_backward_cpu");
+        }
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor dy, long n, long c, long spatial, Tensor gamma, Tensor mean,
+                                  Tensor variance, float epsilon, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        CpuKernels.check(CpuNatives.fcpts_batchnorm_backward_cpu(host(x), host(dy), n, c, spatial, host(gamma),
+                host(mean), host(variance), epsilon, host(dx), host(dgamma), host(dbeta), threads, status), status,
+                "fcpts_batchnorm_backward_cpu");
+    }
+
+    @Override
+    public void globalAveragePoolBackward(Tensor dy, long planes, long spatial, Tensor dx) {
+        CpuKernels.check(CpuNatives.fcpts_global_avg_pool_backward_cpu(host(dy), planes, spatial, host(dx), threads,
+                status), status, "fcpts_global_avg_pool_backward_cpu");
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, long outer, long axis, long inner, Tensor dx) {
+        CpuKernels.check(CpuNatives.fcpts_softmax_backward_cpu(host(y), host(dy), outer, axis, inner, host(dx),
+                threads, status), status, "fcpts_softmax_backward_cpu");
+    }
+
+    @Override
+    public void slicePiece(Tensor dy, long outer, long block, long yBlock, long offset, Tensor dx) {
+        CpuKernels.check(CpuNatives.fcpts_slice_piece_cpu(host(dy), outer, block, yBlock, offset, host(dx), threads,
+                status), status, "fcpts_slice_piece_cpu");
+    }
+
+    @Override
+    public void columnSum(Tensor x, long rows, long cols, Tensor out) {
+        CpuKernels.check(CpuNatives.fcpts_column_sum_cpu(host(x), rows, cols, host(out), threads, status), status,
+                "fcpts_column_sum_cpu");
+    }
+
+    @Override
+    public double crossEntropy(Tensor logits, long[] labels, long n, long classes, Tensor grad) {
+        try (LongPointer l = new LongPointer(labels); DoublePointer loss = new DoublePointer(1)) {
+            CpuKernels.check(CpuNatives.fcpts_cross_entropy_cpu(host(logits), l, n, classes, loss, host(grad), threads,
+                    status), status, "fcpts_cross_entropy_cpu");
+            return loss.get();
+        }
+    }
+
+    @Override
+    public double klDistill(Tensor student, Tensor teacher, long n, long classes, float temperature, Tensor grad) {
+        try (DoublePointer loss = new DoublePointer(1)) {
+            CpuKernels.check(CpuNatives.fcpts_kl_distill_cpu(host(student), host(teacher), n, classes, temperature,
+                    loss, host(grad), threads, status), status, "fcpts_kl_distill_cpu");
+            return loss.get();
+        }
+    }
+
+    @Override
+    public double mse(Tensor a, Tensor b, long n, long features, Tensor grad) {
+        try (DoublePointer loss = new DoublePointer(1)) {
+            CpuKernels.check(CpuNatives.fcpts_mse_cpu(host(a), host(b), n, features, loss, host(grad), threads,
+                    status), status, "fcpts_mse_cpu");
+            return loss.get();
+        }
+    }
+
+    @Override
+    public void fill(Tensor y, float value) {
+        CpuKernels.check(CpuNatives.fcpts_fill_cpu(host(y), y.size(), value, threads, status), status,
+                "fcpts_fill_cpu");
     }
 }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * per layer over ~20 layers, and far below any real mistake (a wrong pad, axis
  * or broadcast moves outputs by O(1)).
  */
-class ForwardExecutorTest {
+class NetworkExecutorTest {
     private Backend cpu;
 
     @BeforeEach
@@ -63,7 +63,7 @@ class ForwardExecutorTest {
         float[] expected = OrtRunner.run(file, x, inputShape).get(0).values();
         String input = graph.inputs().get(0).name();
         float[] actual;
-        try (ForwardExecutor exec = ForwardExecutor.compile(graph, cpu, Map.of(input, inputShape))) {
+        try (NetworkExecutor exec = NetworkExecutor.compile(graph, cpu, Map.of(input, inputShape))) {
             actual = exec.run(Map.of(input, x)).get(graph.outputs().get(0).name());
             float[] again = exec.run(Map.of(input, x)).get(graph.outputs().get(0).name());
             assertArrayEquals(actual, again, 0f, "a compiled executor is deterministic across runs");
@@ -101,7 +101,7 @@ class ForwardExecutorTest {
     @Test
     void missingInputIsNamed() {
         Graph g = GraphBuilder.resnet20(1);
-        try (ForwardExecutor exec = ForwardExecutor.compile(g, cpu, Map.of("image", new long[] {1, 1, 28, 28}))) {
+        try (NetworkExecutor exec = NetworkExecutor.compile(g, cpu, Map.of("image", new long[] {1, 1, 28, 28}))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> exec.run(Map.of()));
             assertTrue(e.getMessage().contains("missing input 'image' of shape [1, 1, 28, 28]"), e.getMessage());
         }

@@ -1,0 +1,525 @@
+package io.github.fcpts4j.engine;
+
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.Backend;
+import io.github.fcpts4j.backend.NetworkKernels;
+import io.github.fcpts4j.backend.NetworkKernels.Binary;
+import io.github.fcpts4j.backend.NetworkKernels.Pool;
+import io.github.fcpts4j.backend.NetworkKernels.Unary;
+import io.github.fcpts4j.backend.Tensor;
+import io.github.fcpts4j.backend.TensorScope;
+import io.github.fcpts4j.backend.WindowGeometry;
+import io.github.fcpts4j.ir.Attributes;
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.ShapeInference;
+import io.github.fcpts4j.ir.TensorData;
+import io.github.fcpts4j.ir.ValueInfo;
+import io.github.fcpts4j.ir.Windows;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a graph on a backend for fixed input shapes: compiled once (shapes
+ * inferred, weights uploaded, one tensor per value, oneDNN plans per node),
+ * then run any number of times. Inference semantics in the forward pass
+ * (BatchNorm with its running statistics, no dropout).
+ *
+ * <p>With gradients enabled, {@link #backward} propagates output gradients to
+ * every float value: activations, graph inputs and weights (conv / gemm
+ * weights and biases, BatchNorm gamma and beta; running statistics and clip
+ * bounds get none). A value read by several nodes sums their contributions.
+ * A teacher network compiles without gradients and allocates no gradient
+ * buffers. Owns every tensor and plan it made; close it.
+ *
+ * <p>Not yet: a lifetime-based buffer planner (every value keeps its own
+ * tensor), Gemm with alpha/beta != 1 or transA in backward, MatMul with a
+ * batched right operand, pooling combining ceil_mode with count_include_pad.
+ */
+public final class NetworkExecutor implements AutoCloseable {
+    private final Graph graph;
+    private final Backend backend;
+    private final NetworkKernels kernels;
+    private final boolean gradients;
+    private final Map<String, long[]> shapes;
+    private final TensorScope owned = new TensorScope();
+    private final Map<String, Tensor> values = new HashMap<>();
+    private final Map<String, Tensor> grads = new HashMap<>();
+    private final Map<String, Integer> consumers = new HashMap<>();
+    private final List<Runnable> forward = new ArrayList<>();
+    private final List<Runnable> backward = new ArrayList<>();
+
+    private NetworkExecutor(Graph graph, Backend backend, Map<String, long[]> inputShapes, boolean gradients) {
+        this.graph = graph;
+        this.backend = backend;
+        this.kernels = backend.network();
+        this.gradients = gradients;
+        this.shapes = ShapeInference.infer(graph, inputShapes);
+    }
+
+    /** Compiles for inference only (no gradient buffers). */
+    public static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes) {
+        return compile(graph, backend, inputShapes, false);
+    }
+
+    /** Compiles {@code graph} for {@code inputShapes}; with {@code gradients}, {@link #backward} is available. */
+    public static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes,
+                                          boolean gradients) {
+        NetworkExecutor e = new NetworkExecutor(graph, backend, inputShapes, gradients);
+        try {
+            e.build();
+            return e;
+        } catch (RuntimeException ex) {
+            e.close();
+            throw ex;
+        }
+    }
+
+    private void build() {
+        graph.initializers().forEach((name, data) -> {
+            if (data.isFloat()) {
+                values.put(name, owned.upload(backend, data.floats(), data.dims()));
+            }
+        });
+        for (ValueInfo in : graph.inputs()) {
+            values.put(in.name(), owned.allocate(backend, shapes.get(in.name())));
+        }
+        for (Node node : graph.nodes()) {
+            values.put(node.output(), owned.allocate(backend, shapes.get(node.output())));
+            for (String in : node.inputs()) {
+                consumers.merge(in, 1, Integer::sum);
+            }
+        }
+        graph.outputs().forEach(o -> consumers.merge(o.name(), 1, Integer::sum));
+        if (gradients) {
+            values.forEach((name, t) -> grads.put(name, owned.allocate(backend, t.shape())));
+        }
+        for (Node node : graph.nodes()) {
+            forward.add(compile(node));
+        }
+    }
+
+    /** Concrete shape of any value (input, weight or node output). */
+    public long[] shape(String value) {
+        long[] s = shapes.get(value);
+        if (s == null) {
+            throw new IllegalArgumentException("graph '" + graph.name() + "' has no value '" + value + "'");
+        }
+        return s.clone();
+    }
+
+    /** Runs the graph; inputs by graph input name, outputs by graph output name. */
+    public Map<String, float[]> run(Map<String, float[]> inputs) {
+        for (ValueInfo in : graph.inputs()) {
+            float[] data = inputs.get(in.name());
+            if (data == null) {
+                throw new IllegalArgumentException("missing input '" + in.name() + "' of shape "
+                        + Arrays.toString(shapes.get(in.name())));
+            }
+            value(in.name()).copyFrom(data);
+        }
+        forward.forEach(Runnable::run);
+        backend.synchronize();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (ValueInfo o : graph.outputs()) {
+            out.put(o.name(), value(o.name()).toArray());
+        }
+        return out;
+    }
+
+    /**
+     * Back-propagates from the given graph-output gradients (outputs left out
+     * get zero) through the last {@link #run}; afterwards {@link #gradient}
+     * holds d loss / d value for every float value.
+     */
+    public void backward(Map<String, float[]> outputGradients) {
+        if (!gradients) {
+            throw new IllegalStateException("graph '" + graph.name() + "' was compiled without gradients");
+        }
+        grads.values().forEach(g -> kernels.fill(g, 0f));
+        outputGradients.forEach((name, data) -> {
+            if (graph.outputs().stream().noneMatch(o -> o.name().equals(name))) {
+                throw new IllegalArgumentException("'" + name + "' is not an output of graph '" + graph.name() + "'");
+            }
+            grads.get(name).copyFrom(data);
+        });
+        for (int i = backward.size() - 1; i >= 0; i--) {
+            backward.get(i).run();
+        }
+        backend.synchronize();
+    }
+
+    /** A host copy of d loss / d {@code value} after {@link #backward}. */
+    public float[] gradient(String value) {
+        Tensor g = grads.get(value);
+        if (g == null) {
+            throw new IllegalArgumentException("no gradient for '" + value + "'"
+                    + (gradients ? "" : ": compiled without gradients"));
+        }
+        return g.toArray();
+    }
+
+    /** The device tensor of a value (for callers that keep data on the backend). */
+    public Tensor value(String name) {
+        Tensor t = values.get(name);
+        if (t == null) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, "value '" + name
+                    + "' is not a float tensor of graph '" + graph.name() + "'");
+        }
+        return t;
+    }
+
+    private Tensor optional(String value) {
+        return value.isEmpty() ? null : value(value);
+    }
+
+    /**
+     * Where a node's backward writes the gradient of its input {@code value}:
+     * straight into the value's gradient when this node is its only reader,
+     * otherwise into a scratch tensor that {@link #accumulate} adds.
+     */
+    private Tensor gradTarget(String value) {
+        if (!gradients || value.isEmpty() || !grads.containsKey(value)) {
+            return null;
+        }
+        return consumers.getOrDefault(value, 0) == 1 ? grads.get(value)
+                : owned.allocate(backend, shapes.get(value));
+    }
+
+    private Runnable accumulate(String value, Tensor target) {
+        if (target == null || target == grads.get(value)) {
+            return () -> { };
+        }
+        Tensor g = grads.get(value);
+        long[] s = shapes.get(value);
+        return () -> kernels.binary(Binary.ADD, g, s, target, s, g, s);
+    }
+
+    private void addBackward(Runnable compute, String[] inputs, Tensor[] targets) {
+        if (!gradients) {
+            return;
+        }
+        List<Runnable> commits = new ArrayList<>();
+        for (int i = 0; i < inputs.length; i++) {
+            commits.add(accumulate(inputs[i], targets[i]));
+        }
+        backward.add(() -> {
+            compute.run();
+            commits.forEach(Runnable::run);
+        });
+    }
+
+    private float constantScalar(Node n, int input, float fallback) {
+        String name = n.input(input);
+        if (name.isEmpty()) {
+            return fallback;
+        }
+        TensorData c = graph.initializer(name).orElseThrow(() -> new FcptsException(ErrorCode.UNSUPPORTED_MODEL,
+                n.describe() + ": input " + input + " ('" + name + "') must be a constant"));
+        return (float) c.get(0);
+    }
+
+    private static long product(long[] s, int from, int to) {
+        long p = 1;
+        for (int i = from; i < to; i++) {
+            p *= s[i];
+        }
+        return p;
+    }
+
+    private static int axis(long axis, int rank) {
+        return (int) (axis < 0 ? axis + rank : axis);
+    }
+
+    private Runnable compile(Node n) {
+        long[] xShape = shapes.get(n.input(0));
+        Attributes a = n.attributes();
+        switch (n.op()) {
+            case RELU:
+                return unary(n, Unary.RELU, 0, 0);
+            case CLIP:
+                return unary(n, Unary.CLIP, constantScalar(n, 1, Float.NEGATIVE_INFINITY),
+                        constantScalar(n, 2, Float.POSITIVE_INFINITY));
+            case LEAKY_RELU:
+                return unary(n, Unary.LEAKY_RELU, a.getFloat("alpha", 0.01f), 0);
+            case SIGMOID:
+                return unary(n, Unary.SIGMOID, 0, 0);
+            case HARD_SIGMOID:
+                return unary(n, Unary.HARD_SIGMOID, a.getFloat("alpha", 0.2f), a.getFloat("beta", 0.5f));
+            case HARD_SWISH:
+                return unary(n, Unary.HARD_SWISH, 0, 0);
+            case ADD, SUB, MUL, DIV:
+                return binary(n);
+            case CONV:
+                return conv(n, xShape);
+            case MAX_POOL, AVERAGE_POOL:
+                return pool(n, xShape);
+            case BATCH_NORMALIZATION:
+                return batchNorm(n, xShape);
+            case GLOBAL_AVERAGE_POOL: {
+                Tensor x = value(n.input(0)), y = value(n.output());
+                long planes = xShape[0] * xShape[1], spatial = product(xShape, 2, xShape.length);
+                Tensor dx = gradTarget(n.input(0));
+                Tensor dy = grads.get(n.output());
+                addBackward(() -> kernels.globalAveragePoolBackward(dy, planes, spatial, dx), new String[] {n.input(0)},
+                        new Tensor[] {dx});
+                return () -> kernels.globalAveragePool(x, planes, spatial, y);
+            }
+            case FLATTEN, RESHAPE: {
+                Tensor x = value(n.input(0)), y = value(n.output());
+                Tensor dx = gradTarget(n.input(0));
+                Tensor dy = grads.get(n.output());
+                addBackward(() -> backend.copy(dy, dx), new String[] {n.input(0)}, new Tensor[] {dx});
+                return () -> backend.copy(x, y);
+            }
+            case TRANSPOSE:
+                return transpose(n, xShape);
+            case CONCAT:
+                return concat(n);
+            case SOFTMAX: {
+                Tensor x = value(n.input(0)), y = value(n.output());
+                int ax = axis(a.getInt("axis", -1), xShape.length);
+                long outer = product(xShape, 0, ax), inner = product(xShape, ax + 1, xShape.length);
+                Tensor dx = gradTarget(n.input(0));
+                Tensor dy = grads.get(n.output());
+                addBackward(() -> kernels.softmaxBackward(y, dy, outer, xShape[ax], inner, dx),
+                        new String[] {n.input(0)}, new Tensor[] {dx});
+                return () -> kernels.softmax(x, outer, xShape[ax], inner, y);
+            }
+            case GEMM:
+                return gemm(n, xShape);
+            case MATMUL:
+                return matmul(n, xShape);
+            default:
+                throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, n.describe() + ": no kernel");
+        }
+    }
+
+    private Runnable unary(Node n, Unary op, float alpha, float beta) {
+        Tensor x = value(n.input(0)), y = value(n.output());
+        Tensor dx = gradTarget(n.input(0));
+        Tensor dy = grads.get(n.output());
+        addBackward(() -> kernels.unaryBackward(op, alpha, beta, x, dy, dx), new String[] {n.input(0)},
+                new Tensor[] {dx});
+        return () -> kernels.unary(op, alpha, beta, x, y);
+    }
+
+    private Runnable binary(Node n) {
+        Binary op = Binary.valueOf(n.op().name());
+        Tensor lhs = value(n.input(0)), rhs = value(n.input(1)), y = value(n.output());
+        long[] ls = shapes.get(n.input(0)), rs = shapes.get(n.input(1)), ys = shapes.get(n.output());
+        int rank = ys.length;
+        long[] lp = padded(ls, rank), rp = padded(rs, rank);
+        Tensor da = gradTarget(n.input(0)), db = gradTarget(n.input(1));
+        Tensor dy = grads.get(n.output());
+        addBackward(() -> kernels.binaryBackward(op, lhs, lp, rhs, rp, dy, ys, da, db),
+                new String[] {n.input(0), n.input(1)}, new Tensor[] {da, db});
+        return () -> kernels.binary(op, lhs, lp, rhs, rp, y, ys);
+    }
+
+    private static long[] padded(long[] shape, int rank) {
+        long[] out = new long[rank];
+        Arrays.fill(out, 1);
+        System.arraycopy(shape, 0, out, rank - shape.length, shape.length);
+        return out;
+    }
+
+    private static void require2d(Node n, long[] xShape) {
+        if (xShape.length != 4) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, n.describe() + ": only 2-D (NCHW) windows are "
+                    + "supported, input is " + Arrays.toString(xShape));
+        }
+    }
+
+    private Runnable conv(Node n, long[] xShape) {
+        require2d(n, xShape);
+        long[] wShape = shapes.get(n.input(1)), yShape = shapes.get(n.output());
+        long[][] win = Windows.of(n, xShape, Arrays.copyOfRange(wShape, 2, 4), false);
+        WindowGeometry g = new WindowGeometry(xShape[0], xShape[1], xShape[2], xShape[3], yShape[1], yShape[2],
+                yShape[3], wShape[2], wShape[3], win[0][3], win[1][3], win[0][4], win[1][4], win[0][1], win[1][1],
+                win[0][2], win[1][2], n.attributes().getInt("group", 1));
+        Tensor bias = optional(n.input(2));
+        NetworkKernels.ConvPlan plan = owned.track(kernels.conv(g, bias != null));
+        Tensor x = value(n.input(0)), w = value(n.input(1)), y = value(n.output());
+        Tensor dx = gradTarget(n.input(0)), dw = gradTarget(n.input(1)), db = gradTarget(n.input(2));
+        Tensor dy = grads.get(n.output());
+        addBackward(() -> plan.backward(x, w, dy, dx, dw, db), new String[] {n.input(0), n.input(1), n.input(2)},
+                new Tensor[] {dx, dw, db});
+        return () -> plan.forward(x, w, bias, y);
+    }
+
+    private Runnable pool(Node n, long[] xShape) {
+        require2d(n, xShape);
+        if (n.outputs().size() > 1 && !n.outputs().get(1).isEmpty()) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, n.describe() + ": MaxPool indices output");
+        }
+        Attributes a = n.attributes();
+        long[] kernel = a.getInts("kernel_shape", null), yShape = shapes.get(n.output());
+        long[][] win = Windows.of(n, xShape, kernel, a.getInt("ceil_mode", 0) != 0);
+        Pool kind = n.op().name().equals("MAX_POOL") ? Pool.MAX
+                : a.getInt("count_include_pad", 0) != 0 ? Pool.AVERAGE_INCLUDE_PAD : Pool.AVERAGE_EXCLUDE_PAD;
+        // ceil_mode: widen the end padding so that oneDNN's floor formula yields the same output size
+        long[] padEnd = new long[2];
+        for (int i = 0; i < 2; i++) {
+            long effective = (win[i][5] - 1) * win[i][4] + 1;
+            padEnd[i] = (win[i][0] - 1) * win[i][3] + effective - xShape[2 + i] - win[i][1];
+            if (padEnd[i] != win[i][2] && kind == Pool.AVERAGE_INCLUDE_PAD) {
+                throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, n.describe()
+                        + ": ceil_mode together with count_include_pad");
+            }
+        }
+        WindowGeometry g = new WindowGeometry(xShape[0], xShape[1], xShape[2], xShape[3], xShape[1], yShape[2],
+                yShape[3], kernel[0], kernel[1], win[0][3], win[1][3], win[0][4], win[1][4], win[0][1], win[1][1],
+                padEnd[0], padEnd[1], 1);
+        NetworkKernels.PoolPlan plan = owned.track(kernels.pool(g, kind));
+        Tensor x = value(n.input(0)), y = value(n.output());
+        Tensor dx = gradTarget(n.input(0));
+        Tensor dy = grads.get(n.output());
+        addBackward(() -> plan.backward(x, dy, dx), new String[] {n.input(0)}, new Tensor[] {dx});
+        return () -> plan.forward(x, y);
+    }
+
+    private Runnable batchNorm(Node n, long[] xShape) {
+        Tensor x = value(n.input(0)), gamma = value(n.input(1)), beta = value(n.input(2));
+        Tensor mean = value(n.input(3)), var = value(n.input(4)), y = value(n.output());
+        float eps = n.attributes().getFloat("epsilon", 1e-5f);
+        long spatial = product(xShape, 2, xShape.length);
+        Tensor dx = gradTarget(n.input(0)), dgamma = gradTarget(n.input(1)), dbeta = gradTarget(n.input(2));
+        Tensor dy = grads.get(n.output());
+        addBackward(() -> kernels.batchNormBackward(x, dy, xShape[0], xShape[1], spatial, gamma, mean, var, eps, dx,
+                dgamma, dbeta), new String[] {n.input(0), n.input(1), n.input(2)}, new Tensor[] {dx, dgamma, dbeta});
+        return () -> kernels.batchNorm(x, xShape[0], xShape[1], spatial, gamma, beta, mean, var, eps, y);
+    }
+
+    private Runnable transpose(Node n, long[] xShape) {
+        long[] perm = n.attributes().getInts("perm", null);
+        if (perm == null) {
+            perm = new long[xShape.length];
+            for (int i = 0; i < perm.length; i++) {
+                perm[i] = perm.length - 1 - i;
+            }
+        }
+        long[] p = perm, inverse = new long[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            inverse[(int) perm[i]] = i;
+        }
+        long[] yShape = shapes.get(n.output());
+        Tensor x = value(n.input(0)), y = value(n.output());
+        Tensor dx = gradTarget(n.input(0));
+        Tensor dy = grads.get(n.output());
+        addBackward(() -> kernels.transpose(dy, yShape, inverse, dx), new String[] {n.input(0)}, new Tensor[] {dx});
+        return () -> kernels.transpose(x, xShape, p, y);
+    }
+
+    private Runnable concat(Node n) {
+        long[] yShape = shapes.get(n.output());
+        int ax = axis(n.attributes().getInt("axis", 0), yShape.length);
+        long inner = product(yShape, ax + 1, yShape.length), outer = product(yShape, 0, ax);
+        long yBlock = yShape[ax] * inner;
+        Tensor y = value(n.output());
+        Tensor dy = grads.get(n.output());
+        List<Runnable> pieces = new ArrayList<>();
+        long offset = 0;
+        for (String in : n.inputs()) {
+            long block = shapes.get(in)[ax] * inner, at = offset;
+            Tensor x = value(in);
+            Tensor dx = gradTarget(in);
+            pieces.add(() -> kernels.concatPiece(x, outer, block, y, yBlock, at));
+            addBackward(() -> kernels.slicePiece(dy, outer, block, yBlock, at, dx), new String[] {in},
+                    new Tensor[] {dx});
+            offset += block;
+        }
+        return () -> pieces.forEach(Runnable::run);
+    }
+
+    private Runnable gemm(Node n, long[] aShape) {
+        Attributes a = n.attributes();
+        if (a.getFloat("alpha", 1f) != 1f || a.getFloat("beta", 1f) != 1f) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, n.describe() + ": alpha and beta other than 1");
+        }
+        boolean ta = a.getInt("transA", 0) != 0, tb = a.getInt("transB", 0) != 0;
+        if (ta && gradients) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, n.describe() + ": gradients through transA = 1");
+        }
+        long[] yShape = shapes.get(n.output());
+        long m = yShape[0], nn = yShape[1], k = ta ? aShape[0] : aShape[1];
+        Tensor c = optional(n.input(2));
+        long[] cShape = c == null ? null : shapes.get(n.input(2));
+        boolean biasRow = c != null && product(cShape, 0, cShape.length) == nn && cShape[cShape.length - 1] == nn;
+        NetworkKernels.MatMulPlan plan = owned.track(kernels.matmul(m, k, nn, ta, tb, biasRow));
+        Tensor lhs = value(n.input(0)), rhs = value(n.input(1)), y = value(n.output());
+        if (gradients) {
+            // dA[m,k] = dY[m,n] op(B)^T; dB = (op(A)^T dY) stored as B is (transposed again when transB)
+            NetworkKernels.MatMulPlan dataPlan = owned.track(kernels.matmul(m, nn, k, false, !tb, false));
+            NetworkKernels.MatMulPlan weightPlan = owned.track(tb ? kernels.matmul(nn, m, k, true, false, false)
+                    : kernels.matmul(k, m, nn, true, false, false));
+            Tensor da = gradTarget(n.input(0)), db = gradTarget(n.input(1)), dc = gradTarget(n.input(2));
+            Tensor dy = grads.get(n.output());
+            addBackward(() -> {
+                if (da != null) {
+                    dataPlan.forward(dy, rhs, null, da);
+                }
+                if (db != null) {
+                    if (tb) {
+                        weightPlan.forward(dy, lhs, null, db);
+                    } else {
+                        weightPlan.forward(lhs, dy, null, db);
+                    }
+                }
+                if (dc != null) {
+                    if (biasRow) {
+                        kernels.columnSum(dy, m, nn, dc);
+                    } else {
+                        kernels.binaryBackward(Binary.ADD, y, yShape, c, padded(cShape, 2), dy, yShape, null, dc);
+                    }
+                }
+            }, new String[] {n.input(0), n.input(1), n.input(2)}, new Tensor[] {da, db, dc});
+        }
+        if (c == null || biasRow) {
+            return () -> plan.forward(lhs, rhs, biasRow ? c : null, y);
+        }
+        long[] cp = padded(cShape, 2);
+        return () -> {
+            plan.forward(lhs, rhs, null, y);
+            kernels.binary(Binary.ADD, y, yShape, c, cp, y, yShape);
+        };
+    }
+
+    private Runnable matmul(Node n, long[] aShape) {
+        long[] bShape = shapes.get(n.input(1));
+        if (bShape.length != 2 || aShape.length < 2) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, n.describe() + ": MatMul needs a 2-D right "
+                    + "operand and a left operand of rank >= 2, got " + Arrays.toString(aShape) + " x "
+                    + Arrays.toString(bShape));
+        }
+        long m = product(aShape, 0, aShape.length - 1), k = bShape[0], nn = bShape[1];
+        NetworkKernels.MatMulPlan plan = owned.track(kernels.matmul(m, k, nn, false, false, false));
+        Tensor lhs = value(n.input(0)), rhs = value(n.input(1)), y = value(n.output());
+        if (gradients) {
+            NetworkKernels.MatMulPlan dataPlan = owned.track(kernels.matmul(m, nn, k, false, true, false));
+            NetworkKernels.MatMulPlan weightPlan = owned.track(kernels.matmul(k, m, nn, true, false, false));
+            Tensor da = gradTarget(n.input(0)), db = gradTarget(n.input(1));
+            Tensor dy = grads.get(n.output());
+            addBackward(() -> {
+                if (da != null) {
+                    dataPlan.forward(dy, rhs, null, da);
+                }
+                if (db != null) {
+                    weightPlan.forward(lhs, dy, null, db);
+                }
+            }, new String[] {n.input(0), n.input(1)}, new Tensor[] {da, db});
+        }
+        return () -> plan.forward(lhs, rhs, null, y);
+    }
+
+    @Override
+    public void close() {
+        owned.close();
+    }
+}
