@@ -15,8 +15,56 @@
 #include "dnnl.hpp"
 #include "fcpts/ops_cpu.h"
 
+namespace {
+
+const dnnl::engine& cpu_engine() {
+    static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    return engine;
+}
+
+dnnl::memory wrap(const dnnl::memory::desc& d, const float* data) {
+    return dnnl::memory(d, cpu_engine(), const_cast<float*>(data));
+}
+
+/*
+ * One primitive argument: the caller's plain layout (user) and the layout the
+ * primitive chose (internal, often blocked). When they differ, the plan owns a
+ * scratch buffer in the internal layout and reorders on the way in or out.
+ */
+struct Arg {
+    dnnl::memory::desc user, internal;
+    dnnl::memory scratch;
+    bool reorder = false;
+
+    void init(const dnnl::memory::desc& u, const dnnl::memory::desc& i) {
+        user = u;
+        internal = i;
+        reorder = u != i;
+        if (reorder) scratch = dnnl::memory(i, cpu_engine());
+    }
+    /* The primitive's input, reordered from the caller's buffer if needed. */
+    dnnl::memory in(const float* p, dnnl::stream& s) {
+        dnnl::memory u = wrap(user, p);
+        if (!reorder) return u;
+        dnnl::reorder(u, scratch).execute(s, u, scratch);
+        return scratch;
+    }
+    /* Where the primitive writes an output; call finish() after it ran. */
+    dnnl::memory out(float* p) { return reorder ? scratch : wrap(user, p); }
+    void finish(float* p, dnnl::stream& s) {
+        if (!reorder) return;
+        dnnl::memory u = wrap(user, p);
+        dnnl::reorder(scratch, u).execute(s, scratch, u);
+    }
+};
+
+}  // namespace
+
 struct fcpts_dnnl_plan {
     dnnl::primitive primitive;                     /* forward (inference) */
+    Arg conv_src, conv_weights, conv_dst;          /* convolution forward arguments */
+    Arg bd_diff_dst, bd_weights, bd_diff_src;      /* convolution backward data */
+    Arg bw_src, bw_diff_dst, bw_diff_weights;      /* convolution backward weights */
     dnnl::memory::desc src, weights, bias, dst;
     dnnl::stream stream;
     int threads;
@@ -34,11 +82,6 @@ namespace {
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 using dims = dnnl::memory::dims;
-
-const dnnl::engine& cpu_engine() {
-    static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-    return engine;
-}
 
 const char* dnnl_status_name(dnnl_status_t s) {
     switch (s) {
@@ -91,10 +134,6 @@ void execute(fcpts_dnnl_plan* p, const std::unordered_map<int, dnnl::memory>& ar
     p->stream.wait();
 }
 
-dnnl::memory wrap(const dnnl::memory::desc& d, const float* data) {
-    return dnnl::memory(d, cpu_engine(), const_cast<float*>(data));
-}
-
 }  // namespace
 
 extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias, int32_t n_threads,
@@ -123,13 +162,19 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias,
         p->pad_r = pad_r;
         p->has_bias = has_bias != 0;
         try {
+            const auto any4 = [](const dnnl::memory::desc& d) {
+                return dnnl::memory::desc(d.get_dims(), dt::f32, tag::any);
+            };
             auto pd = has_bias
                           ? dnnl::convolution_forward::primitive_desc(
                                 cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                p->src, p->weights, p->bias, p->dst, strides, dilates, pad_l, pad_r)
+                                any4(p->src), any4(p->weights), p->bias, any4(p->dst), strides, dilates, pad_l, pad_r)
                           : dnnl::convolution_forward::primitive_desc(
                                 cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                p->src, p->weights, p->dst, strides, dilates, pad_l, pad_r);
+                                any4(p->src), any4(p->weights), any4(p->dst), strides, dilates, pad_l, pad_r);
+            p->conv_src.init(p->src, pd.src_desc());
+            p->conv_weights.init(p->weights, pd.weights_desc());
+            p->conv_dst.init(p->dst, pd.dst_desc());
             p->primitive = dnnl::convolution_forward(pd);
             p->stream = dnnl::stream(cpu_engine());
         } catch (...) {
@@ -145,11 +190,14 @@ extern "C" int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const f
                                   float* y, fcpts_status* status) {
     return guarded(status, "convolution forward", __LINE__, [&]() -> int {
         FCPTS_REQUIRE(status, plan && x && weight && y, -1, "NULL plan or buffer");
-        std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(plan->src, x)},
-                                                   {DNNL_ARG_WEIGHTS, wrap(plan->weights, weight)},
-                                                   {DNNL_ARG_DST, wrap(plan->dst, y)}};
+        omp_set_num_threads(plan->threads);
+        std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, plan->conv_src.in(x, plan->stream)},
+                                                   {DNNL_ARG_WEIGHTS, plan->conv_weights.in(weight, plan->stream)},
+                                                   {DNNL_ARG_DST, plan->conv_dst.out(y)}};
         if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
-        execute(plan, args);
+        plan->primitive.execute(plan->stream, args);
+        plan->conv_dst.finish(y, plan->stream);
+        plan->stream.wait();
         return FCPTS_OK;
     });
 }
@@ -247,36 +295,50 @@ extern "C" int fcpts_conv_backward(fcpts_dnnl_plan* p, const float* x, const flo
         FCPTS_REQUIRE(status, !dbias || p->has_bias, -1, "dbias requested from a plan without bias");
         const auto algo = dnnl::algorithm::convolution_direct;
         if (!p->bwd_data) {
+            const auto any4 = [](const dnnl::memory::desc& d) {
+                return dnnl::memory::desc(d.get_dims(), dt::f32, tag::any);
+            };
             auto hint = p->has_bias
                             ? dnnl::convolution_forward::primitive_desc(cpu_engine(), dnnl::prop_kind::forward_training,
-                                  algo, p->src, p->weights, p->bias, p->dst, p->strides, p->dilates, p->pad_l,
-                                  p->pad_r)
+                                  algo, any4(p->src), any4(p->weights), p->bias, any4(p->dst), p->strides, p->dilates,
+                                  p->pad_l, p->pad_r)
                             : dnnl::convolution_forward::primitive_desc(cpu_engine(), dnnl::prop_kind::forward_training,
-                                  algo, p->src, p->weights, p->dst, p->strides, p->dilates, p->pad_l, p->pad_r);
-            p->bwd_data = dnnl::convolution_backward_data(dnnl::convolution_backward_data::primitive_desc(
-                cpu_engine(), algo, p->src, p->weights, p->dst, p->strides, p->dilates, p->pad_l, p->pad_r, hint));
-            p->bwd_weights = dnnl::convolution_backward_weights(
-                p->has_bias ? dnnl::convolution_backward_weights::primitive_desc(cpu_engine(), algo, p->src,
-                                  p->weights, p->bias, p->dst, p->strides, p->dilates, p->pad_l, p->pad_r, hint)
-                            : dnnl::convolution_backward_weights::primitive_desc(cpu_engine(), algo, p->src,
-                                  p->weights, p->dst, p->strides, p->dilates, p->pad_l, p->pad_r, hint));
+                                  algo, any4(p->src), any4(p->weights), any4(p->dst), p->strides, p->dilates,
+                                  p->pad_l, p->pad_r);
+            auto data_pd = dnnl::convolution_backward_data::primitive_desc(cpu_engine(), algo, any4(p->src),
+                any4(p->weights), any4(p->dst), p->strides, p->dilates, p->pad_l, p->pad_r, hint);
+            auto weights_pd = p->has_bias
+                ? dnnl::convolution_backward_weights::primitive_desc(cpu_engine(), algo, any4(p->src),
+                      any4(p->weights), p->bias, any4(p->dst), p->strides, p->dilates, p->pad_l, p->pad_r, hint)
+                : dnnl::convolution_backward_weights::primitive_desc(cpu_engine(), algo, any4(p->src),
+                      any4(p->weights), any4(p->dst), p->strides, p->dilates, p->pad_l, p->pad_r, hint);
+            p->bd_diff_dst.init(p->dst, data_pd.diff_dst_desc());
+            p->bd_weights.init(p->weights, data_pd.weights_desc());
+            p->bd_diff_src.init(p->src, data_pd.diff_src_desc());
+            p->bw_src.init(p->src, weights_pd.src_desc());
+            p->bw_diff_dst.init(p->dst, weights_pd.diff_dst_desc());
+            p->bw_diff_weights.init(p->weights, weights_pd.diff_weights_desc());
+            p->bwd_data = dnnl::convolution_backward_data(data_pd);
+            p->bwd_weights = dnnl::convolution_backward_weights(weights_pd);
         }
         omp_set_num_threads(p->threads);
         if (dx) {
-            p->bwd_data.execute(p->stream, {{DNNL_ARG_DIFF_DST, wrap(p->dst, dy)},
-                                            {DNNL_ARG_WEIGHTS, wrap(p->weights, weight)},
-                                            {DNNL_ARG_DIFF_SRC, wrap(p->src, dx)}});
+            p->bwd_data.execute(p->stream, {{DNNL_ARG_DIFF_DST, p->bd_diff_dst.in(dy, p->stream)},
+                                            {DNNL_ARG_WEIGHTS, p->bd_weights.in(weight, p->stream)},
+                                            {DNNL_ARG_DIFF_SRC, p->bd_diff_src.out(dx)}});
+            p->bd_diff_src.finish(dx, p->stream);
         }
         if (dweight) {
-            std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(p->src, x)},
-                                                       {DNNL_ARG_DIFF_DST, wrap(p->dst, dy)},
-                                                       {DNNL_ARG_DIFF_WEIGHTS, wrap(p->weights, dweight)}};
+            std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, p->bw_src.in(x, p->stream)},
+                                                       {DNNL_ARG_DIFF_DST, p->bw_diff_dst.in(dy, p->stream)},
+                                                       {DNNL_ARG_DIFF_WEIGHTS, p->bw_diff_weights.out(dweight)}};
             std::vector<float> unused_bias;
             if (p->has_bias) {
                 if (!dbias) unused_bias.resize((size_t)p->bias.get_dims()[0]);
                 args.emplace(DNNL_ARG_DIFF_BIAS, wrap(p->bias, dbias ? dbias : unused_bias.data()));
             }
             p->bwd_weights.execute(p->stream, args);
+            p->bw_diff_weights.finish(dweight, p->stream);
         }
         p->stream.wait();
         return FCPTS_OK;

@@ -42,6 +42,18 @@ inline float unary_grad(int op, float x, float alpha, float beta) {
  */
 template <typename Local>
 void reduce_to_operand(const int64_t* s, const int64_t* y_dims, int rank, float* out, int threads, Local local) {
+    bool dense = true; /* operand not broadcast at all: one output element per operand element */
+    for (int d = rank - 1, stride = 1; d >= 0; --d) {
+        dense &= y_dims[d] == 1 || s[d] == stride;
+        stride *= (int)y_dims[d];
+    }
+    if (dense) {
+        int64_t total = 1;
+        for (int d = 0; d < rank; ++d) total *= y_dims[d];
+#pragma omp parallel for schedule(static) num_threads(threads)
+        for (int64_t i = 0; i < total; ++i) out[i] = (float)local(i);
+        return;
+    }
     int64_t kept_dims[FCPTS_MAX_RANK], kept_count = 1, red_dims[FCPTS_MAX_RANK], red_count = 1;
     int64_t y_strides[FCPTS_MAX_RANK];
     int64_t stride = 1;
@@ -107,6 +119,7 @@ extern "C" int fcpts_binary_backward_cpu(int32_t op, const float* a, const int64
     FCPTS_REQUIRE(status, rank >= 1 && rank <= FCPTS_MAX_RANK, -1, "rank %d outside 1..%d", rank, FCPTS_MAX_RANK);
     FCPTS_REQUIRE(status, a && b && dy && a_strides && b_strides && y_dims, -1, "NULL argument");
     const int threads = threads_of(n_threads);
+    /* operand values are only read by mul / div */
     auto av = [&](int64_t i) { return a[operand_offset(i, a_strides, y_dims, rank)]; };
     auto bv = [&](int64_t i) { return b[operand_offset(i, b_strides, y_dims, rank)]; };
     if (da) {
@@ -153,16 +166,22 @@ extern "C" int fcpts_batchnorm_backward_cpu(const float* x, const float* dy, int
     if (dgamma || dbeta) {
 #pragma omp parallel for schedule(static) num_threads(threads)
         for (int64_t ch = 0; ch < c; ++ch) {
+            /* sum dy (x - mean) / std = (sum dy x - mean sum dy) / std; per plane in float, planes in double */
             const double inv_std = 1.0 / std::sqrt((double)var[ch] + epsilon);
-            double sg = 0.0, sb = 0.0;
+            double sdx = 0.0, sb = 0.0;
             for (int64_t b = 0; b < n; ++b) {
                 const float* xs = x + (b * c + ch) * spatial;
                 const float* gs = dy + (b * c + ch) * spatial;
+                float pdx = 0.0f, pb = 0.0f;
+#pragma omp simd reduction(+ : pdx, pb)
                 for (int64_t i = 0; i < spatial; ++i) {
-                    sg += (double)gs[i] * ((double)xs[i] - mean[ch]) * inv_std;
-                    sb += gs[i];
+                    pdx += gs[i] * (xs[i] - mean[ch]);
+                    pb += gs[i];
                 }
+                sdx += pdx;
+                sb += pb;
             }
+            const double sg = sdx * inv_std;
             if (dgamma) dgamma[ch] = (float)sg;
             if (dbeta) dbeta[ch] = (float)sb;
         }
