@@ -119,4 +119,12 @@ public interface NetworkKernels {
     double klDistill(Tensor student, Tensor teacher, long n, long classes, float temperature, Tensor grad);
 
     double mse(Tensor a, Tensor b, long n, long features, Tensor grad);
+
+    // ---- optimizer updates (native/include/fcpts/optim_cpu.h); mask may be null ----
+
+    void sgdStep(Tensor weights, Tensor gradients, Tensor velocity, Tensor mask, float lr, float momentum,
+                 float weightDecay);
+
+    void adamStep(Tensor weights, Tensor gradients, Tensor firstMoment, Tensor secondMoment, Tensor mask, float lr,
+                  float beta1, float beta2, float epsilon, float weightDecay, long step);
 }

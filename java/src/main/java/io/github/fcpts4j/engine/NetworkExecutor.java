@@ -105,6 +105,14 @@ public final class NetworkExecutor implements AutoCloseable {
         }
     }
 
+    public Backend backend() {
+        return backend;
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
     /** Concrete shape of any value (input, weight or node output). */
     public long[] shape(String value) {
         long[] s = shapes.get(value);
@@ -163,6 +171,27 @@ public final class NetworkExecutor implements AutoCloseable {
                     + (gradients ? "" : ": compiled without gradients"));
         }
         return g.toArray();
+    }
+
+    /** The gradient tensor of a value (for optimizers that update in place on the backend). */
+    public Tensor gradientTensor(String value) {
+        Tensor g = grads.get(value);
+        if (g == null) {
+            throw new IllegalArgumentException("no gradient for '" + value + "'"
+                    + (gradients ? "" : ": compiled without gradients"));
+        }
+        return g;
+    }
+
+    /** The graph with every float initializer replaced by the current contents of its tensor. */
+    public Graph currentGraph() {
+        Graph g = graph;
+        for (var e : graph.initializers().entrySet()) {
+            if (e.getValue().isFloat()) {
+                g = g.withInitializer(e.getKey(), TensorData.ofFloats(e.getValue().dims(), value(e.getKey()).toArray()));
+            }
+        }
+        return g;
     }
 
     /** The device tensor of a value (for callers that keep data on the backend). */

@@ -22,7 +22,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * (the same libgomp.so.1 then serves libfcpts_cpu). The dnnl Java presets are
  * not used: they inherit the OpenCL presets, which need an OpenCL driver.
  */
-@Platform(include = {"fcpts/status.h", "fcpts/kde_fused.h", "fcpts/ops_cpu.h"}, link = "fcpts_cpu",
+@Platform(include = {"fcpts/status.h", "fcpts/kde_fused.h", "fcpts/ops_cpu.h", "fcpts/optim_cpu.h"}, link = "fcpts_cpu",
         preload = {"gomp@.1", "dnnl@.3"}, preloadresource = "/org/bytedeco/dnnl/")
 final class CpuNatives {
     static {
@@ -192,4 +192,13 @@ final class CpuNatives {
 
     static native int fcpts_fill_cpu(FloatPointer y, @Cast("int64_t") long n, float value, int nThreads,
                                      Status status);
+
+    static native int fcpts_sgd_step_cpu(FloatPointer w, @Const FloatPointer g, FloatPointer velocity,
+                                         @Const FloatPointer mask, @Cast("int64_t") long n, float lr, float momentum,
+                                         float weightDecay, int nThreads, Status status);
+
+    static native int fcpts_adam_step_cpu(FloatPointer w, @Const FloatPointer g, FloatPointer m1, FloatPointer m2,
+                                          @Const FloatPointer mask, @Cast("int64_t") long n, float lr, float beta1,
+                                          float beta2, float epsilon, float weightDecay, @Cast("int64_t") long step,
+                                          int nThreads, Status status);
 }

@@ -253,4 +253,19 @@ final class CpuNetworkKernels implements NetworkKernels {
         CpuKernels.check(CpuNatives.fcpts_fill_cpu(host(y), y.size(), value, threads, status), status,
                 "fcpts_fill_cpu");
     }
+
+    @Override
+    public void sgdStep(Tensor weights, Tensor gradients, Tensor velocity, Tensor mask, float lr, float momentum,
+                        float weightDecay) {
+        CpuKernels.check(CpuNatives.fcpts_sgd_step_cpu(host(weights), host(gradients), host(velocity), host(mask),
+                weights.size(), lr, momentum, weightDecay, threads, status), status, "fcpts_sgd_step_cpu");
+    }
+
+    @Override
+    public void adamStep(Tensor weights, Tensor gradients, Tensor firstMoment, Tensor secondMoment, Tensor mask,
+                         float lr, float beta1, float beta2, float epsilon, float weightDecay, long step) {
+        CpuKernels.check(CpuNatives.fcpts_adam_step_cpu(host(weights), host(gradients), host(firstMoment),
+                host(secondMoment), host(mask), weights.size(), lr, beta1, beta2, epsilon, weightDecay, step, threads,
+                status), status, "fcpts_adam_step_cpu");
+    }
 }
