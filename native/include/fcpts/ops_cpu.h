@@ -140,6 +140,30 @@ int fcpts_fill_cpu(float* y, int64_t n, float value, int32_t n_threads, fcpts_st
 int fcpts_column_sum_cpu(const float* x, int64_t rows, int64_t cols, float* out, int32_t n_threads,
                          fcpts_status* status);
 
+/*
+ * Training-mode BatchNorm: batch statistics per channel over (n, spatial),
+ *   mean = E[x], var = E[(x - mean)^2] (biased), invstd = 1 / sqrt(var + eps),
+ *   y = (x - mean) invstd gamma + beta;
+ * the running statistics move towards the batch ones (ONNX momentum m):
+ *   running_mean = m running_mean + (1 - m) mean, running_var likewise with the
+ *   unbiased variance var * count / (count - 1).
+ * save_mean / save_invstd (c floats) keep what the backward needs.
+ */
+int fcpts_batchnorm_training_cpu(const float* x, int64_t n, int64_t c, int64_t spatial, const float* gamma,
+                                 const float* beta, float* running_mean, float* running_var, float momentum,
+                                 float epsilon, float* y, float* save_mean, float* save_invstd, int32_t n_threads,
+                                 fcpts_status* status);
+
+/*
+ * Backward of training-mode BatchNorm, with xhat = (x - mean) invstd and M = n spatial:
+ *   dbeta = sum dy, dgamma = sum dy xhat,
+ *   dx = gamma invstd / M (M dy - dbeta - xhat dgamma).
+ */
+int fcpts_batchnorm_training_backward_cpu(const float* x, const float* dy, int64_t n, int64_t c, int64_t spatial,
+                                          const float* gamma, const float* save_mean, const float* save_invstd,
+                                          float* dx, float* dgamma, float* dbeta, int32_t n_threads,
+                                          fcpts_status* status);
+
 /* ---- losses over [n, classes] logits; loss is the batch mean; grad = d loss / d logits (may be NULL) ---- */
 
 /* Softmax cross-entropy with integer labels in [0, classes). */

@@ -76,6 +76,14 @@ public interface NetworkKernels {
     void batchNorm(Tensor x, long n, long c, long spatial, Tensor gamma, Tensor beta, Tensor mean, Tensor variance,
                    float epsilon, Tensor y);
 
+    /**
+     * Training-mode BatchNorm: normalizes with batch statistics, moves the running
+     * statistics (ONNX momentum), keeps mean and 1/std per channel for the backward.
+     */
+    void batchNormTraining(Tensor x, long n, long c, long spatial, Tensor gamma, Tensor beta, Tensor runningMean,
+                           Tensor runningVariance, float momentum, float epsilon, Tensor y, Tensor saveMean,
+                           Tensor saveInvStd);
+
     /** y[p] = mean of x over plane p of {@code spatial} elements. */
     void globalAveragePool(Tensor x, long planes, long spatial, Tensor y);
 
@@ -97,6 +105,9 @@ public interface NetworkKernels {
 
     void batchNormBackward(Tensor x, Tensor dy, long n, long c, long spatial, Tensor gamma, Tensor mean,
                            Tensor variance, float epsilon, Tensor dx, Tensor dgamma, Tensor dbeta);
+
+    void batchNormTrainingBackward(Tensor x, Tensor dy, long n, long c, long spatial, Tensor gamma, Tensor saveMean,
+                                   Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta);
 
     void globalAveragePoolBackward(Tensor dy, long planes, long spatial, Tensor dx);
 

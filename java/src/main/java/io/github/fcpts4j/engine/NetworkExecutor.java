@@ -54,6 +54,7 @@ public final class NetworkExecutor implements AutoCloseable {
     private final Map<String, Integer> consumers = new HashMap<>();
     private final List<Runnable> forward = new ArrayList<>();
     private final List<Runnable> backward = new ArrayList<>();
+    private boolean training;
 
     private NetworkExecutor(Graph graph, Backend backend, Map<String, long[]> inputShapes, boolean gradients) {
         this.graph = graph;
@@ -111,6 +112,16 @@ public final class NetworkExecutor implements AutoCloseable {
 
     public Graph graph() {
         return graph;
+    }
+
+    /**
+     * Training mode (for training from scratch, not for FCPTS): BatchNorm uses
+     * batch statistics, updates its running statistics in the graph's mean and
+     * variance tensors, and back-propagates through the batch statistics.
+     * Default off (inference semantics).
+     */
+    public void setTraining(boolean training) {
+        this.training = training;
     }
 
     /** Concrete shape of any value (input, weight or node output). */
@@ -418,12 +429,31 @@ public final class NetworkExecutor implements AutoCloseable {
         Tensor x = value(n.input(0)), gamma = value(n.input(1)), beta = value(n.input(2));
         Tensor mean = value(n.input(3)), var = value(n.input(4)), y = value(n.output());
         float eps = n.attributes().getFloat("epsilon", 1e-5f);
-        long spatial = product(xShape, 2, xShape.length);
+        float momentum = n.attributes().getFloat("momentum", 0.9f);
+        long spatial = product(xShape, 2, xShape.length), batch = xShape[0], channels = xShape[1];
         Tensor dx = gradTarget(n.input(0)), dgamma = gradTarget(n.input(1)), dbeta = gradTarget(n.input(2));
         Tensor dy = grads.get(n.output());
-        addBackward(() -> kernels.batchNormBackward(x, dy, xShape[0], xShape[1], spatial, gamma, mean, var, eps, dx,
-                dgamma, dbeta), new String[] {n.input(0), n.input(1), n.input(2)}, new Tensor[] {dx, dgamma, dbeta});
-        return () -> kernels.batchNorm(x, xShape[0], xShape[1], spatial, gamma, beta, mean, var, eps, y);
+        Tensor saveMean = gradients ? owned.allocate(backend, channels) : null;
+        Tensor saveInvStd = gradients ? owned.allocate(backend, channels) : null;
+        addBackward(() -> {
+            if (training) {
+                kernels.batchNormTrainingBackward(x, dy, batch, channels, spatial, gamma, saveMean, saveInvStd, dx,
+                        dgamma, dbeta);
+            } else {
+                kernels.batchNormBackward(x, dy, batch, channels, spatial, gamma, mean, var, eps, dx, dgamma, dbeta);
+            }
+        }, new String[] {n.input(0), n.input(1), n.input(2)}, new Tensor[] {dx, dgamma, dbeta});
+        return () -> {
+            if (training) {
+                if (saveMean == null) {
+                    throw new IllegalStateException("training mode needs an executor compiled with gradients");
+                }
+                kernels.batchNormTraining(x, batch, channels, spatial, gamma, beta, mean, var, momentum, eps, y,
+                        saveMean, saveInvStd);
+            } else {
+                kernels.batchNorm(x, batch, channels, spatial, gamma, beta, mean, var, eps, y);
+            }
+        };
     }
 
     private Runnable transpose(Node n, long[] xShape) {

@@ -68,9 +68,12 @@ class GradientCheckTest {
         return l;
     }
 
+    private boolean training;
+
     private double loss(Graph g, long[] shape, float[] x, float[] r) {
         String input = g.inputs().get(0).name();
-        try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of(input, shape))) {
+        try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of(input, shape), training)) {
+            e.setTraining(training);
             return probeLoss(e.run(Map.of(input, x)).get(g.outputs().get(0).name()), r);
         }
     }
@@ -87,6 +90,7 @@ class GradientCheckTest {
         float[] r;
         Set<String> params = trainable(g);
         try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of(input, shape), true)) {
+            e.setTraining(training);
             float[] y = e.run(Map.of(input, x)).get(output);
             r = random(y.length, seed + 1, 1.0);
             e.backward(Map.of(output, r));
@@ -156,6 +160,13 @@ class GradientCheckTest {
      * finite difference itself is wrong; the network therefore uses Sigmoid,
      * and ReLU's backward is covered by the all-ops check above.
      */
+    /** Training-mode BatchNorm (batch statistics) back-propagates through the statistics too. */
+    @Test
+    void trainingModeBatchNormMatchesFiniteDifferences() {
+        training = true;
+        check(GraphBuilder.resnet20(33, OpType.SIGMOID), new long[] {3, 1, 28, 28}, 2, 43);
+    }
+
     @Test
     void wholeSmoothResNet20MatchesFiniteDifferences() {
         check(GraphBuilder.resnet20(32, OpType.SIGMOID), new long[] {2, 1, 28, 28}, 2, 42);

@@ -201,4 +201,19 @@ final class CpuNatives {
                                           @Const FloatPointer mask, @Cast("int64_t") long n, float lr, float beta1,
                                           float beta2, float epsilon, float weightDecay, @Cast("int64_t") long step,
                                           int nThreads, Status status);
+
+    static native int fcpts_batchnorm_training_cpu(@Const FloatPointer x, @Cast("int64_t") long n,
+                                                   @Cast("int64_t") long c, @Cast("int64_t") long spatial,
+                                                   @Const FloatPointer gamma, @Const FloatPointer beta,
+                                                   FloatPointer runningMean, FloatPointer runningVar, float momentum,
+                                                   float epsilon, FloatPointer y, FloatPointer saveMean,
+                                                   FloatPointer saveInvstd, int nThreads, Status status);
+
+    static native int fcpts_batchnorm_training_backward_cpu(@Const FloatPointer x, @Const FloatPointer dy,
+                                                            @Cast("int64_t") long n, @Cast("int64_t") long c,
+                                                            @Cast("int64_t") long spatial, @Const FloatPointer gamma,
+                                                            @Const FloatPointer saveMean,
+                                                            @Const FloatPointer saveInvstd, FloatPointer dx,
+                                                            FloatPointer dgamma, FloatPointer dbeta, int nThreads,
+                                                            Status status);
 }

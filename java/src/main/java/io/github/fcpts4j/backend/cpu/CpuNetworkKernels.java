@@ -268,4 +268,21 @@ final class CpuNetworkKernels implements NetworkKernels {
                 host(secondMoment), host(mask), weights.size(), lr, beta1, beta2, epsilon, weightDecay, step, threads,
                 status), status, "fcpts_adam_step_cpu");
     }
+
+    @Override
+    public void batchNormTraining(Tensor x, long n, long c, long spatial, Tensor gamma, Tensor beta,
+                                  Tensor runningMean, Tensor runningVariance, float momentum, float epsilon, Tensor y,
+                                  Tensor saveMean, Tensor saveInvStd) {
+        CpuKernels.check(CpuNatives.fcpts_batchnorm_training_cpu(host(x), n, c, spatial, host(gamma), host(beta),
+                host(runningMean), host(runningVariance), momentum, epsilon, host(y), host(saveMean),
+                host(saveInvStd), threads, status), status, "fcpts_batchnorm_training_cpu");
+    }
+
+    @Override
+    public void batchNormTrainingBackward(Tensor x, Tensor dy, long n, long c, long spatial, Tensor gamma,
+                                          Tensor saveMean, Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        CpuKernels.check(CpuNatives.fcpts_batchnorm_training_backward_cpu(host(x), host(dy), n, c, spatial,
+                host(gamma), host(saveMean), host(saveInvStd), host(dx), host(dgamma), host(dbeta), threads, status),
+                status, "fcpts_batchnorm_training_backward_cpu");
+    }
 }
