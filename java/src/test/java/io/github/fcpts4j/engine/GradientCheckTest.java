@@ -9,7 +9,7 @@ import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
-import io.github.fcpts4j.testing.GraphBuilder;
+import io.github.fcpts4j.testing.TestNets;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -150,7 +150,7 @@ class GradientCheckTest {
 
     @Test
     void everyOpMatchesFiniteDifferences() {
-        check(GraphBuilder.allOpsNet(31), new long[] {2, 3, 17, 17}, 3, 41);
+        check(TestNets.allOpsNet(31), new long[] {2, 3, 17, 17}, 3, 41);
     }
 
     /**
@@ -164,11 +164,11 @@ class GradientCheckTest {
     @Test
     void trainingModeBatchNormMatchesFiniteDifferences() {
         training = true;
-        check(GraphBuilder.resnet20(33, OpType.SIGMOID), new long[] {3, 1, 28, 28}, 2, 43);
+        check(TestNets.resnet20(33, OpType.SIGMOID), new long[] {3, 1, 28, 28}, 2, 43);
     }
 
     @Test
     void wholeSmoothResNet20MatchesFiniteDifferences() {
-        check(GraphBuilder.resnet20(32, OpType.SIGMOID), new long[] {2, 1, 28, 28}, 2, 42);
+        check(TestNets.resnet20(32, OpType.SIGMOID), new long[] {2, 1, 28, 28}, 2, 42);
     }
 }

@@ -13,7 +13,7 @@ import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.onnx.OnnxExporter;
-import io.github.fcpts4j.testing.GraphBuilder;
+import io.github.fcpts4j.testing.TestNets;
 import io.github.fcpts4j.testing.OrtRunner;
 
 import java.nio.file.Path;
@@ -90,17 +90,17 @@ class NetworkExecutorTest {
 
     @Test
     void everyOpMatchesOnnxRuntime(@TempDir Path dir) throws Exception {
-        assertMatchesOrt(GraphBuilder.allOpsNet(21), new long[] {3, 3, 17, 17}, dir);
+        assertMatchesOrt(TestNets.allOpsNet(21), new long[] {3, 3, 17, 17}, dir);
     }
 
     @Test
     void resnet20MatchesOnnxRuntime(@TempDir Path dir) throws Exception {
-        assertMatchesOrt(GraphBuilder.resnet20(22), new long[] {4, 1, 28, 28}, dir);
+        assertMatchesOrt(TestNets.resnet20(22), new long[] {4, 1, 28, 28}, dir);
     }
 
     @Test
     void missingInputIsNamed() {
-        Graph g = GraphBuilder.resnet20(1);
+        Graph g = TestNets.resnet20(1);
         try (NetworkExecutor exec = NetworkExecutor.compile(g, cpu, Map.of("image", new long[] {1, 1, 28, 28}))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> exec.run(Map.of()));
             assertTrue(e.getMessage().contains("missing input 'image' of shape [1, 1, 28, 28]"), e.getMessage());

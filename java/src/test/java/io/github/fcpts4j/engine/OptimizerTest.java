@@ -10,7 +10,7 @@ import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
-import io.github.fcpts4j.testing.GraphBuilder;
+import io.github.fcpts4j.testing.TestNets;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +62,7 @@ class OptimizerTest {
 
     @Test
     void sgdMatchesTheReferenceOverSeveralSteps() {
-        Graph g = GraphBuilder.resnet20(5);
+        Graph g = TestNets.resnet20(5);
         String w = firstConvWeight(g);
         try (NetworkExecutor e = withGradients(cpu, g);
              Optimizer opt = new Optimizer(e, new Optimizer.Sgd(0.9f),
@@ -84,7 +84,7 @@ class OptimizerTest {
 
     @Test
     void adamMatchesTheReference() {
-        Graph g = GraphBuilder.resnet20(6);
+        Graph g = TestNets.resnet20(6);
         String w = firstConvWeight(g);
         try (NetworkExecutor e = withGradients(cpu, g);
              Optimizer opt = new Optimizer(e, Optimizer.Adam.defaults(),
@@ -110,7 +110,7 @@ class OptimizerTest {
     /** The masking hook: an all-ones mask changes nothing; masked weights stay exactly zero. */
     @Test
     void masksKeepPrunedWeightsAtZeroAndAllOnesChangesNothing() {
-        Graph g = GraphBuilder.resnet20(7);
+        Graph g = TestNets.resnet20(7);
         String w = firstConvWeight(g);
         float[] unmasked;
         try (NetworkExecutor e = withGradients(cpu, g);
@@ -158,7 +158,7 @@ class OptimizerTest {
     /** Training signal: SGD on cross-entropy over a fixed batch drives the loss down. */
     @Test
     void sgdReducesTheLossOfResNet20OnAFixedBatch() {
-        Graph g = GraphBuilder.resnet20(8);
+        Graph g = TestNets.resnet20(8);
         int batch = 16;
         float[] x = random(batch * 784, 9);
         long[] labels = new long[batch];

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.onnx.OnnxExporter;
-import io.github.fcpts4j.testing.GraphBuilder;
+import io.github.fcpts4j.testing.TestNets;
 import io.github.fcpts4j.testing.OrtRunner;
 
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ class ShapeInferenceTest {
     /** Every intermediate shape we infer equals the one ONNX Runtime produces. */
     @Test
     void everyValueMatchesOnnxRuntime(@TempDir Path dir) throws Exception {
-        Graph g = GraphBuilder.allOpsNet(11);
+        Graph g = TestNets.allOpsNet(11);
         long[] input = {2, 3, 17, 17};
         Map<String, long[]> shapes = ShapeInference.infer(g, Map.of("image", input));
         List<ValueInfo> outs = new ArrayList<>();
@@ -85,7 +85,7 @@ class ShapeInferenceTest {
 
     @Test
     void declaredInputShapeIsEnforced() {
-        Graph g = GraphBuilder.allOpsNet(1);
+        Graph g = TestNets.allOpsNet(1);
         FcptsException e = assertThrows(FcptsException.class,
                 () -> ShapeInference.infer(g, Map.of("image", new long[] {1, 3, 16, 17})));
         assertTrue(e.getMessage().contains("input 'image' is declared [-1, 3, 17, 17], got [1, 3, 16, 17]"),

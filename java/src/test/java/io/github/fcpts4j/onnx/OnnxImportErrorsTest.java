@@ -12,7 +12,7 @@ import com.google.protobuf.ByteString;
 import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.ir.OpType;
-import io.github.fcpts4j.testing.GraphBuilder;
+import io.github.fcpts4j.testing.TestNets;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +70,7 @@ class OnnxImportErrorsTest {
     @Test
     void truncatedFileIsInvalidAndLeftUntouched(@TempDir Path dir) throws Exception {
         Path full = dir.resolve("full.onnx");
-        OnnxExporter.write(GraphBuilder.allOpsNet(1), full);
+        OnnxExporter.write(TestNets.allOpsNet(1), full);
         byte[] bytes = Files.readAllBytes(full);
         Path cut = dir.resolve("cut.onnx");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));

@@ -10,7 +10,7 @@ import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
-import io.github.fcpts4j.testing.GraphBuilder;
+import io.github.fcpts4j.testing.TestNets;
 import io.github.fcpts4j.testing.OrtRunner;
 
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ class OnnxRoundTripTest {
 
     @Test
     void exportedGraphRunsInOnnxRuntimeWithTheInferredShape(@TempDir Path dir) throws Exception {
-        Graph graph = GraphBuilder.allOpsNet(1);
+        Graph graph = TestNets.allOpsNet(1);
         Path file = dir.resolve("all_ops.onnx");
         OnnxExporter.write(graph, file);
         long[] inputShape = {2, 3, 17, 17};
@@ -52,7 +52,7 @@ class OnnxRoundTripTest {
 
     @Test
     void importGivesBackTheGraphThatWasExported(@TempDir Path dir) {
-        Graph graph = GraphBuilder.allOpsNet(3);
+        Graph graph = TestNets.allOpsNet(3);
         Path file = dir.resolve("m.onnx");
         OnnxExporter.write(graph, file);
         OnnxModel model = OnnxImporter.read(file);
@@ -66,7 +66,7 @@ class OnnxRoundTripTest {
     @Test
     void unmodifiedImportExportIsBitIdenticalInOnnxRuntime(@TempDir Path dir) throws Exception {
         Path first = dir.resolve("first.onnx"), second = dir.resolve("second.onnx");
-        OnnxExporter.write(GraphBuilder.allOpsNet(5), first);
+        OnnxExporter.write(TestNets.allOpsNet(5), first);
         byte[] before = Files.readAllBytes(first);
         OnnxExporter.write(OnnxImporter.read(first), second);
         assertArrayEquals(before, Files.readAllBytes(first), "the input file is never modified");
@@ -79,7 +79,7 @@ class OnnxRoundTripTest {
     @Test
     void changedWeightsAreWrittenBackAndEverythingElseIsKept(@TempDir Path dir) throws Exception {
         Path original = dir.resolve("original.onnx"), pruned = dir.resolve("pruned.onnx");
-        OnnxExporter.write(GraphBuilder.allOpsNet(7), original);
+        OnnxExporter.write(TestNets.allOpsNet(7), original);
         OnnxModel model = OnnxImporter.read(original);
         Node conv = model.graph().prunableNodes().get(0);
         TensorData weight = model.graph().initializer(conv.input(1)).orElseThrow();
