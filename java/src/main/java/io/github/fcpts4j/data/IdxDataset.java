@@ -20,7 +20,7 @@ import java.util.zip.GZIPInputStream;
 public final class IdxDataset {
     /** Which pair of files to read from a folder. */
     public enum Split {
-        TRAIN("train"), TEST("t10k");
+        TRAIN("train"), TEST("t10k"), CALIBRATION("calib");
 
         private final String prefix;
 
@@ -60,7 +60,35 @@ public final class IdxDataset {
     }
 
     public static IdxDataset load(Path imagesFile, Path labelsFile) {
-        try (DataInputStream in = open(imagesFile); DataInputStream lin = open(labelsFile)) {
+        try {
+            return read(open(imagesFile), imagesFile.toString(), open(labelsFile), labelsFile.toString());
+        } catch (IOException e) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot read IDX data " + imagesFile + ": " + e, e);
+        }
+    }
+
+    /** Reads a split shipped inside the fcpts4j jar (data spec {@code embedded:NAME}). */
+    public static IdxDataset embedded(String name, Split split) {
+        String base = "/io/github/fcpts4j/data/" + name + "/" + split.prefix;
+        InputStream images = IdxDataset.class.getResourceAsStream(base + "-images-idx3-ubyte.gz");
+        InputStream labels = IdxDataset.class.getResourceAsStream(base + "-labels-idx1-ubyte.gz");
+        if (images == null || labels == null) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no embedded data set '" + name + "' with a "
+                    + split.name().toLowerCase(java.util.Locale.ROOT) + " split in this build");
+        }
+        try {
+            return read(gzip(images), base + "-images", gzip(labels), base + "-labels");
+        } catch (IOException e) {
+            throw new FcptsException(ErrorCode.INTERNAL, "cannot read embedded data " + base + ": " + e, e);
+        }
+    }
+
+    private static DataInputStream gzip(InputStream raw) throws IOException {
+        return new DataInputStream(new java.io.BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16));
+    }
+
+    private static IdxDataset read(DataInputStream in, String imagesFile, DataInputStream lin, String labelsFile) {
+        try (in; lin) {
             expectMagic(in, 0x803, imagesFile);
             int count = in.readInt(), rows = in.readInt(), cols = in.readInt();
             expectMagic(lin, 0x801, labelsFile);
@@ -96,13 +124,20 @@ public final class IdxDataset {
                 ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16));
     }
 
-    private static void expectMagic(DataInputStream in, int magic, Path file) throws IOException {
+    private static void expectMagic(DataInputStream in, int magic, String file) throws IOException {
         int m = in.readInt();
         if (m != magic) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, file + " is not an IDX " + (magic == 0x803
                     ? "image" : "label") + " file (magic 0x" + Integer.toHexString(m) + ", expected 0x"
                     + Integer.toHexString(magic) + ")");
         }
+    }
+
+    /** The first {@code n} images and labels. */
+    public IdxDataset head(int n) {
+        int count = Math.min(n, size());
+        return new IdxDataset(java.util.Arrays.copyOf(pixels, count * rows * cols), java.util.Arrays.copyOf(labels,
+                count), rows, cols);
     }
 
     public int size() {

@@ -1,0 +1,46 @@
+package io.github.fcpts4j.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.Backend;
+import io.github.fcpts4j.backend.BackendOptions;
+import io.github.fcpts4j.backend.Backends;
+import io.github.fcpts4j.data.DataSpec;
+import io.github.fcpts4j.data.IdxDataset;
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.models.Architectures;
+import io.github.fcpts4j.models.Trainer;
+import io.github.fcpts4j.onnx.OnnxExporter;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ONNX Runtime (via DJL) and fcpts4j's own engine agree on the accuracy of the same file. */
+class OrtEvaluatorTest {
+
+    @Test
+    void ortAccuracyEqualsTheEngineAccuracy(@TempDir Path dir) {
+        Graph g = Architectures.build("mobilenetv2-small", 3);
+        Path file = dir.resolve("m.onnx");
+        OnnxExporter.write(g, file);
+        IdxDataset calib = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.CALIBRATION);
+        OrtEvaluator.Accuracy ort = OrtEvaluator.evaluate(file, calib, 256);
+        try (Backend cpu = Backends.openResolved("cpu", BackendOptions.defaults())) {
+            double ours = Trainer.accuracy(g, calib, cpu);
+            // Trainer.accuracy scores whole batches of 500: the first 2000 of 2048 images
+            OrtEvaluator.Accuracy ortFirst2000 = OrtEvaluator.evaluate(file, calib.head(2000), 500);
+            assertEquals(ortFirst2000.top1(), ours, 1.0 / 2000 + 1e-12, "at most one arg-max tie may differ");
+        }
+        assertEquals(2048, ort.samples());
+    }
+
+    @Test
+    void missingModelIsATypedError(@TempDir Path dir) {
+        IdxDataset calib = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.CALIBRATION);
+        assertThrows(FcptsException.class, () -> OrtEvaluator.evaluate(dir.resolve("none.onnx"), calib, 10));
+    }
+}
