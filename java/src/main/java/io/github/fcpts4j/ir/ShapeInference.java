@@ -45,12 +45,16 @@ public final class ShapeInference {
         }
         graph.initializers().forEach((name, data) -> shapes.putIfAbsent(name, data.dims()));
         for (Node node : graph.nodes()) {
-            shapes.put(node.output(), outputShape(node, graph, shapes));
+            shapes.put(node.output(), outputShape(node, graph.initializers(), shapes));
         }
         return shapes;
     }
 
-    private static long[] outputShape(Node n, Graph g, Map<String, long[]> shapes) {
+    /**
+     * Shape of one node's output from the shapes of its inputs ({@code shapes})
+     * and the constant tensors it may read ({@code constants}: Reshape targets).
+     */
+    public static long[] outputShape(Node n, Map<String, TensorData> constants, Map<String, long[]> shapes) {
         long[] x = shapes.get(n.input(0));
         Attributes a = n.attributes();
         switch (n.op()) {
@@ -85,7 +89,7 @@ public final class ShapeInference {
                 return new long[] {outer, inner};
             }
             case RESHAPE:
-                return reshape(n, g, x);
+                return reshape(n, constants, x);
             case TRANSPOSE: {
                 long[] perm = a.getInts("perm", null);
                 long[] out = new long[x.length];
@@ -180,9 +184,11 @@ public final class ShapeInference {
         return out;
     }
 
-    private static long[] reshape(Node n, Graph g, long[] x) {
-        TensorData target = g.initializer(n.input(1)).orElseThrow(() -> bad(n,
-                "target shape '" + n.input(1) + "' is not a constant (shape subgraphs must be folded first)"));
+    private static long[] reshape(Node n, Map<String, TensorData> constants, long[] x) {
+        TensorData target = constants.get(n.input(1));
+        if (target == null) {
+            throw bad(n, "target shape '" + n.input(1) + "' is not a constant (shape subgraphs must be folded first)");
+        }
         long[] spec = target.longs();
         boolean allowZero = n.attributes().getInt("allowzero", 0) != 0;
         long total = TensorData.size(x), known = 1;

@@ -29,7 +29,9 @@ import java.util.Set;
 /**
  * Reads an ONNX model (opsets {@value #MIN_OPSET} to {@value #MAX_OPSET}) into
  * the IR. Constant nodes become initializers; Identity and inference Dropout
- * disappear; Clip's opset-6 min/max attributes become constant inputs. Every
+ * disappear; Clip's opset-6 min/max attributes become constant inputs; shape
+ * subgraphs fold into constants ({@link ShapeFolder}); the HardSwish patterns
+ * of exporters become HardSwish ({@link HardSwishFusion}). Every
  * unsupported node is reported in one error (name, op type, opset) together
  * with the supported set. The file is only read, never written.
  */
@@ -42,6 +44,14 @@ public final class OnnxImporter {
     }
 
     public static OnnxModel read(Path file) {
+        return read(file, Map.of());
+    }
+
+    /**
+     * Reads a model; {@code inputShapes} fixes the shapes of graph inputs whose
+     * non-batch dimensions are symbolic (needed to fold shape subgraphs then).
+     */
+    public static OnnxModel read(Path file, Map<String, long[]> inputShapes) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -61,17 +71,19 @@ public final class OnnxImporter {
             throw new FcptsException(ErrorCode.INVALID_MODEL, file + " is not an ONNX model: it holds no graph "
                     + "with nodes (" + bytes.length + " bytes)");
         }
-        return fromProto(proto, file.toString());
+        return fromProto(proto, file.toString(), inputShapes);
     }
 
     /** Converts a parsed model; {@code origin} names it in error messages. */
-    public static OnnxModel fromProto(OnnxMl.ModelProto proto, String origin) {
+    public static OnnxModel fromProto(OnnxMl.ModelProto proto, String origin, Map<String, long[]> inputShapes) {
         int opset = opset(proto, origin);
         OnnxMl.GraphProto g = proto.getGraph();
         List<String> unsupported = new ArrayList<>();
         for (OnnxMl.NodeProto n : g.getNodeList()) {
             boolean defaultDomain = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
-            if (!defaultDomain || (OpType.fromOnnx(n.getOpType()) == null && !REMOVED.contains(n.getOpType()))) {
+            boolean known = OpType.fromOnnx(n.getOpType()) != null || REMOVED.contains(n.getOpType())
+                    || ShapeFolder.FOLDABLE.contains(n.getOpType());
+            if (!defaultDomain || !known) {
                 unsupported.add("'" + n.getName() + "' (" + (defaultDomain ? "" : n.getDomain() + ":") + n.getOpType()
                         + ", opset " + opset + ")");
             }
@@ -79,7 +91,8 @@ public final class OnnxImporter {
         if (!unsupported.isEmpty()) {
             throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, origin + ": " + unsupported.size()
                     + " unsupported node(s): " + String.join(", ", unsupported) + ". Supported: "
-                    + String.join(", ", OpType.onnxNames()) + ", plus Identity, Dropout and Constant.");
+                    + String.join(", ", OpType.onnxNames()) + ", plus Identity, Dropout and Constant, and "
+                    + String.join(", ", new java.util.TreeSet<>(ShapeFolder.FOLDABLE)) + " on shape tensors.");
         }
 
         Map<String, TensorData> initializers = new LinkedHashMap<>();
@@ -88,6 +101,24 @@ public final class OnnxImporter {
         }
         Map<String, String> constantOrigin = new HashMap<>();
         Map<String, String> alias = new HashMap<>();
+        List<ValueInfo> inputs = new ArrayList<>();
+        for (OnnxMl.ValueInfoProto v : g.getInputList()) {
+            if (!initializers.containsKey(v.getName())) {
+                inputs.add(valueInfo(v, origin, inputShapes.get(v.getName())));
+            }
+        }
+        Map<String, TensorData> constants = new HashMap<>(initializers);
+        Map<String, long[]> shapes = new HashMap<>();
+        boolean shapesKnown = true;
+        for (ValueInfo in : inputs) {
+            long[] s = in.shape();
+            for (int i = 0; i < s.length; i++) {
+                shapesKnown &= s[i] >= 0 || i == 0;
+                s[i] = s[i] < 0 && i == 0 ? ShapeFolder.BATCH : s[i];
+            }
+            shapes.put(in.name(), s);
+        }
+        ShapeFolder folder = new ShapeFolder(constants, shapes, opset, origin);
         Set<String> graphOutputs = new HashSet<>();
         g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
         List<Node> nodes = new ArrayList<>();
@@ -96,10 +127,21 @@ public final class OnnxImporter {
             String name = n.getName().isEmpty() ? n.getOpType() + "_" + index : n.getName();
             index++;
             String where = origin + ": node '" + name + "' (" + n.getOpType() + ")";
-            List<String> inputs = n.getInputList().stream().map(i -> alias.getOrDefault(i, i)).toList();
+            List<String> nodeInputs = inputs(n, alias);
+            if (folder.canFold(n, nodeInputs)) {
+                constants.put(n.getOutput(0), folder.fold(n, nodeInputs,
+                        OnnxTensors.readAttributes(n.getAttributeList(), where)));
+                continue;
+            }
+            if (ShapeFolder.FOLDABLE.contains(n.getOpType())) {
+                throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": cannot fold this shape computation"
+                        + (shapesKnown ? "" : "; the model has symbolic input dimensions, give them with --input-shape"));
+            }
             switch (n.getOpType()) {
                 case "Constant" -> {
-                    initializers.put(n.getOutput(0), constantValue(n, where));
+                    TensorData value = constantValue(n, where);
+                    initializers.put(n.getOutput(0), value);
+                    constants.put(n.getOutput(0), value);
                     constantOrigin.put(n.getOutput(0), n.getName());
                 }
                 case "Identity", "Dropout" -> {
@@ -108,35 +150,63 @@ public final class OnnxImporter {
                                 + ": the dropout mask output is used; export the model in inference mode");
                     }
                     if (graphOutputs.contains(n.getOutput(0))) {
-                        renameProducer(nodes, inputs.get(0), n.getOutput(0), alias, where);
+                        renameProducer(nodes, nodeInputs.get(0), n.getOutput(0), alias, where);
                     } else {
-                        alias.put(n.getOutput(0), inputs.get(0));
+                        alias.put(n.getOutput(0), nodeInputs.get(0));
                     }
                 }
                 default -> {
                     OpType op = OpType.fromOnnx(n.getOpType());
                     Attributes attributes = OnnxTensors.readAttributes(n.getAttributeList(), where);
-                    List<String> ins = new ArrayList<>(inputs);
+                    List<String> ins = new ArrayList<>(nodeInputs);
                     if (op == OpType.CLIP && opset < 11) {
                         ins = clipBoundsAsInputs(name, ins, attributes, initializers);
+                        ins.subList(1, 3).forEach(b -> constants.put(b, initializers.get(b)));
                         attributes = Attributes.empty();
                     }
                     if (op == OpType.SOFTMAX && !attributes.has("axis")) {
                         attributes = attributes.with("axis", opset < 13 ? 1L : -1L);
                     }
-                    nodes.add(new Node(name, op, ins, n.getOutputList(), attributes));
+                    adoptFoldedConstants(op, ins, constants, initializers, where);
+                    Node node = new Node(name, op, ins, n.getOutputList(), attributes);
+                    nodes.add(node);
+                    if (shapesKnown) {
+                        folder.propagate(node);
+                    }
                 }
             }
         }
-        List<ValueInfo> inputs = new ArrayList<>();
-        for (OnnxMl.ValueInfoProto v : g.getInputList()) {
-            if (!initializers.containsKey(v.getName())) {
-                inputs.add(valueInfo(v, origin));
-            }
-        }
-        List<ValueInfo> outputs = g.getOutputList().stream().map(v -> valueInfo(v, origin)).toList();
+        List<ValueInfo> outputs = g.getOutputList().stream().map(v -> valueInfo(v, origin, null)).toList();
+        nodes = HardSwishFusion.apply(nodes, constants, graphOutputs);
         Graph graph = new Graph(g.getName().isEmpty() ? "main" : g.getName(), inputs, outputs, nodes, initializers);
         return new OnnxModel(graph, opset, proto, constantOrigin);
+    }
+
+    private static List<String> inputs(OnnxMl.NodeProto n, Map<String, String> alias) {
+        return n.getInputList().stream().map(i -> alias.getOrDefault(i, i)).toList();
+    }
+
+    /**
+     * A compute node reading a folded constant gets it as an initializer; a
+     * folded Reshape target keeps the batch dynamic (see {@link ShapeFolder}).
+     */
+    private static void adoptFoldedConstants(OpType op, List<String> ins, Map<String, TensorData> constants,
+                                             Map<String, TensorData> initializers, String where) {
+        for (int i = 0; i < ins.size(); i++) {
+            String in = ins.get(i);
+            if (in.isEmpty() || initializers.containsKey(in) || !constants.containsKey(in)) {
+                continue;
+            }
+            TensorData value = constants.get(in);
+            if (op == OpType.RESHAPE && i == 1) {
+                value = ShapeFolder.reshapeTarget(value);
+                if (value == null) {
+                    throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": the reshape target uses the "
+                            + "batch size outside its first entry; give a fixed --input-shape");
+                }
+            }
+            initializers.put(in, value);
+        }
     }
 
     private static int opset(OnnxMl.ModelProto proto, String origin) {
@@ -211,7 +281,7 @@ public final class OnnxImporter {
         return List.of(inputs.get(0), min, max);
     }
 
-    private static ValueInfo valueInfo(OnnxMl.ValueInfoProto v, String origin) {
+    private static ValueInfo valueInfo(OnnxMl.ValueInfoProto v, String origin, long[] given) {
         OnnxMl.TypeProto.Tensor t = v.getType().getTensorType();
         DataType type = DataType.fromOnnx(t.getElemType());
         if (type == null) {
@@ -220,6 +290,15 @@ public final class OnnxImporter {
         }
         long[] shape = t.getShape().getDimList().stream()
                 .mapToLong(d -> d.hasDimValue() ? d.getDimValue() : -1).toArray();
+        if (given != null) {
+            if (given.length != shape.length) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, origin + ": --input-shape for '" + v.getName()
+                        + "' has rank " + given.length + ", the model declares " + java.util.Arrays.toString(shape));
+            }
+            for (int i = 1; i < shape.length; i++) {
+                shape[i] = shape[i] < 0 ? given[i] : shape[i];
+            }
+        }
         return new ValueInfo(v.getName(), type, shape);
     }
 }
