@@ -93,6 +93,11 @@ public class NetBuilder {
     }
 
     public String batchNorm(String x, long c) {
+        return batchNorm(x, c, 1f);
+    }
+
+    /** BatchNorm whose gamma is multiplied by {@code gammaScale} (a small scale tames deep residual stacks). */
+    public String batchNorm(String x, long c, float gammaScale) {
         float[] scale = new float[(int) c], shift = new float[(int) c], mean = new float[(int) c], var = new float[(int) c];
         for (int i = 0; i < c && init == Init.TRAINING; i++) {
             scale[i] = 1f;
@@ -103,6 +108,9 @@ public class NetBuilder {
             shift[i] = (float) (0.1 * gaussian());
             mean[i] = (float) (0.1 * gaussian());
             var[i] = (float) (0.5 + rng.nextDouble());
+        }
+        for (int i = 0; i < c; i++) {
+            scale[i] *= gammaScale;
         }
         return node(OpType.BATCH_NORMALIZATION, Attributes.of("epsilon", 1e-5f), x,
                 constant("gamma", TensorData.ofFloats(new long[] {c}, scale)),

@@ -99,6 +99,26 @@ class NetworkExecutorTest {
     }
 
     @Test
+    void resnet18At224MatchesOnnxRuntime(@TempDir Path dir) throws Exception {
+        assertMatchesOrt(TestNets.resnet18(23), new long[] {1, 3, 224, 224}, dir);
+    }
+
+    @Test
+    void resnet50At224MatchesOnnxRuntime(@TempDir Path dir) throws Exception {
+        assertMatchesOrt(TestNets.resnet50(24), new long[] {1, 3, 224, 224}, dir);
+    }
+
+    @Test
+    void mobilenetV2At224MatchesOnnxRuntime(@TempDir Path dir) throws Exception {
+        assertMatchesOrt(TestNets.mobilenetV2(25), new long[] {2, 3, 224, 224}, dir);
+    }
+
+    @Test
+    void mobilenetV3BlockWithHardSwishAndSqueezeExciteMatchesOnnxRuntime(@TempDir Path dir) throws Exception {
+        assertMatchesOrt(TestNets.mobilenetV3Block(26), new long[] {2, 3, 56, 56}, dir);
+    }
+
+    @Test
     void missingInputIsNamed() {
         Graph g = TestNets.resnet20(1);
         try (NetworkExecutor exec = NetworkExecutor.compile(g, cpu, Map.of("image", new long[] {1, 1, 28, 28}))) {
