@@ -38,7 +38,8 @@ import java.util.SplittableRandom;
 public final class FusedKdeBench {
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opt = parse(args);
+        Map<String, String> opt = Args.parse(args, "FusedKdeBench [--backend cpu|cuda|auto] [--threads N] "
+                + "[--warmup W] [--runs R] [--out PREFIX]");
         String backendName = opt.getOrDefault("backend", "cpu");
         int threads = Integer.parseInt(opt.getOrDefault("threads", "0"));
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "5"));
@@ -149,15 +150,4 @@ public final class FusedKdeBench {
         return Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
     }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: FusedKdeBench [--backend cpu|cuda|auto] [--threads N] "
-                        + "[--warmup W] [--runs R] [--out PREFIX]; bad argument '" + args[i] + "'");
-            }
-            m.put(args[i].substring(2), args[++i]);
-        }
-        return m;
-    }
 }
