@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 
 import io.github.fcpts4j.data.DataSpec;
 import io.github.fcpts4j.data.IdxDataset;
+import io.github.fcpts4j.data.LabeledImages;
 import io.github.fcpts4j.eval.OrtEvaluator;
 
 import java.nio.file.Path;
@@ -25,9 +26,21 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true)
     Path model;
 
-    @Option(names = "--data", defaultValue = DataSpec.DEFAULT, description = "idx:DIR or embedded:fashion-mnist "
-            + "(default); the test split is used")
+    @Option(names = "--data", defaultValue = DataSpec.DEFAULT, description = "idx:DIR, imagefolder:DIR or "
+            + "embedded:fashion-mnist (default); the test split of IDX sets is used")
     String data;
+
+    @Option(names = "--resize", defaultValue = "" + DataSpec.RESIZE, description = "imagefolder: shorter side")
+    int resize;
+
+    @Option(names = "--crop", defaultValue = "" + DataSpec.CROP, description = "imagefolder: center crop size")
+    int crop;
+
+    @Option(names = "--mean", split = ",", description = "imagefolder: per-channel mean (default ImageNet)")
+    float[] mean = DataSpec.IMAGENET_MEAN;
+
+    @Option(names = "--std", split = ",", description = "imagefolder: per-channel deviation (default ImageNet)")
+    float[] std = DataSpec.IMAGENET_STD;
 
     @Option(names = "--batch", defaultValue = "500")
     int batch;
@@ -37,7 +50,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        IdxDataset test = DataSpec.open(data, IdxDataset.Split.TEST);
+        LabeledImages test = DataSpec.openImages(data, IdxDataset.Split.TEST, resize, crop, mean, std);
         long start = System.nanoTime();
         OrtEvaluator.Accuracy a = OrtEvaluator.evaluate(model, test, batch);
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -17,7 +17,7 @@ import java.util.zip.GZIPInputStream;
  * for labels; then unsigned bytes), plain or gzipped. Pixels become floats in
  * [0, 1]; images are single-channel, row-major.
  */
-public final class IdxDataset {
+public final class IdxDataset implements LabeledImages {
     /** Which pair of files to read from a folder. */
     public enum Split {
         TRAIN("train"), TEST("t10k"), CALIBRATION("calib");
@@ -140,14 +140,28 @@ public final class IdxDataset {
                 count), rows, cols);
     }
 
+    @Override
     public int size() {
         return labels.length;
     }
 
+    @Override
+    public int channels() {
+        return 1;
+    }
+
+    @Override
+    public int read(int i, float[] dst, int offset) {
+        copyImage(i, dst, offset);
+        return labels[i];
+    }
+
+    @Override
     public int rows() {
         return rows;
     }
 
+    @Override
     public int cols() {
         return cols;
     }

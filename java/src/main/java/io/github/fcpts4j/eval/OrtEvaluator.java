@@ -12,7 +12,7 @@ import ai.djl.translate.TranslateException;
 
 import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.FcptsException;
-import io.github.fcpts4j.data.IdxDataset;
+import io.github.fcpts4j.data.LabeledImages;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,8 +21,8 @@ import java.nio.file.Path;
 /**
  * Scores a classifier ONNX file with ONNX Runtime through DJL, independently
  * of fcpts4j's own engine: top-1 and top-5 accuracy over a labelled image set
- * fed as [batch, 1, rows, cols] floats in [0, 1] (the shipped models normalize
- * inside the graph).
+ * fed as [batch, channels, rows, cols] floats as the set prepares them (IDX sets
+ * give [0, 1] pixels; the shipped models normalize inside the graph).
  */
 public final class OrtEvaluator {
 
@@ -33,13 +33,13 @@ public final class OrtEvaluator {
     private OrtEvaluator() {
     }
 
-    public static Accuracy evaluate(Path model, IdxDataset data, int batch) {
+    public static Accuracy evaluate(Path model, LabeledImages data, int batch) {
         if (!Files.isRegularFile(model)) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "model file " + model + " does not exist");
         }
         Criteria<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class)
                 .optModelPath(model).optEngine("OnnxRuntime").build();
-        int pixels = data.rows() * data.cols();
+        int pixels = data.channels() * data.rows() * data.cols();
         int top1 = 0, top5 = 0;
         try (ZooModel<NDList, NDList> loaded = criteria.loadModel();
              Predictor<NDList, NDList> predictor = loaded.newPredictor();
@@ -47,14 +47,15 @@ public final class OrtEvaluator {
             for (int start = 0; start < data.size(); start += batch) {
                 int b = Math.min(batch, data.size() - start);
                 float[] images = new float[b * pixels];
+                int[] labels = new int[b];
                 for (int i = 0; i < b; i++) {
-                    data.copyImage(start + i, images, i * pixels);
+                    labels[i] = data.read(start + i, images, i * pixels);
                 }
                 float[] logits = predictor.predict(new NDList(manager.create(images,
-                        new Shape(b, 1, data.rows(), data.cols())))).get(0).toFloatArray();
+                        new Shape(b, data.channels(), data.rows(), data.cols())))).get(0).toFloatArray();
                 int classes = logits.length / b;
                 for (int i = 0; i < b; i++) {
-                    int rank = rankOfLabel(logits, i * classes, classes, data.label(start + i));
+                    int rank = rankOfLabel(logits, i * classes, classes, labels[i]);
                     top1 += rank == 0 ? 1 : 0;
                     top5 += rank < 5 ? 1 : 0;
                 }
@@ -63,8 +64,8 @@ public final class OrtEvaluator {
             throw new FcptsException(ErrorCode.INVALID_MODEL, "ONNX Runtime cannot load " + model + ": "
                     + e.getMessage(), e);
         } catch (TranslateException e) {
-            throw new FcptsException(ErrorCode.INVALID_MODEL, "ONNX Runtime failed on " + model + " with input [N, 1, "
-                    + data.rows() + ", " + data.cols() + "]: " + e.getMessage(), e);
+            throw new FcptsException(ErrorCode.INVALID_MODEL, "ONNX Runtime failed on " + model + " with input [N, "
+                    + data.channels() + ", " + data.rows() + ", " + data.cols() + "]: " + e.getMessage(), e);
         }
         return new Accuracy(data.size(), (double) top1 / data.size(), (double) top5 / data.size());
     }
