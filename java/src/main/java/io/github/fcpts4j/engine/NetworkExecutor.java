@@ -52,6 +52,7 @@ public final class NetworkExecutor implements AutoCloseable {
     private final Map<String, Tensor> values = new HashMap<>();
     private final Map<String, Tensor> grads = new HashMap<>();
     private final Map<String, Integer> consumers = new HashMap<>();
+    private final List<Tensor> activationTensors = new ArrayList<>();
     private final List<Runnable> forward = new ArrayList<>();
     private final List<Runnable> backward = new ArrayList<>();
     private boolean training;
@@ -92,11 +93,11 @@ public final class NetworkExecutor implements AutoCloseable {
             values.put(in.name(), owned.allocate(backend, shapes.get(in.name())));
         }
         for (Node node : graph.nodes()) {
-            values.put(node.output(), owned.allocate(backend, shapes.get(node.output())));
             for (String in : node.inputs()) {
                 consumers.merge(in, 1, Integer::sum);
             }
         }
+        planActivations();
         graph.outputs().forEach(o -> consumers.merge(o.name(), 1, Integer::sum));
         if (gradients) {
             values.forEach((name, t) -> grads.put(name, owned.allocate(backend, t.shape())));
@@ -122,6 +123,51 @@ public final class NetworkExecutor implements AutoCloseable {
      */
     public void setTraining(boolean training) {
         this.training = training;
+    }
+
+    /**
+     * One tensor per node output. Without gradients, buffers are reused by a
+     * lifetime planner: a value's buffer returns to a pool (keyed by element
+     * count) right after the last node that reads it, and a later output of the
+     * same size takes it; a node never receives the buffer of one of its own
+     * inputs, and graph outputs are never recycled. With gradients every
+     * activation is kept for the backward pass.
+     */
+    private void planActivations() {
+        Map<String, Integer> lastUse = new HashMap<>();
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String in : nodes.get(i).inputs()) {
+                lastUse.put(in, i);
+            }
+        }
+        graph.outputs().forEach(o -> lastUse.put(o.name(), Integer.MAX_VALUE));
+        java.util.Set<String> activations = new java.util.HashSet<>();
+        nodes.forEach(n -> activations.add(n.output()));
+        Map<Long, java.util.ArrayDeque<Tensor>> pool = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
+            long[] shape = shapes.get(node.output());
+            long size = Tensor.elementCount(shape);
+            java.util.ArrayDeque<Tensor> free = gradients ? null : pool.get(size);
+            Tensor out = free == null || free.isEmpty() ? owned.allocate(backend, shape) : free.pop();
+            values.put(node.output(), out);
+            activationTensors.add(out);
+            if (gradients) {
+                continue;
+            }
+            for (String in : new java.util.LinkedHashSet<>(node.inputs())) {
+                if (activations.contains(in) && lastUse.getOrDefault(in, -1) == i) {
+                    pool.computeIfAbsent(Tensor.elementCount(shapes.get(in)), k -> new java.util.ArrayDeque<>())
+                            .push(values.get(in));
+                }
+            }
+        }
+    }
+
+    /** Bytes held by activation buffers (node outputs), after buffer reuse. */
+    public long activationBytes() {
+        return activationTensors.stream().distinct().mapToLong(t -> t.size() * Float.BYTES).sum();
     }
 
     /** Concrete shape of any value (input, weight or node output). */

@@ -118,6 +118,21 @@ class NetworkExecutorTest {
         assertMatchesOrt(TestNets.mobilenetV3Block(26), new long[] {2, 3, 56, 56}, dir);
     }
 
+    /** The lifetime planner reuses activation buffers without changing a single output bit. */
+    @Test
+    void inferenceReusesActivationBuffersWithIdenticalOutputs() {
+        Graph g = TestNets.resnet20(27);
+        Map<String, long[]> shape = Map.of("image", new long[] {2, 1, 28, 28});
+        float[] x = randomInput(2 * 784, 5);
+        String out = g.outputs().get(0).name();
+        try (NetworkExecutor planned = NetworkExecutor.compile(g, cpu, shape);
+             NetworkExecutor kept = NetworkExecutor.compile(g, cpu, shape, true)) {
+            assertArrayEquals(kept.run(Map.of("image", x)).get(out), planned.run(Map.of("image", x)).get(out), 0f);
+            assertTrue(planned.activationBytes() * 3 < kept.activationBytes(), planned.activationBytes()
+                    + " bytes with reuse vs " + kept.activationBytes() + " without");
+        }
+    }
+
     @Test
     void missingInputIsNamed() {
         Graph g = TestNets.resnet20(1);
