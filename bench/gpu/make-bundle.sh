@@ -3,9 +3,9 @@
 # machine that has a GPU but no JDK, as one archive small enough to carry
 # (the device tool carries at most 64 MiB):
 #   bench/gpu/bundle.tar.xz  =  jre/ (jlink: java.base, java.logging,
-#     jdk.unsupported, java.management) + app/ (fcpts4j jar, runtime jars with
-#     native jars exploded so that xz can compress the .so files, bench jar,
-#     test classes, JUnit console launcher) + run-gpu-suite.sh
+#     jdk.unsupported, java.management) + app/ (fcpts4j jar, the runtime jars the
+#     backends need, native jars exploded so that xz can compress the .so files,
+#     bench jar, test classes, JUnit console launcher) + run-gpu-suite.sh
 # Usage: bench/gpu/make-bundle.sh   (then carry bench/gpu/bundle.tar.xz and
 #        run: bash bench/gpu/run-gpu-suite.sh on the GPU machine)
 set -euo pipefail
@@ -26,8 +26,11 @@ jlink --add-modules java.base,java.logging,jdk.unsupported,java.management \
 mkdir -p "$stage/app/classes" "$stage/app/test-classes"
 cp java/target/fcpts4j.jar bench/target/fcpts4j-bench.jar "$stage/app/"
 cp -r java/target/test-classes/. "$stage/app/test-classes/"
+# The GPU suite runs the backend package (kernels, tensors, backends) and the fused-kernel benchmark:
+# ONNX Runtime, DJL and libtorch jars (hundreds of MB) stay out of the bundle.
 for jar in java/target/lib/*.jar; do
-  case "$jar" in
+  case "$(basename "$jar")" in
+    onnxruntime-*|api-*|onnxruntime-engine-*|pytorch-*|slf4j-*) ;;
     *-linux-x86_64.jar) (cd "$stage/app/classes" && unzip -q -o "$root/$jar" -x 'META-INF/*') ;;
     *) cp "$jar" "$stage/app/" ;;
   esac

@@ -4,7 +4,7 @@
 #   1. unpacks the bundle (jlink'd JRE + jars + test classes),
 #   2. finds the CUDA 13 runtime, cuDNN 9, cuBLAS and cuSPARSE libraries (system
 #      or the nvidia-* wheels of a Python venv) and puts them on LD_LIBRARY_PATH,
-#   3. runs `fcpts backends`, the whole JUnit suite (the gpu-tagged classes run
+#   3. runs `fcpts backends`, the backend test package (the gpu-tagged classes run
 #      on cuda and compare with cpu) and the fused-kernel benchmark on cuda and cpu.
 # Everything lands in $OUT (the device tool brings it back) or bench/results/gpu-run.
 # Then commit the files to bench/results/ with the card named (nvidia-smi.txt).
@@ -29,7 +29,7 @@ console=$(ls "$work"/app/junit-platform-console-standalone-*.jar)
 
 status=0
 "$java" -cp "$cp" io.github.fcpts4j.cli.FcptsCli backends 2>&1 | tee "$out/backends.txt" || status=1
-"$java" -jar "$console" execute --class-path "$cp" --scan-class-path "$work/app/test-classes" \
+"$java" -jar "$console" execute --class-path "$cp" --select-package io.github.fcpts4j.backend \
     --reports-dir "$out/junit" --details=tree --disable-banner 2>&1 | tee "$out/tests.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 for backend in cuda cpu; do
