@@ -9,6 +9,10 @@ import io.github.fcpts4j.backend.KdeKernel;
 import io.github.fcpts4j.backend.SegmentLayout;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.backend.TensorScope;
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.models.ImageNetArchitectures;
+import io.github.fcpts4j.models.NetBuilder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +49,13 @@ public final class FusedKdeBench {
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "5"));
         int runs = Integer.parseInt(opt.getOrDefault("runs", "31"));
 
-        Map<String, long[]> shapes = ResNet50Shapes.layers();
+        // the 54 prunable weight tensors of ResNet-50 (53 convs incl. 4 projections, plus fc): N_l and fan-in
+        Graph resnet50 = ImageNetArchitectures.resnet50(1, NetBuilder.Init.TRAINING);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Node n : resnet50.prunableNodes()) {
+            long[] dims = resnet50.initializer(n.input(1)).orElseThrow().dims();
+            shapes.put(n.name(), new long[] {Tensor.elementCount(dims), Tensor.elementCount(dims) / dims[0]});
+        }
         List<String> names = new ArrayList<>(shapes.keySet());
         long[] sizes = shapes.values().stream().mapToLong(v -> v[0]).toArray();
         SegmentLayout layout = SegmentLayout.of(names, sizes);

@@ -62,17 +62,11 @@ public final class Architectures {
         long in = 16;
         for (long width : new long[] {16, 32, 64}) {
             for (int block = 0; block < 3; block++) {
-                long stride = block == 0 && width != 16 ? 2 : 1;
-                String h = b.relu(b.batchNorm(b.conv(x, in, width, 3, stride, 1, false), width));
-                h = b.batchNorm(b.conv(h, width, width, 3, 1, 1, false), width);
-                String shortcut = stride == 1 ? x : b.batchNorm(b.conv(x, in, width, 1, stride, 1, false), width);
-                x = b.relu(b.add(h, shortcut));
+                x = b.basicBlock(x, in, width, block == 0 && width != 16 ? 2 : 1);
                 in = width;
             }
         }
-        String pooled = b.node(OpType.FLATTEN, Attributes.of("axis", 1L),
-                b.node(OpType.GLOBAL_AVERAGE_POOL, Attributes.empty(), x));
-        b.output(b.gemm(pooled, 64, 10), -1, 10);
+        b.classifier(x, 64, 10);
         return b.build();
     }
 
@@ -90,22 +84,12 @@ public final class Architectures {
         long[][] settings = {{1, 16, 1, 1}, {4, 24, 2, 2}, {4, 32, 2, 2}, {4, 64, 2, 1}};
         for (long[] s : settings) {
             for (int r = 0; r < s[2]; r++) {
-                long stride = r == 0 ? s[3] : 1, hidden = in * s[0], out = s[1];
-                String h = x;
-                if (s[0] != 1) {
-                    h = b.relu6(b.batchNorm(b.conv(h, in, hidden, 1, 1, 1, false), hidden));
-                }
-                h = b.relu6(b.batchNorm(b.conv(h, hidden, hidden, 3, stride, hidden, false), hidden));
-                h = b.batchNorm(b.conv(h, hidden, out, 1, 1, 1, false), out);
-                x = stride == 1 && in == out ? b.add(x, h) : h;
-                in = out;
+                x = b.invertedResidual(x, in, s[0], s[1], r == 0 ? s[3] : 1);
+                in = s[1];
             }
         }
         x = b.relu6(b.batchNorm(b.conv(x, in, 256, 1, 1, 1, false), 256));
-        String pooled = b.node(OpType.FLATTEN, Attributes.of("axis", 1L),
-                b.node(OpType.GLOBAL_AVERAGE_POOL, Attributes.empty(), x));
-        b.output(b.gemm(pooled, 256, 10), -1, 10);
+        b.classifier(x, 256, 10);
         return b.build();
     }
-
 }

@@ -22,32 +22,18 @@ public final class ImageNetArchitectures {
                 new long[] {stride, stride}, "pads", new long[] {pad, pad, pad, pad}), x);
     }
 
-    private static String classifier(NetBuilder b, String x, long channels, long classes) {
-        String flat = b.node(OpType.FLATTEN, Attributes.of("axis", 1L),
-                b.node(OpType.GLOBAL_AVERAGE_POOL, Attributes.empty(), x));
-        String logits = b.gemm(flat, channels, classes);
-        b.output(logits, -1, classes);
-        return logits;
-    }
-
     /** torchvision ResNet-18 (ImageNet shapes: 3 x 224 x 224, 1000 classes), seeded weights. */
     public static Graph resnet18(long seed, NetBuilder.Init init) {
         NetBuilder b = builder("resnet18", seed, init);
-        String x = maxPool(b, b.relu(b.batchNorm(b.conv(b.input("image", 3, 224, 224), 3, 64, 7, 2, 1, false), 64)),
-                3, 2, 1);
+        String x = maxPool(b, b.convBnRelu(b.input("image", 3, 224, 224), 3, 64, 7, 2, 1), 3, 2, 1);
         long in = 64;
         for (long width : new long[] {64, 128, 256, 512}) {
             for (int block = 0; block < 2; block++) {
-                long stride = block == 0 && width != 64 ? 2 : 1;
-                String h = b.relu(b.batchNorm(b.conv(x, in, width, 3, stride, 1, false), width));
-                h = b.batchNorm(b.conv(h, width, width, 3, 1, 1, false), width);
-                String shortcut = stride == 1 && in == width ? x
-                        : b.batchNorm(b.conv(x, in, width, 1, stride, 1, false), width);
-                x = b.relu(b.add(h, shortcut));
+                x = b.basicBlock(x, in, width, block == 0 && width != 64 ? 2 : 1);
                 in = width;
             }
         }
-        classifier(b, x, 512, 1000);
+        b.classifier(x, 512, 1000);
         return b.build();
     }
 
@@ -59,8 +45,7 @@ public final class ImageNetArchitectures {
      */
     public static Graph resnet50(long seed, NetBuilder.Init init) {
         NetBuilder b = builder("resnet50", seed, init);
-        String x = maxPool(b, b.relu(b.batchNorm(b.conv(b.input("image", 3, 224, 224), 3, 64, 7, 2, 1, false), 64)),
-                3, 2, 1);
+        String x = maxPool(b, b.convBnRelu(b.input("image", 3, 224, 224), 3, 64, 7, 2, 1), 3, 2, 1);
         long in = 64;
         long[] widths = {64, 128, 256, 512};
         int[] blocks = {3, 4, 6, 3};
@@ -68,15 +53,15 @@ public final class ImageNetArchitectures {
             long w = widths[stage], out = 4 * w;
             for (int block = 0; block < blocks[stage]; block++) {
                 long stride = block == 0 && stage > 0 ? 2 : 1;
-                String h = b.relu(b.batchNorm(b.conv(x, in, w, 1, 1, 1, false), w));
-                h = b.relu(b.batchNorm(b.conv(h, w, w, 3, stride, 1, false), w));
+                String h = b.convBnRelu(x, in, w, 1, 1, 1);
+                h = b.convBnRelu(h, w, w, 3, stride, 1);
                 h = b.batchNorm(b.conv(h, w, out, 1, 1, 1, false), out, 0.33f);
                 String shortcut = block == 0 ? b.batchNorm(b.conv(x, in, out, 1, stride, 1, false), out) : x;
                 x = b.relu(b.add(h, shortcut));
                 in = out;
             }
         }
-        classifier(b, x, 2048, 1000);
+        b.classifier(x, 2048, 1000);
         return b.build();
     }
 
@@ -89,20 +74,12 @@ public final class ImageNetArchitectures {
             {6, 160, 3, 2}, {6, 320, 1, 1}};
         for (long[] s : settings) {
             for (int r = 0; r < s[2]; r++) {
-                long stride = r == 0 ? s[3] : 1, hidden = in * s[0], out = s[1];
-                String h = x;
-                if (s[0] != 1) {
-                    h = b.relu6(b.batchNorm(b.conv(h, in, hidden, 1, 1, 1, false), hidden));
-                }
-                h = b.relu6(b.batchNorm(b.conv(h, hidden, hidden, 3, stride, hidden, false), hidden));
-                h = b.batchNorm(b.conv(h, hidden, out, 1, 1, 1, false), out);
-                x = stride == 1 && in == out ? b.add(x, h) : h;
-                in = out;
+                x = b.invertedResidual(x, in, s[0], s[1], r == 0 ? s[3] : 1);
+                in = s[1];
             }
         }
         x = b.relu6(b.batchNorm(b.conv(x, in, 1280, 1, 1, 1, false), 1280));
-        classifier(b, x, 1280, 1000);
+        b.classifier(x, 1280, 1000);
         return b.build();
     }
-
 }

@@ -137,6 +137,47 @@ public class NetBuilder {
                 biasTensor(out));
     }
 
+    /** ReLU(BN(conv(x))): the conv-BN-ReLU unit of every CNN here. */
+    public String convBnRelu(String x, long cin, long cout, long k, long stride, long group) {
+        return relu(batchNorm(conv(x, cin, cout, k, stride, group, false), cout));
+    }
+
+    /**
+     * ResNet basic block: two 3x3 conv-BN (ReLU between), plus x, or a 1x1
+     * conv-BN projection of x when the stride or the width changes; then ReLU.
+     */
+    public String basicBlock(String x, long in, long width, long stride) {
+        String h = convBnRelu(x, in, width, 3, stride, 1);
+        h = batchNorm(conv(h, width, width, 3, 1, 1, false), width);
+        String shortcut = stride == 1 && in == width ? x : batchNorm(conv(x, in, width, 1, stride, 1, false), width);
+        return relu(add(h, shortcut));
+    }
+
+    /**
+     * MobileNetV2 inverted residual: 1x1 expand (unless expansion is 1), 3x3
+     * depthwise, 1x1 linear projection, ReLU6 activations, identity shortcut
+     * when the shape is unchanged.
+     */
+    public String invertedResidual(String x, long in, long expansion, long out, long stride) {
+        long hidden = in * expansion;
+        String h = x;
+        if (expansion != 1) {
+            h = relu6(batchNorm(conv(h, in, hidden, 1, 1, 1, false), hidden));
+        }
+        h = relu6(batchNorm(conv(h, hidden, hidden, 3, stride, hidden, false), hidden));
+        h = batchNorm(conv(h, hidden, out, 1, 1, 1, false), out);
+        return stride == 1 && in == out ? add(x, h) : h;
+    }
+
+    /** Global average pooling, flatten and a fully connected classifier, marked as the graph output. */
+    public String classifier(String x, long channels, long classes) {
+        String flat = node(OpType.FLATTEN, Attributes.of("axis", 1L),
+                node(OpType.GLOBAL_AVERAGE_POOL, Attributes.empty(), x));
+        String logits = gemm(flat, channels, classes);
+        output(logits, -1, classes);
+        return logits;
+    }
+
     public Graph build() {
         return new Graph(name, inputs, outputs, nodes, initializers);
     }

@@ -68,14 +68,6 @@ public final class TestNets {
         return new NetBuilder(name, seed, NetBuilder.Init.RANDOM_STATISTICS);
     }
 
-    private static String classifier(NetBuilder b, String x, long channels, long classes) {
-        String flat = b.node(OpType.FLATTEN, Attributes.of("axis", 1L),
-                b.node(OpType.GLOBAL_AVERAGE_POOL, Attributes.empty(), x));
-        String logits = b.gemm(flat, channels, classes);
-        b.output(logits, -1, classes);
-        return logits;
-    }
-
     public static Graph resnet18(long seed) {
         return ImageNetArchitectures.resnet18(seed, NetBuilder.Init.RANDOM_STATISTICS);
     }
@@ -113,7 +105,7 @@ public final class TestNets {
             x = stride == 1 && in == out ? b.add(x, h) : h;
             in = out;
         }
-        classifier(b, b.node(OpType.HARD_SWISH, Attributes.empty(), x), 24, 10);
+        b.classifier(b.node(OpType.HARD_SWISH, Attributes.empty(), x), 24, 10);
         return b.build();
     }
 }
