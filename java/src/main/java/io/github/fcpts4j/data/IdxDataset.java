@@ -97,7 +97,12 @@ public final class IdxDataset implements LabeledImages {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, imagesFile + " holds " + count + " images of "
                         + rows + "x" + cols + " but " + labelsFile + " holds " + labelCount + " labels");
             }
-            byte[] raw = new byte[Math.multiplyExact(count, rows * cols)];
+            long total = (long) count * rows * cols;
+            if (total > Integer.MAX_VALUE - 8L) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, imagesFile + " claims " + count + " images of "
+                        + rows + "x" + cols + ", more pixels than one array holds");
+            }
+            byte[] raw = new byte[(int) total];
             in.readFully(raw);
             float[] pixels = new float[raw.length];
             for (int i = 0; i < raw.length; i++) {

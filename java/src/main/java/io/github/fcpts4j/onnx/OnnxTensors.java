@@ -37,11 +37,20 @@ final class OnnxTensors {
                     + "' has ONNX data type " + t.getDataType() + "; supported: float, double, int32, int64, bool");
         }
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        long count = 1;
-        for (long d : dims) {
-            count = Math.multiplyExact(count, d);
+        int n;
+        try {
+            long count = 1;
+            for (long d : dims) {
+                if (d < 0) {
+                    throw new ArithmeticException("negative dimension");
+                }
+                count = Math.multiplyExact(count, d);
+            }
+            n = Math.toIntExact(count);
+        } catch (ArithmeticException e) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": tensor '" + t.getName() + "' has dimensions "
+                    + java.util.Arrays.toString(dims) + " (negative or more than 2^31 elements)", e);
         }
-        int n = Math.toIntExact(count);
         ByteBuffer raw = t.hasRawData() ? t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN) : null;
         try {
             switch (type) {
