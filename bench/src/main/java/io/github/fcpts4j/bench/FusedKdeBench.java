@@ -2,6 +2,7 @@ package io.github.fcpts4j.bench;
 
 import com.google.gson.GsonBuilder;
 
+import io.github.fcpts4j.AtomicFiles;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
@@ -15,10 +16,7 @@ import io.github.fcpts4j.models.ImageNetArchitectures;
 import io.github.fcpts4j.models.NetBuilder;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,20 +137,8 @@ public final class FusedKdeBench {
             json.put("copy_gb_per_s", copyGbs);
             json.put("fused_gb_per_s", fusedGbs);
             json.put("ratio_to_copy", ratio);
-            writeAtomically(Path.of(out + ".md"), md.toString());
-            writeAtomically(Path.of(out + ".json"), new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n");
-        }
-    }
-
-    static void writeAtomically(Path target, String text) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
+            AtomicFiles.writeString(Path.of(out + ".md"), md.toString());
+            AtomicFiles.writeString(Path.of(out + ".json"), new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n");
         }
     }
 

@@ -14,6 +14,7 @@ import ai.djl.util.Pair;
 
 import com.google.gson.GsonBuilder;
 
+import io.github.fcpts4j.AtomicFiles;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
@@ -131,8 +132,8 @@ public final class ResNet18Bench {
             json.put("forward_ratio", oursForward.median() / torchForward.median());
             json.put("train_step_ratio", oursTraining.median() / torchTraining.median());
             json.put("commit", System.getProperty("fcpts.commit", "unknown"));
-            FusedKdeBench.writeAtomically(Path.of(opt.get("out") + ".md"), md.toString());
-            FusedKdeBench.writeAtomically(Path.of(opt.get("out") + ".json"),
+            AtomicFiles.writeString(Path.of(opt.get("out") + ".md"), md.toString());
+            AtomicFiles.writeString(Path.of(opt.get("out") + ".json"),
                     new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n");
         }
     }

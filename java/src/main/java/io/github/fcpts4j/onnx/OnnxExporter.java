@@ -2,17 +2,13 @@ package io.github.fcpts4j.onnx;
 
 import ai.onnx.proto.OnnxMl;
 
-import io.github.fcpts4j.ErrorCode;
-import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.AtomicFiles;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.ValueInfo;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -95,25 +91,6 @@ public final class OnnxExporter {
     }
 
     private static void writeAtomically(OnnxMl.ModelProto model, Path target) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            try (var out = Files.newOutputStream(tmp)) {
-                model.writeTo(out);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot write " + target + ": " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the rename succeeded or the write failed; nothing more to clean
-                }
-            }
-        }
+        AtomicFiles.write(target, model::writeTo);
     }
 }
