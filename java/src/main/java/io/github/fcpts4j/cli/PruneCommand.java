@@ -23,9 +23,10 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("fcpts prune: not implemented yet. This build has the native "
-                + "foundation (backends and the fused KDE-CDF kernel); the FCPTS pruning loop is the next "
-                + "milestone. Try 'fcpts backends'.");
+        spec.commandLine().getErr().println("fcpts prune: not implemented yet. This build has the backends, the "
+                + "fused KDE-CDF kernel, ONNX import/export and the training engine; the FCPTS pruning loop is the "
+                + "next milestone. Try 'fcpts backends', 'fcpts eval --model examples/models/"
+                + "resnet20_fashion_mnist.onnx' or 'fcpts train --help'.");
         return 2;
     }
 }
