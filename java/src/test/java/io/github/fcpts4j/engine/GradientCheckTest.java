@@ -10,6 +10,7 @@ import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.testing.TestNets;
+import io.github.fcpts4j.testing.TestData;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -51,14 +52,6 @@ class GradientCheckTest {
         cpu.close();
     }
 
-    private static float[] random(int n, long seed, double scale) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
-        }
-        return x;
-    }
 
     private static double probeLoss(float[] y, float[] r) {
         double l = 0;
@@ -85,14 +78,14 @@ class GradientCheckTest {
     /** Checks d L / d input and d L / d every trainable parameter at a few entries each. */
     private void check(Graph g, long[] shape, int entriesPerTensor, long seed) {
         String input = g.inputs().get(0).name(), output = g.outputs().get(0).name();
-        float[] x = random((int) io.github.fcpts4j.backend.Tensor.elementCount(shape), seed, 1.0);
+        float[] x = TestData.uniform((int) io.github.fcpts4j.backend.Tensor.elementCount(shape), seed, 1.0);
         Map<String, float[]> analytic = new java.util.HashMap<>();
         float[] r;
         Set<String> params = trainable(g);
         try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of(input, shape), true)) {
             e.setTraining(training);
             float[] y = e.run(Map.of(input, x)).get(output);
-            r = random(y.length, seed + 1, 1.0);
+            r = TestData.uniform(y.length, seed + 1, 1.0);
             e.backward(Map.of(output, r));
             analytic.put(input, e.gradient(input));
             for (String p : params) {

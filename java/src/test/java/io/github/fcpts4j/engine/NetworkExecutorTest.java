@@ -15,10 +15,10 @@ import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.onnx.OnnxExporter;
 import io.github.fcpts4j.testing.TestNets;
 import io.github.fcpts4j.testing.OrtRunner;
+import io.github.fcpts4j.testing.TestData;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,20 +46,12 @@ class NetworkExecutorTest {
         cpu.close();
     }
 
-    private static float[] randomInput(int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (rng.nextDouble() * 2 - 1);
-        }
-        return x;
-    }
 
     private void assertMatchesOrt(Graph graph, long[] inputShape, Path dir) throws Exception {
         Path file = dir.resolve(graph.name() + ".onnx");
         OnnxExporter.write(graph, file);
         int n = Math.toIntExact(io.github.fcpts4j.backend.Tensor.elementCount(inputShape));
-        float[] x = randomInput(n, 99);
+        float[] x = TestData.uniform(n, 99);
         float[] expected = OrtRunner.run(file, x, inputShape).get(0).values();
         String input = graph.inputs().get(0).name();
         float[] actual;
@@ -123,7 +115,7 @@ class NetworkExecutorTest {
     void inferenceReusesActivationBuffersWithIdenticalOutputs() {
         Graph g = TestNets.resnet20(27);
         Map<String, long[]> shape = Map.of("image", new long[] {2, 1, 28, 28});
-        float[] x = randomInput(2 * 784, 5);
+        float[] x = TestData.uniform(2 * 784, 5);
         String out = g.outputs().get(0).name();
         try (NetworkExecutor planned = NetworkExecutor.compile(g, cpu, shape);
              NetworkExecutor kept = NetworkExecutor.compile(g, cpu, shape, true)) {

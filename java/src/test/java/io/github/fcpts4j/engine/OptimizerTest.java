@@ -11,11 +11,11 @@ import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.testing.TestNets;
+import io.github.fcpts4j.testing.TestData;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,20 +39,12 @@ class OptimizerTest {
         cpu.close();
     }
 
-    private static float[] random(int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (rng.nextDouble() * 2 - 1);
-        }
-        return x;
-    }
 
     /** One backward on ResNet-20 with a fixed probe gradient, so parameters have real gradients. */
     private static NetworkExecutor withGradients(Backend cpu, Graph g) {
         NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of("image", new long[] {2, 1, 28, 28}), true);
-        e.run(Map.of("image", random(2 * 784, 1)));
-        e.backward(Map.of(g.outputs().get(0).name(), random(20, 2)));
+        e.run(Map.of("image", TestData.uniform(2 * 784, 1)));
+        e.backward(Map.of(g.outputs().get(0).name(), TestData.uniform(20, 2)));
         return e;
     }
 
@@ -160,7 +152,7 @@ class OptimizerTest {
     void sgdReducesTheLossOfResNet20OnAFixedBatch() {
         Graph g = TestNets.resnet20(8);
         int batch = 16;
-        float[] x = random(batch * 784, 9);
+        float[] x = TestData.uniform(batch * 784, 9);
         long[] labels = new long[batch];
         for (int i = 0; i < batch; i++) {
             labels[i] = i % 10;

@@ -12,12 +12,12 @@ import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.testing.TestNets;
 import io.github.fcpts4j.testing.OrtRunner;
+import io.github.fcpts4j.testing.TestData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,14 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Export, import and re-export against ONNX Runtime (through DJL) as the independent judge. */
 class OnnxRoundTripTest {
 
-    private static float[] randomInput(int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (rng.nextDouble() * 2 - 1);
-        }
-        return x;
-    }
 
     @Test
     void exportedGraphRunsInOnnxRuntimeWithTheInferredShape(@TempDir Path dir) throws Exception {
@@ -40,7 +32,7 @@ class OnnxRoundTripTest {
         Path file = dir.resolve("all_ops.onnx");
         OnnxExporter.write(graph, file);
         long[] inputShape = {2, 3, 17, 17};
-        List<OrtRunner.Output> out = OrtRunner.run(file, randomInput(2 * 3 * 17 * 17, 2), inputShape);
+        List<OrtRunner.Output> out = OrtRunner.run(file, TestData.uniform(2 * 3 * 17 * 17, 2), inputShape);
         Map<String, long[]> shapes = ShapeInference.infer(graph, Map.of("image", inputShape));
         assertArrayEquals(shapes.get(graph.outputs().get(0).name()), out.get(0).shape());
         float sum = 0;
@@ -70,7 +62,7 @@ class OnnxRoundTripTest {
         byte[] before = Files.readAllBytes(first);
         OnnxExporter.write(OnnxImporter.read(first), second);
         assertArrayEquals(before, Files.readAllBytes(first), "the input file is never modified");
-        float[] x = randomInput(3 * 17 * 17, 6);
+        float[] x = TestData.uniform(3 * 17 * 17, 6);
         float[] a = OrtRunner.run(first, x, 1, 3, 17, 17).get(0).values();
         float[] b = OrtRunner.run(second, x, 1, 3, 17, 17).get(0).values();
         assertArrayEquals(a, b, 0.0f, "same model, same runtime: bit-identical outputs");
@@ -93,7 +85,7 @@ class OnnxRoundTripTest {
         assertArrayEquals(zeroed, back.graph().initializer(conv.input(1)).orElseThrow().floats(), 0f);
         assertEquals(model.graph().nodes(), back.graph().nodes());
         assertEquals(model.source().getProducerName(), back.source().getProducerName());
-        float[] x = randomInput(3 * 17 * 17, 8);
+        float[] x = TestData.uniform(3 * 17 * 17, 8);
         assertFalse(java.util.Arrays.equals(OrtRunner.run(original, x, 1, 3, 17, 17).get(0).values(),
                 OrtRunner.run(pruned, x, 1, 3, 17, 17).get(0).values()), "zeroed weights change the output");
         assertNotEquals(Files.size(original), 0L);

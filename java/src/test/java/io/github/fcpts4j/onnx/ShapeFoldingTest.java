@@ -17,13 +17,13 @@ import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.testing.OrtRunner;
+import io.github.fcpts4j.testing.TestData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,22 +66,14 @@ class ShapeFoldingTest {
                 .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))).build();
     }
 
-    private static float[] random(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return x;
-    }
 
     /** conv -> relu -> view(size(0), -1) -> gemm, as torch.onnx exports it at opset 13. */
     private static OnnxMl.ModelProto torchStyleFlatten() {
         OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("torch_flatten")
                 .addInput(value("x", "batch", 3, 6, 6)).addOutput(value("y", "batch", 5))
-                .addInitializer(OnnxTensors.write("w", TensorData.ofFloats(new long[] {4, 3, 3, 3}, random(108, 1))))
-                .addInitializer(OnnxTensors.write("fc_w", TensorData.ofFloats(new long[] {5, 64}, random(320, 2))))
-                .addInitializer(OnnxTensors.write("fc_b", TensorData.ofFloats(new long[] {5}, random(5, 3))))
+                .addInitializer(OnnxTensors.write("w", TensorData.ofFloats(new long[] {4, 3, 3, 3}, TestData.uniform(108, 1))))
+                .addInitializer(OnnxTensors.write("fc_w", TensorData.ofFloats(new long[] {5, 64}, TestData.uniform(320, 2))))
+                .addInitializer(OnnxTensors.write("fc_b", TensorData.ofFloats(new long[] {5}, TestData.uniform(5, 3))))
                 .addInitializer(OnnxTensors.write("zero", TensorData.ofLongs(io.github.fcpts4j.ir.DataType.INT64,
                         new long[0], new long[] {0})))
                 .addInitializer(OnnxTensors.write("axes0", TensorData.int64Vector(0)))
@@ -111,7 +103,7 @@ class ShapeFoldingTest {
         assertArrayEquals(new long[] {0, -1}, g.initializer(reshape.input(1)).orElseThrow().longs());
         try (Backend cpu = Backends.openResolved("cpu", BackendOptions.defaults())) {
             for (int batch : new int[] {2, 3}) {
-                float[] x = random(batch * 108, 10 + batch);
+                float[] x = TestData.uniform(batch * 108, 10 + batch);
                 float[] ort = OrtRunner.run(file, x, batch, 3, 6, 6).get(0).values();
                 try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of("x", new long[] {batch, 3, 6, 6}))) {
                     float[] ours = e.run(Map.of("x", x)).get("y");
