@@ -50,6 +50,36 @@ class FcptsCliTest {
     }
 
     @Test
+    void inspectReportsShapesMacsAndSparsity(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        io.github.fcpts4j.ir.Graph g = io.github.fcpts4j.models.Architectures.build("resnet20", 3);
+        io.github.fcpts4j.ir.Node first = g.prunableNodes().get(0);
+        io.github.fcpts4j.ir.TensorData w = g.initializer(first.input(1)).orElseThrow();
+        float[] half = w.floats();
+        for (int i = 0; i < half.length; i += 2) {
+            half[i] = 0f;
+        }
+        g = g.withInitializer(first.input(1), io.github.fcpts4j.ir.TensorData.ofFloats(w.dims(), half));
+        java.nio.file.Path file = dir.resolve("r20.onnx");
+        io.github.fcpts4j.onnx.OnnxExporter.write(g, file);
+        Result r = run("inspect", "--model", file.toString(), "--json");
+        assertEquals(0, r.code, r.err);
+        JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
+        JsonObject stem = json.getAsJsonArray("layers").get(0).getAsJsonObject();
+        assertEquals(144, stem.get("weights").getAsLong(), "16 x 1 x 3 x 3");
+        assertEquals(144L * 28 * 28, stem.get("macs").getAsLong(), "one MAC per weight per output position");
+        assertEquals(0.5, stem.get("sparsity").getAsDouble(), 0.0);
+        assertEquals(270_608, json.get("prunable_weights").getAsLong());
+        assertEquals(72.0 / 270_608, json.get("sparsity").getAsDouble(), 1e-12);
+    }
+
+    @Test
+    void inspectNamesAMissingFile() {
+        Result r = run("inspect", "--model", "/nonexistent/m.onnx");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("/nonexistent/m.onnx does not exist"), r.err);
+    }
+
+    @Test
     void noCommandIsAUsageError() {
         Result r = run();
         assertEquals(2, r.code);

@@ -1,0 +1,112 @@
+package io.github.fcpts4j.cli;
+
+import com.google.gson.GsonBuilder;
+
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.LayerCosts;
+import io.github.fcpts4j.ir.ValueInfo;
+import io.github.fcpts4j.onnx.OnnxImporter;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code fcpts inspect}: the prunable layers of an ONNX model with their
+ * shapes, weights, MACs per sample and current sparsity, and the global
+ * sparsity by weights and by MACs.
+ */
+@Command(name = "inspect", description = "List the prunable layers of an ONNX model: shapes, weights, MACs, sparsity.")
+final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true)
+    Path model;
+
+    @Option(names = "--input-shape", description = "NAME=D1,D2,... for inputs with symbolic non-batch dimensions "
+            + "(for example image=1,3,224,224); repeatable")
+    Map<String, String> inputShape = new HashMap<>();
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Map<String, long[]> given = new HashMap<>();
+        inputShape.forEach((k, v) -> given.put(k, Arrays.stream(v.split(",")).map(String::trim)
+                .mapToLong(Long::parseLong).toArray()));
+        Graph g = OnnxImporter.read(model, given).graph();
+        Map<String, long[]> shapes = new HashMap<>();
+        for (ValueInfo in : g.inputs()) {
+            long[] s = in.shape();
+            for (int i = 0; i < s.length; i++) {
+                if (s[i] < 0) {
+                    if (i > 0) {
+                        throw new IllegalArgumentException("input '" + in.name() + "' has a symbolic dimension "
+                                + i + " (" + Arrays.toString(s) + "); give --input-shape " + in.name() + "=...");
+                    }
+                    s[i] = 1;
+                }
+            }
+            shapes.put(in.name(), s);
+        }
+        List<LayerCosts.Layer> layers = LayerCosts.of(g, shapes);
+        long weights = 0, zeros = 0, macs = 0;
+        double zeroMacs = 0;
+        for (LayerCosts.Layer l : layers) {
+            weights += l.weights();
+            zeros += l.zeros();
+            macs += l.macs();
+            zeroMacs += l.sparsity() * l.macs();
+        }
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException(model + " has no prunable layer (Conv, Gemm or MatMul with a constant "
+                    + "weight)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (LayerCosts.Layer l : layers) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", l.node());
+                row.put("op", l.op());
+                row.put("weight", l.weight());
+                row.put("shape", l.dims());
+                row.put("weights", l.weights());
+                row.put("macs", l.macs());
+                row.put("sparsity", l.sparsity());
+                rows.add(row);
+            }
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("model", model.toString());
+            o.put("layers", rows);
+            o.put("prunable_weights", weights);
+            o.put("zero_weights", zeros);
+            o.put("sparsity", (double) zeros / weights);
+            o.put("macs_per_sample", macs);
+            o.put("sparsity_by_macs", zeroMacs / macs);
+            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(o));
+        } else {
+            out.printf("%-28s %-5s %-18s %10s %12s %8s%n", "layer", "op", "shape", "weights", "MACs", "sparsity");
+            for (LayerCosts.Layer l : layers) {
+                out.printf("%-28s %-5s %-18s %10d %12d %7.2f%%%n", l.node(), l.op(), Arrays.toString(l.dims())
+                        .replace(" ", ""), l.weights(), l.macs(), 100 * l.sparsity());
+            }
+            out.printf("%d prunable layers, %d weights, %d MACs per sample; sparsity %.2f%% by weights, %.2f%% by "
+                    + "MACs%n", layers.size(), weights, macs, 100.0 * zeros / weights, 100 * zeroMacs / macs);
+        }
+        return 0;
+    }
+}
