@@ -141,7 +141,7 @@ public final class Allocations {
      * A threshold (> 0) at the {@code fraction}-quantile of |w|, used only as a
      * per-layer scale for the projection; a layer of zeros gets 1.
      */
-    static double quantileThreshold(float[] w, double fraction) {
+    public static double quantileThreshold(float[] w, double fraction) {
         if (w.length == 0) {
             return 1.0;
         }
