@@ -31,11 +31,45 @@ class FcptsCliTest {
         }
     }
 
+    private static final String MODEL = "../examples/models/resnet20_fashion_mnist.onnx";
+
     @Test
-    void pruneSaysItIsNotImplementedAndFails() {
-        Result r = run("prune");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("not implemented yet"), r.err);
+    void pruneRejectsATargetOutsideZeroToOne() {
+        Result r = run("prune", "--model", MODEL, "--sparsity", "1.0");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("--sparsity must be in [0, 1), got 1.0"), r.err);
+    }
+
+    @Test
+    void pruneRefusesToOverwriteItsInput(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path copy = dir.resolve("m.onnx");
+        java.nio.file.Files.copy(java.nio.file.Path.of(MODEL), copy);
+        byte[] before = java.nio.file.Files.readAllBytes(copy);
+        Result r = run("prune", "--model", copy.toString(), "--out", copy.toString(), "--method", "lamp");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("is the input model"), r.err);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, java.nio.file.Files.readAllBytes(copy));
+    }
+
+    @Test
+    void pruneWithABaselineWritesAnExactModelAndAReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path out = dir.resolve("lamp.onnx"), report = dir.resolve("r.json");
+        Result r = run("prune", "--model", MODEL, "--method", "lamp", "--sparsity", "0.5", "--out", out.toString(),
+                "--report", report.toString(), "--json");
+        assertEquals(0, r.code, r.err);
+        JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
+        assertEquals(Math.round(0.5 * 270_608), json.get("pruned_weights").getAsLong());
+        assertTrue(json.get("pruned_top1").getAsDouble() > 0.5, r.out);
+        assertTrue(java.nio.file.Files.exists(report) && java.nio.file.Files.exists(out));
+        io.github.fcpts4j.ir.Graph g = io.github.fcpts4j.onnx.OnnxImporter.read(out).graph();
+        long zeros = 0;
+        for (io.github.fcpts4j.ir.Node n : g.prunableNodes()) {
+            io.github.fcpts4j.ir.TensorData w = g.initializer(n.input(1)).orElseThrow();
+            for (int i = 0; i < w.size(); i++) {
+                zeros += w.get(i) == 0 ? 1 : 0;
+            }
+        }
+        assertEquals(Math.round(0.5 * 270_608), zeros, "the exported file holds exactly the reported zeros");
     }
 
     @Test
