@@ -63,6 +63,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "fcpts", description = "fcpts | uniform | global | erk | lamp")
     String method;
 
+    @Option(names = "--reconstruct", description = "baselines: also run the net-wise reconstruction at fixed mask")
+    boolean reconstruct;
+
     @Option(names = "--iters", defaultValue = "150")
     int iterations;
 
@@ -116,20 +119,19 @@ final class PruneCommand implements Callable<Integer> {
         try (Backend backend = Backends.open(device, BackendOptions.defaults())) {
             err.printf("fcpts prune: %s -> %s, %s at %.1f%%, %s%n", input, target, method, 100 * sparsity,
                     backend.description());
+            FcptsConfig defaults = FcptsConfig.defaults(sparsity);
+            FcptsConfig config = new FcptsConfig(sparsity, iterations, batch, calibration, defaults.weightLr(),
+                    defaults.momentum(), defaults.weightDecay(), defaults.thresholdLr(), defaults.lambda(),
+                    defaults.absoluteConstraint(), defaults.temperature(), defaults.straightThrough(), seed);
+            FcptsLoop.Listener progress = (it, total, rec, con, smooth, hard) -> {
+                if (it % 10 == 0 || it == total) {
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    err.printf("iter %d/%d  KL %.4f  constraint %.2e  sparsity smooth %.4f hard %.4f  ETA %s%n",
+                            it, total, rec, con, smooth, hard, Progress.duration(elapsed / it * (total - it)));
+                }
+            };
             if (method.equals("fcpts")) {
-                FcptsConfig config = FcptsConfig.defaults(sparsity).withIterations(iterations).withBatch(batch)
-                        .withSeed(seed);
-                config = new FcptsConfig(sparsity, iterations, batch, calibration, config.weightLr(),
-                        config.momentum(), config.weightDecay(), config.thresholdLr(), config.lambda(),
-                        config.absoluteConstraint(), config.temperature(), config.straightThrough(), seed);
-                FcptsLoop.Outcome o = FcptsLoop.run(dense, calib, config, backend, (it, total, rec, con, smooth, hard) -> {
-                    if (it % 10 == 0 || it == total) {
-                        double elapsed = (System.nanoTime() - start) / 1e9;
-                        err.printf("iter %d/%d  KL %.4f  constraint %.2e  sparsity smooth %.4f hard %.4f  ETA %s%n",
-                                it, total, rec, con, smooth, hard,
-                                Progress.duration(elapsed / it * (total - it)));
-                    }
-                });
+                FcptsLoop.Outcome o = FcptsLoop.run(dense, calib, config, backend, progress);
                 pruned = o.pruned();
                 masks = o.masks();
             } else {
@@ -146,10 +148,14 @@ final class PruneCommand implements Callable<Integer> {
                     default -> throw new IllegalArgumentException("unknown --method '" + method
                             + "': expected fcpts, uniform, global, erk or lamp");
                 };
-                pruned = dense;
-                for (int l = 0; l < layers.size(); l++) {
-                    pruned = pruned.withInitializer(dense.prunableNodes().get(l).input(1),
-                            TensorData.ofFloats(layers.get(l).dims(), masks.apply(l, layers.get(l).weights())));
+                if (reconstruct) {
+                    pruned = FcptsLoop.run(dense, calib, config, backend, progress, masks).pruned();
+                } else {
+                    pruned = dense;
+                    for (int l = 0; l < layers.size(); l++) {
+                        pruned = pruned.withInitializer(dense.prunableNodes().get(l).input(1),
+                                TensorData.ofFloats(layers.get(l).dims(), masks.apply(l, layers.get(l).weights())));
+                    }
                 }
             }
         }
@@ -174,6 +180,7 @@ final class PruneCommand implements Callable<Integer> {
         r.put("model", input.toString());
         r.put("output", target.toString());
         r.put("method", method);
+        r.put("reconstruction", method.equals("fcpts") || reconstruct);
         r.put("target_sparsity", sparsity);
         r.put("achieved_sparsity", masks.sparsity());
         r.put("pruned_weights", masks.prunedCount());

@@ -59,6 +59,17 @@ public final class FcptsLoop {
 
     public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
                               Listener listener) {
+        return run(dense, calibration, c, backend, listener, null);
+    }
+
+    /**
+     * With {@code fixedMask} set, the allocation is that mask (a baseline) and only
+     * the net-wise reconstruction runs: the same teacher, loss, schedule and weight
+     * updates, thresholds untouched, pruned weights frozen at zero (as in POT), so
+     * allocation and reconstruction effects can be told apart.
+     */
+    public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
+                              Listener listener, Masks fixedMask) {
         List<Node> prunable = dense.prunableNodes();
         if (prunable.isEmpty()) {
             throw new IllegalArgumentException("graph '" + dense.name() + "' has no prunable layer");
@@ -137,7 +148,8 @@ public final class FcptsLoop {
                     int off = (int) layout.offset(l);
                     for (int i = 0; i < layerW.length; i++) {
                         float v = w[off + i];
-                        layerW[i] = Math.abs(v) > t[l] ? v : 0f;
+                        boolean kept = fixedMask == null ? Math.abs(v) > t[l] : !fixedMask.isPruned(l, i);
+                        layerW[i] = kept ? v : 0f;
                     }
                     student.value(prunable.get(l).input(1)).copyFrom(layerW);
                 }
@@ -147,7 +159,21 @@ public final class FcptsLoop {
                 student.backward(Map.of(output, lossGrad.toArray()));
                 for (int l = 0; l < layers; l++) {
                     float[] gl = student.gradient(prunable.get(l).input(1));
+                    if (fixedMask != null) {
+                        for (int i = 0; i < gl.length; i++) {
+                            gl[i] = fixedMask.isPruned(l, i) ? 0f : gl[i];
+                        }
+                    }
                     System.arraycopy(gl, 0, g, (int) layout.offset(l), gl.length);
+                }
+                if (fixedMask != null) {
+                    masked.copyFrom(g);
+                    k.sgdStep(weights, masked, velocity, null, schedule.at(it), c.momentum(), 0f);
+                    weights.read(0, w, 0, total);
+                    recCurve[it] = rec;
+                    sparsityCurve[it] = fixedMask.sparsity();
+                    listener.step(it + 1, c.iterations(), rec, 0, fixedMask.sparsity(), fixedMask.sparsity());
+                    continue;
                 }
                 grads.copyFrom(g);
                 sums = kde.fused(weights, grads, masked, t, h);
@@ -190,7 +216,7 @@ public final class FcptsLoop {
         for (int l = 0; l < layers; l++) {
             thresholds[l] = Math.exp(theta[l]);
         }
-        Masks masks = Allocations.project(trained, thresholds, c.targetSparsity());
+        Masks masks = fixedMask != null ? fixedMask : Allocations.project(trained, thresholds, c.targetSparsity());
         Graph pruned = dense;
         for (int l = 0; l < layers; l++) {
             pruned = pruned.withInitializer(prunable.get(l).input(1),

@@ -82,4 +82,27 @@ class FcptsLoopTest {
             assertTrue(fcpts > best, "FCPTS " + fcpts + " vs best baseline " + best);
         }
     }
+
+    /** A baseline mask stays exactly as it is while the reconstruction recovers accuracy. */
+    @Test
+    void reconstructionAtAFixedMaskKeepsTheMaskAndRecoversAccuracy() {
+        Graph dense = model();
+        IdxDataset calibration = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.CALIBRATION);
+        IdxDataset test = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.TEST).head(1000);
+        List<PrunableLayer> ls = layers(dense);
+        Masks lamp = Allocations.lamp(ls, 0.7);
+        try (Backend cpu = Backends.openResolved("cpu", BackendOptions.defaults())) {
+            FcptsLoop.Outcome o = FcptsLoop.run(dense, calibration, SHORT, cpu, (i, n, r, c, s, h) -> { }, lamp);
+            List<PrunableLayer> after = layers(o.pruned());
+            for (int l = 0; l < ls.size(); l++) {
+                float[] w = after.get(l).weights();
+                for (int i = 0; i < w.length; i++) {
+                    assertEquals(lamp.isPruned(l, i), w[i] == 0f, "layer " + l + " weight " + i);
+                }
+            }
+            double before = Trainer.accuracy(apply(dense, lamp), test, cpu);
+            double recovered = Trainer.accuracy(o.pruned(), test, cpu);
+            assertTrue(recovered > before + 0.05, "LAMP " + before + " -> with reconstruction " + recovered);
+        }
+    }
 }
