@@ -17,6 +17,7 @@ import io.github.fcpts4j.onnx.OnnxImporter;
 import io.github.fcpts4j.onnx.OnnxModel;
 import io.github.fcpts4j.prune.FcptsConfig;
 import io.github.fcpts4j.prune.FcptsLoop;
+import io.github.fcpts4j.prune.PrunableSelection;
 import io.github.fcpts4j.sparsity.Allocations;
 import io.github.fcpts4j.sparsity.Masks;
 import io.github.fcpts4j.sparsity.PrunableLayer;
@@ -62,6 +63,9 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--method", defaultValue = "fcpts", description = "fcpts | uniform | global | erk | lamp")
     String method;
+
+    @Option(names = "--exclude", description = "glob over layer or weight names to keep dense; repeatable")
+    List<String> exclude = new ArrayList<>();
 
     @Option(names = "--reconstruct", description = "baselines: also run the net-wise reconstruction at fixed mask")
     boolean reconstruct;
@@ -110,6 +114,7 @@ final class PruneCommand implements Callable<Integer> {
             throw new IllegalArgumentException(input + " has no prunable layer (Conv, Gemm or MatMul with a constant "
                     + "weight)");
         }
+        List<Node> prunable = PrunableSelection.select(dense, exclude);
         IdxDataset calib = DataSpec.open(data, data.startsWith("idx:") ? IdxDataset.Split.TRAIN
                 : IdxDataset.Split.CALIBRATION);
         IdxDataset test = DataSpec.open(data, IdxDataset.Split.TEST);
@@ -131,12 +136,12 @@ final class PruneCommand implements Callable<Integer> {
                 }
             };
             if (method.equals("fcpts")) {
-                FcptsLoop.Outcome o = FcptsLoop.run(dense, calib, config, backend, progress);
+                FcptsLoop.Outcome o = FcptsLoop.run(dense, calib, config, backend, progress, null, prunable);
                 pruned = o.pruned();
                 masks = o.masks();
             } else {
                 List<PrunableLayer> layers = new ArrayList<>();
-                for (Node n : dense.prunableNodes()) {
+                for (Node n : prunable) {
                     TensorData w = dense.initializer(n.input(1)).orElseThrow();
                     layers.add(new PrunableLayer(n.name(), w.dims(), w.floats()));
                 }
@@ -149,11 +154,11 @@ final class PruneCommand implements Callable<Integer> {
                             + "': expected fcpts, uniform, global, erk or lamp");
                 };
                 if (reconstruct) {
-                    pruned = FcptsLoop.run(dense, calib, config, backend, progress, masks).pruned();
+                    pruned = FcptsLoop.run(dense, calib, config, backend, progress, masks, prunable).pruned();
                 } else {
                     pruned = dense;
                     for (int l = 0; l < layers.size(); l++) {
-                        pruned = pruned.withInitializer(dense.prunableNodes().get(l).input(1),
+                        pruned = pruned.withInitializer(prunable.get(l).input(1),
                                 TensorData.ofFloats(layers.get(l).dims(), masks.apply(l, layers.get(l).weights())));
                     }
                 }
@@ -166,9 +171,8 @@ final class PruneCommand implements Callable<Integer> {
 
         err.printf("%-28s %10s %9s%n", "layer", "weights", "sparsity");
         for (int l = 0; l < masks.layers(); l++) {
-            err.printf("%-28s %10d %8.2f%%%n", masks.name(l), masks.totalCount() == 0 ? 0
-                    : dense.initializer(dense.prunableNodes().get(l).input(1)).orElseThrow().size(),
-                    100 * masks.sparsity(l));
+            err.printf("%-28s %10d %8.2f%%%n", masks.name(l),
+                    dense.initializer(prunable.get(l).input(1)).orElseThrow().size(), 100 * masks.sparsity(l));
         }
         err.printf("global sparsity %.6f (target %.6f): %d of %d prunable weights are zero; %s in %s%n",
                 masks.sparsity(), sparsity, masks.prunedCount(), masks.totalCount(), method,

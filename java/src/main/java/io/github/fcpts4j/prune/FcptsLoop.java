@@ -59,18 +59,24 @@ public final class FcptsLoop {
 
     public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
                               Listener listener) {
-        return run(dense, calibration, c, backend, listener, null);
+        return run(dense, calibration, c, backend, listener, null, dense.prunableNodes());
+    }
+
+    public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
+                              Listener listener, Masks fixedMask) {
+        return run(dense, calibration, c, backend, listener, fixedMask, dense.prunableNodes());
     }
 
     /**
      * With {@code fixedMask} set, the allocation is that mask (a baseline) and only
      * the net-wise reconstruction runs: the same teacher, loss, schedule and weight
      * updates, thresholds untouched, pruned weights frozen at zero (as in POT), so
-     * allocation and reconstruction effects can be told apart.
+     * allocation and reconstruction effects can be told apart. Only the layers in
+     * {@code prunable} are pruned (see {@link PrunableSelection}); the others keep
+     * their dense weights and count neither in N nor in S.
      */
     public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
-                              Listener listener, Masks fixedMask) {
-        List<Node> prunable = dense.prunableNodes();
+                              Listener listener, Masks fixedMask, List<Node> prunable) {
         if (prunable.isEmpty()) {
             throw new IllegalArgumentException("graph '" + dense.name() + "' has no prunable layer");
         }

@@ -41,6 +41,30 @@ class FcptsCliTest {
     }
 
     @Test
+    void excludedLayersStayDenseAndTypoPatternsAreErrors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path out = dir.resolve("g.onnx");
+        Result r = run("prune", "--model", MODEL, "--method", "global", "--sparsity", "0.6", "--exclude", "gemm_*",
+                "--exclude", "conv_5", "--out", out.toString(), "--json");
+        assertEquals(0, r.code, r.err);
+        io.github.fcpts4j.ir.Graph before = io.github.fcpts4j.onnx.OnnxImporter.read(java.nio.file.Path.of(MODEL))
+                .graph();
+        io.github.fcpts4j.ir.Graph after = io.github.fcpts4j.onnx.OnnxImporter.read(out).graph();
+        for (String name : java.util.List.of("gemm_183", "conv_5")) {
+            io.github.fcpts4j.ir.Node n = before.prunableNodes().stream().filter(x -> x.name().equals(name))
+                    .findFirst().orElseThrow();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before.initializer(n.input(1)).orElseThrow().floats(),
+                    after.initializer(n.input(1)).orElseThrow().floats(), 0f, name + " stays dense");
+        }
+        JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
+        assertEquals(270_608 - 640 - 144, json.get("total_weights").getAsLong());
+        Result typo = run("prune", "--model", MODEL, "--method", "global", "--exclude", "gemm_9*", "--out",
+                dir.resolve("x.onnx").toString());
+        assertEquals(1, typo.code);
+        assertTrue(typo.err.contains("exclude pattern 'gemm_9*' matches no prunable layer"), typo.err);
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("x.onnx")), "nothing written on error");
+    }
+
+    @Test
     void pruneRefusesToOverwriteItsInput(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path copy = dir.resolve("m.onnx");
         java.nio.file.Files.copy(java.nio.file.Path.of(MODEL), copy);
