@@ -14,7 +14,7 @@ rows=()
 run() { # method sparsity [--reconstruct]
   local json
   json=$("$root/fcpts" prune --model "$model" --method "$1" --sparsity "$2" --iters "$iters" ${3:-} \
-         --out "$work/m.onnx" --json 2>/dev/null)
+         --out "$work/m.onnx" --json 2>"$work/err.log") || { cat "$work/err.log" >&2; exit 1; }
   python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%.2f|%.2f|%.1f" % (100*r["pruned_top1"], 100*r["dense_top1"], r["seconds"]))' "$json"
 }
 {

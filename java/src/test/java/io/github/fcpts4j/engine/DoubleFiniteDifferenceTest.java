@@ -2,9 +2,6 @@ package io.github.fcpts4j.engine;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.fcpts4j.backend.Backend;
-import io.github.fcpts4j.backend.BackendOptions;
-import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
@@ -12,6 +9,7 @@ import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.testing.ReferenceInterpreter;
 import io.github.fcpts4j.testing.TestData;
 import io.github.fcpts4j.testing.TestNets;
+import io.github.fcpts4j.testing.CpuTest;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,8 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,20 +34,8 @@ import org.junit.jupiter.api.Test;
  * ~1e-5 typical, 1e-4 in the worst cancellations); a wrong backward is off by
  * O(1). Forward: 1e-4 + 1e-4 |ref|, as against ONNX Runtime.
  */
-class DoubleFiniteDifferenceTest {
+class DoubleFiniteDifferenceTest extends CpuTest {
     private static final double STEP = 1e-5;
-    private Backend cpu;
-
-    @BeforeEach
-    void open() {
-        cpu = Backends.openResolved("cpu", BackendOptions.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        cpu.close();
-    }
-
     private static double[] toDouble(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {

@@ -2,15 +2,13 @@ package io.github.fcpts4j.engine;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.fcpts4j.backend.Backend;
-import io.github.fcpts4j.backend.BackendOptions;
-import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.testing.TestNets;
 import io.github.fcpts4j.testing.TestData;
+import io.github.fcpts4j.testing.CpuTest;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -19,8 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,20 +34,8 @@ import org.junit.jupiter.api.Test;
  * entries checked are drawn away from the kinks of ReLU / ReLU6 / max-pool /
  * hard-sigmoid by the fixed seeds (a crossing would show as a single outlier).
  */
-class GradientCheckTest {
+class GradientCheckTest extends CpuTest {
     private static final float EPS = 1e-3f;
-    private Backend cpu;
-
-    @BeforeEach
-    void open() {
-        cpu = Backends.openResolved("cpu", BackendOptions.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        cpu.close();
-    }
-
 
     private static double probeLoss(float[] y, float[] r) {
         double l = 0;

@@ -16,12 +16,11 @@ import io.github.fcpts4j.onnx.OnnxExporter;
 import io.github.fcpts4j.testing.TestNets;
 import io.github.fcpts4j.testing.OrtRunner;
 import io.github.fcpts4j.testing.TestData;
+import io.github.fcpts4j.testing.CpuTest;
 
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,19 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * per layer over ~20 layers, and far below any real mistake (a wrong pad, axis
  * or broadcast moves outputs by O(1)).
  */
-class NetworkExecutorTest {
-    private Backend cpu;
-
-    @BeforeEach
-    void open() {
-        cpu = Backends.openResolved("cpu", BackendOptions.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        cpu.close();
-    }
-
+class NetworkExecutorTest extends CpuTest {
 
     private void assertMatchesOrt(Graph graph, long[] inputShape, Path dir) throws Exception {
         Path file = dir.resolve(graph.name() + ".onnx");

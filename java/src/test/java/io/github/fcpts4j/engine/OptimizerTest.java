@@ -5,20 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.fcpts4j.backend.Backend;
-import io.github.fcpts4j.backend.BackendOptions;
-import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.testing.TestNets;
 import io.github.fcpts4j.testing.TestData;
+import io.github.fcpts4j.testing.CpuTest;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,19 +23,7 @@ import org.junit.jupiter.api.Test;
  * (float arithmetic in the same order, so within 1 ulp-ish: 1e-6 relative),
  * the masking hook, and a real training signal on ResNet-20.
  */
-class OptimizerTest {
-    private Backend cpu;
-
-    @BeforeEach
-    void open() {
-        cpu = Backends.openResolved("cpu", BackendOptions.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        cpu.close();
-    }
-
+class OptimizerTest extends CpuTest {
 
     /** One backward on ResNet-20 with a fixed probe gradient, so parameters have real gradients. */
     private static NetworkExecutor withGradients(Backend cpu, Graph g) {
