@@ -156,11 +156,7 @@ final class PruneCommand implements Callable<Integer> {
                 if (reconstruct) {
                     pruned = FcptsLoop.run(dense, calib, config, backend, progress, masks, prunable).pruned();
                 } else {
-                    pruned = dense;
-                    for (int l = 0; l < layers.size(); l++) {
-                        pruned = pruned.withInitializer(prunable.get(l).input(1),
-                                TensorData.ofFloats(layers.get(l).dims(), masks.apply(l, layers.get(l).weights())));
-                    }
+                    pruned = masks.applyTo(dense, prunable, layers);
                 }
             }
         }

@@ -4,6 +4,7 @@ import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.data.Augment;
+import io.github.fcpts4j.data.Shuffle;
 import io.github.fcpts4j.data.IdxDataset;
 import io.github.fcpts4j.engine.CosineSchedule;
 import io.github.fcpts4j.engine.NetworkExecutor;
@@ -78,7 +79,7 @@ public final class Trainer {
             }
             long step = 0;
             for (int epoch = 1; epoch <= c.epochs(); epoch++) {
-                shuffle(order, rng);
+                Shuffle.inPlace(order, rng);
                 double lossSum = 0, correct = 0;
                 for (int it = 0; it < perEpoch; it++) {
                     for (int b = 0; b < c.batch(); b++) {
@@ -123,13 +124,6 @@ public final class Trainer {
                 new ParameterGroup("biases and BatchNorm", plain, 0f, 1f));
     }
 
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
 
     private static int correct(float[] logits, long[] labels, int classes) {
         int hits = 0;

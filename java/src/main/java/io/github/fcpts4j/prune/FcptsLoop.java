@@ -8,6 +8,7 @@ import io.github.fcpts4j.backend.SegmentLayout;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.backend.TensorScope;
 import io.github.fcpts4j.data.Augment;
+import io.github.fcpts4j.data.Shuffle;
 import io.github.fcpts4j.data.LabeledImages;
 import io.github.fcpts4j.engine.CosineSchedule;
 import io.github.fcpts4j.engine.NetworkExecutor;
@@ -139,7 +140,7 @@ public final class FcptsLoop {
             float[] images = new float[c.batch() * pixels], g = new float[total];
             for (int it = 0; it < c.iterations(); it++) {
                 if (it % perPass == 0) {
-                    shuffle(order, rng);
+                    Shuffle.inPlace(order, rng);
                 }
                 int start = (it % perPass) * c.batch();
                 for (int b = 0; b < c.batch(); b++) {
@@ -223,19 +224,7 @@ public final class FcptsLoop {
             thresholds[l] = Math.exp(theta[l]);
         }
         Masks masks = fixedMask != null ? fixedMask : Allocations.project(trained, thresholds, c.targetSparsity());
-        Graph pruned = dense;
-        for (int l = 0; l < layers; l++) {
-            pruned = pruned.withInitializer(prunable.get(l).input(1),
-                    TensorData.ofFloats(trained.get(l).dims(), masks.apply(l, trained.get(l).weights())));
-        }
-        return new Outcome(pruned, masks, thresholds, recCurve, sparsityCurve);
+        return new Outcome(masks.applyTo(dense, prunable, trained), masks, thresholds, recCurve, sparsityCurve);
     }
 
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), tmp = a[i];
-            a[i] = a[j];
-            a[j] = tmp;
-        }
-    }
 }

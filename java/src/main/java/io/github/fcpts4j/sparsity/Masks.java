@@ -61,6 +61,20 @@ public final class Masks {
         return total == 0 ? 0.0 : (double) prunedCount() / total;
     }
 
+    /**
+     * {@code graph} with the weights of {@code nodes} (the layers these masks were
+     * made for, in the same order) taken from {@code weights} and masked.
+     */
+    public io.github.fcpts4j.ir.Graph applyTo(io.github.fcpts4j.ir.Graph graph, List<io.github.fcpts4j.ir.Node> nodes,
+                                              List<PrunableLayer> weights) {
+        io.github.fcpts4j.ir.Graph out = graph;
+        for (int l = 0; l < nodes.size(); l++) {
+            out = out.withInitializer(nodes.get(l).input(1),
+                    io.github.fcpts4j.ir.TensorData.ofFloats(weights.get(l).dims(), apply(l, weights.get(l).weights())));
+        }
+        return out;
+    }
+
     /** A copy of {@code weights} of layer {@code layer} with its pruned entries set to zero. */
     public float[] apply(int layer, float[] weights) {
         float[] out = weights.clone();

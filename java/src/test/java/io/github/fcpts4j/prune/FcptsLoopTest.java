@@ -47,13 +47,7 @@ class FcptsLoopTest {
     }
 
     private static Graph apply(Graph g, Masks m) {
-        List<PrunableLayer> ls = layers(g);
-        Graph out = g;
-        for (int l = 0; l < ls.size(); l++) {
-            out = out.withInitializer(g.prunableNodes().get(l).input(1),
-                    TensorData.ofFloats(ls.get(l).dims(), m.apply(l, ls.get(l).weights())));
-        }
-        return out;
+        return m.applyTo(g, g.prunableNodes(), layers(g));
     }
 
     @Test
