@@ -1,7 +1,5 @@
 package io.github.fcpts4j.sparsity;
 
-import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -26,47 +24,66 @@ public final class Allocations {
     private Allocations() {
     }
 
-    private static long target(List<PrunableLayer> layers, double sparsity) {
-        if (!(sparsity >= 0) || !(sparsity < 1)) {
-            throw new IllegalArgumentException("target sparsity must be in [0, 1), got " + sparsity);
-        }
-        long n = layers.stream().mapToLong(PrunableLayer::size).sum();
-        return Math.round(sparsity * n);
-    }
-
     /** Exact projection of per-layer thresholds t_l > 0 to round(S* N) pruned weights. */
     public static Masks project(List<PrunableLayer> layers, double[] thresholds, double sparsity) {
+        return project(layers, thresholds, Budget.parameters(sparsity));
+    }
+
+    /** Exact projection of per-layer thresholds t_l > 0 onto a budget (parameters or FLOPs, bounds). */
+    public static Masks project(List<PrunableLayer> layers, double[] thresholds, Budget budget) {
         if (thresholds.length != layers.size()) {
             throw new IllegalArgumentException("one threshold per layer: " + layers.size() + " layers, "
                     + thresholds.length + " thresholds");
         }
-        double[][] scores = new double[layers.size()][];
         for (int l = 0; l < layers.size(); l++) {
             if (!(thresholds[l] > 0) || !Double.isFinite(thresholds[l])) {
                 throw new IllegalArgumentException("threshold of layer '" + layers.get(l).name()
                         + "' must be finite and > 0, got " + thresholds[l]);
             }
-            float[] w = layers.get(l).weights();
-            scores[l] = new double[w.length];
-            for (int i = 0; i < w.length; i++) {
-                scores[l][i] = Math.abs(w[i]) / thresholds[l];
-            }
         }
-        return pruneSmallest(layers, scores, target(layers, sparsity));
+        return ExactProjection.select(layers, l -> {
+            float[] w = layers.get(l).weights();
+            float[] scores = new float[w.length];
+            for (int i = 0; i < w.length; i++) {
+                scores[i] = (float) (Math.abs(w[i]) / thresholds[l]);
+            }
+            return scores;
+        }, budget);
     }
 
+    /** The baseline {@code method} at {@code budget}. */
+    public static Masks baseline(Baseline method, List<PrunableLayer> layers, Budget budget) {
+        return switch (method) {
+            case UNIFORM -> uniform(layers, budget);
+            case GLOBAL -> globalMagnitude(layers, budget);
+            case ERK -> erk(layers, budget);
+            case LAMP -> lamp(layers, budget);
+        };
+    }
+
+    /** The magnitude baselines of FCPTS.md section 8. */
+    public enum Baseline { UNIFORM, GLOBAL, ERK, LAMP }
+
     public static Masks uniform(List<PrunableLayer> layers, double sparsity) {
+        return uniform(layers, Budget.parameters(sparsity));
+    }
+
+    public static Masks uniform(List<PrunableLayer> layers, Budget budget) {
         double[] t = new double[layers.size()];
         for (int l = 0; l < t.length; l++) {
-            t[l] = quantileThreshold(layers.get(l).weights(), sparsity);
+            t[l] = quantileThreshold(layers.get(l).weights(), budget.sparsity());
         }
-        return project(layers, t, sparsity);
+        return project(layers, t, budget);
     }
 
     public static Masks globalMagnitude(List<PrunableLayer> layers, double sparsity) {
+        return globalMagnitude(layers, Budget.parameters(sparsity));
+    }
+
+    public static Masks globalMagnitude(List<PrunableLayer> layers, Budget budget) {
         double[] t = new double[layers.size()];
         java.util.Arrays.fill(t, 1.0);
-        return project(layers, t, sparsity);
+        return project(layers, t, budget);
     }
 
     /** ERK layer densities meeting (1 - S*) N kept weights, capped at 1 (dense layers leave the pool). */
@@ -109,16 +126,25 @@ public final class Allocations {
     }
 
     public static Masks erk(List<PrunableLayer> layers, double sparsity) {
-        double[] density = erkDensities(layers, sparsity);
+        return erk(layers, Budget.parameters(sparsity));
+    }
+
+    /** ERK densities at S* (by parameters) as per-layer scales, projected onto {@code budget}. */
+    public static Masks erk(List<PrunableLayer> layers, Budget budget) {
+        double[] density = erkDensities(layers, budget.sparsity());
         double[] t = new double[layers.size()];
         for (int l = 0; l < t.length; l++) {
             t[l] = quantileThreshold(layers.get(l).weights(), 1 - density[l]);
         }
-        return project(layers, t, sparsity);
+        return project(layers, t, budget);
     }
 
     public static Masks lamp(List<PrunableLayer> layers, double sparsity) {
-        double[][] scores = new double[layers.size()][];
+        return lamp(layers, Budget.parameters(sparsity));
+    }
+
+    public static Masks lamp(List<PrunableLayer> layers, Budget budget) {
+        float[][] scores = new float[layers.size()][];
         for (int l = 0; l < layers.size(); l++) {
             float[] w = layers.get(l).weights();
             Integer[] order = new Integer[w.length];
@@ -127,14 +153,14 @@ public final class Allocations {
             }
             java.util.Arrays.sort(order, (a, b) -> Double.compare((double) w[a] * w[a], (double) w[b] * w[b]));
             double suffix = 0;
-            scores[l] = new double[w.length];
+            scores[l] = new float[w.length];
             for (int r = w.length - 1; r >= 0; r--) {
                 double sq = (double) w[order[r]] * w[order[r]];
                 suffix += sq;
-                scores[l][order[r]] = suffix == 0 ? 0 : sq / suffix;
+                scores[l][order[r]] = suffix == 0 ? 0f : (float) (sq / suffix);
             }
         }
-        return pruneSmallest(layers, scores, target(layers, sparsity));
+        return ExactProjection.select(layers, l -> scores[l], budget);
     }
 
     /**
@@ -159,41 +185,20 @@ public final class Allocations {
         return max > 0 ? Math.ulp(max) : 1.0;
     }
 
-    /** Prunes the k entries of smallest score over all layers; ties by (layer, index). */
-    private static Masks pruneSmallest(List<PrunableLayer> layers, double[][] scores, long k) {
-        int total = 0;
-        for (double[] s : scores) {
-            total += s.length;
+    /**
+     * A threshold t > 0 such that 1[|w| > t] prunes the {@code count} smallest magnitudes of
+     * {@code w} (up to ties): the largest pruned magnitude, or half the smallest when none is pruned.
+     */
+    public static double thresholdPruning(float[] w, int count) {
+        if (w.length == 0) {
+            return 1.0;
         }
-        double[] all = new double[total];
-        int at = 0;
-        for (double[] s : scores) {
-            System.arraycopy(s, 0, all, at, s.length);
-            at += s.length;
+        float[] a = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            a[i] = Math.abs(w[i]);
         }
-        java.util.Arrays.sort(all);
-        double cut = k == 0 ? Double.NEGATIVE_INFINITY : all[(int) k - 1];
-        long below = 0;
-        for (double[] s : scores) {
-            for (double v : s) {
-                below += v < cut ? 1 : 0;
-            }
-        }
-        long tiesToPrune = k - below;
-        BitSet[] pruned = new BitSet[layers.size()];
-        int[] sizes = new int[layers.size()];
-        List<String> names = new ArrayList<>();
-        for (int l = 0; l < layers.size(); l++) {
-            pruned[l] = new BitSet(scores[l].length);
-            sizes[l] = scores[l].length;
-            names.add(layers.get(l).name());
-            for (int i = 0; i < scores[l].length; i++) {
-                double v = scores[l][i];
-                if (v < cut || (v == cut && tiesToPrune-- > 0)) {
-                    pruned[l].set(i);
-                }
-            }
-        }
-        return new Masks(names, pruned, sizes);
+        java.util.Arrays.sort(a);
+        double t = count <= 0 ? a[0] / 2.0 : a[Math.min(count, a.length) - 1];
+        return Math.max(t, Float.MIN_NORMAL);
     }
 }

@@ -1,0 +1,105 @@
+package io.github.fcpts4j.sparsity;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a projection must hit (FCPTS.md sections 3 and 7): a global target S*,
+ * the cost of one weight of each layer (1 when sparsity is counted by
+ * parameters, MACs_l / N_l when counted by FLOPs) and optional per-layer
+ * bounds min_l <= s_l <= max_l.
+ *
+ * <p>Global sparsity under this budget is S = sum_l c_l p_l / sum_l c_l N_l,
+ * with p_l the pruned weights of layer l and c_l the cost per weight.
+ *
+ * @param sparsity    S* in [0, 1)
+ * @param costs       cost per weight of each layer, all > 0; null means 1 for every layer (parameters)
+ * @param minSparsity per-layer lower bounds in [0, 1]; null means 0
+ * @param maxSparsity per-layer upper bounds in [0, 1]; null means 1
+ */
+public record Budget(double sparsity, double[] costs, double[] minSparsity, double[] maxSparsity) {
+
+    public Budget {
+        if (!(sparsity >= 0) || !(sparsity < 1)) {
+            throw new IllegalArgumentException("target sparsity must be in [0, 1), got " + sparsity);
+        }
+        costs = costs == null ? null : costs.clone();
+        minSparsity = minSparsity == null ? null : minSparsity.clone();
+        maxSparsity = maxSparsity == null ? null : maxSparsity.clone();
+    }
+
+    /** Counted by parameters, no per-layer bounds. */
+    public static Budget parameters(double sparsity) {
+        return new Budget(sparsity, null, null, null);
+    }
+
+    /** Cost per weight of layer {@code l}. */
+    public double cost(int l) {
+        return costs == null ? 1.0 : costs[l];
+    }
+
+    /** Whether every weight costs the same (parameter counting). */
+    public boolean uniformCost() {
+        return costs == null;
+    }
+
+    /** Fewest weights of a layer of {@code size} weights that must be pruned. */
+    public int minPruned(int l, int size) {
+        return minSparsity == null ? 0 : (int) Math.min(size, Math.ceil(minSparsity[l] * size - 1e-9));
+    }
+
+    /** Most weights of a layer of {@code size} weights that may be pruned. */
+    public int maxPruned(int l, int size) {
+        return maxSparsity == null ? size : (int) Math.max(0, Math.floor(maxSparsity[l] * size + 1e-9));
+    }
+
+    /** Checks the arrays against the layers; names the layer and value at fault. */
+    public void validate(List<PrunableLayer> layers) {
+        check("costs", costs, layers, 0, Double.POSITIVE_INFINITY, false);
+        check("minimum sparsity", minSparsity, layers, 0, 1, true);
+        check("maximum sparsity", maxSparsity, layers, 0, 1, true);
+        for (int l = 0; l < layers.size(); l++) {
+            int n = layers.get(l).size();
+            if (minPruned(l, n) > maxPruned(l, n)) {
+                throw new IllegalArgumentException("layer '" + layers.get(l).name() + "': minimum sparsity "
+                        + minSparsity[l] + " exceeds maximum sparsity " + maxSparsity[l]);
+            }
+        }
+    }
+
+    private static void check(String what, double[] values, List<PrunableLayer> layers, double lo, double hi,
+                              boolean inclusive) {
+        if (values == null) {
+            return;
+        }
+        if (values.length != layers.size()) {
+            throw new IllegalArgumentException(what + ": one value per layer expected (" + layers.size()
+                    + " layers), got " + values.length);
+        }
+        for (int l = 0; l < values.length; l++) {
+            double v = values[l];
+            boolean ok = inclusive ? v >= lo && v <= hi : v > lo && v < hi;
+            if (!ok) {
+                throw new IllegalArgumentException(what + " of layer '" + layers.get(l).name() + "' must be in "
+                        + (inclusive ? "[" : "(") + lo + ", " + hi + (inclusive ? "]" : ")") + ", got " + v);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Budget[sparsity=" + sparsity + ", costs=" + Arrays.toString(costs) + ", min="
+                + Arrays.toString(minSparsity) + ", max=" + Arrays.toString(maxSparsity) + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Budget b && b.sparsity == sparsity && Arrays.equals(b.costs, costs)
+                && Arrays.equals(b.minSparsity, minSparsity) && Arrays.equals(b.maxSparsity, maxSparsity);
+    }
+
+    @Override
+    public int hashCode() {
+        return Double.hashCode(sparsity) * 31 + Arrays.hashCode(costs);
+    }
+}
