@@ -57,12 +57,23 @@ public final class NetworkExecutor implements AutoCloseable {
     private final List<Runnable> backward = new ArrayList<>();
     private boolean training;
 
-    private NetworkExecutor(Graph graph, Backend backend, Map<String, long[]> inputShapes, boolean gradients) {
+    private final java.util.Set<String> observed;
+    private Float momentumOverride;
+
+    private NetworkExecutor(Graph graph, Backend backend, Map<String, long[]> inputShapes, boolean gradients,
+                            java.util.Set<String> observed) {
         this.graph = graph;
         this.backend = backend;
         this.kernels = backend.network();
         this.gradients = gradients;
         this.shapes = ShapeInference.infer(graph, inputShapes);
+        this.observed = java.util.Set.copyOf(observed);
+        for (String v : this.observed) {
+            if (!shapes.containsKey(v) || graph.initializers().containsKey(v)) {
+                throw new IllegalArgumentException("graph '" + graph.name() + "' has no intermediate value '" + v
+                        + "' to observe");
+            }
+        }
     }
 
     /** Compiles for inference only (no gradient buffers). */
@@ -73,7 +84,18 @@ public final class NetworkExecutor implements AutoCloseable {
     /** Compiles {@code graph} for {@code inputShapes}; with {@code gradients}, {@link #backward} is available. */
     public static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes,
                                           boolean gradients) {
-        NetworkExecutor e = new NetworkExecutor(graph, backend, inputShapes, gradients);
+        return compile(graph, backend, inputShapes, gradients, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #compile(Graph, Backend, Map, boolean)}, and the intermediate values in
+     * {@code observed} are treated like graph outputs: their buffers are never reused (so
+     * {@link #value} reads them after a run) and {@link #backward} accepts a gradient for them
+     * (added to what flows back from later nodes), as a feature-matching loss needs.
+     */
+    public static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes,
+                                          boolean gradients, java.util.Set<String> observed) {
+        NetworkExecutor e = new NetworkExecutor(graph, backend, inputShapes, gradients, observed);
         try {
             e.build();
             return e;
@@ -99,6 +121,7 @@ public final class NetworkExecutor implements AutoCloseable {
         }
         planActivations();
         graph.outputs().forEach(o -> consumers.merge(o.name(), 1, Integer::sum));
+        observed.forEach(v -> consumers.merge(v, 1, Integer::sum));
         if (gradients) {
             values.forEach((name, t) -> grads.put(name, owned.allocate(backend, t.shape())));
         }
@@ -126,6 +149,15 @@ public final class NetworkExecutor implements AutoCloseable {
     }
 
     /**
+     * In training mode, replaces every BatchNorm's momentum (running = m running + (1 - m) batch)
+     * with {@code momentum}; null restores the graph's attributes. Re-estimating statistics as a
+     * cumulative average sets m = k / (k + 1) before batch k.
+     */
+    public void setBatchNormMomentum(Float momentum) {
+        this.momentumOverride = momentum;
+    }
+
+    /**
      * One tensor per node output. Without gradients, buffers are reused by a
      * lifetime planner: a value's buffer returns to a pool (keyed by element
      * count) right after the last node that reads it, and a later output of the
@@ -142,6 +174,7 @@ public final class NetworkExecutor implements AutoCloseable {
             }
         }
         graph.outputs().forEach(o -> lastUse.put(o.name(), Integer.MAX_VALUE));
+        observed.forEach(v -> lastUse.put(v, Integer.MAX_VALUE));
         java.util.Set<String> activations = new java.util.HashSet<>();
         nodes.forEach(n -> activations.add(n.output()));
         Map<Long, java.util.ArrayDeque<Tensor>> pool = new HashMap<>();
@@ -209,8 +242,9 @@ public final class NetworkExecutor implements AutoCloseable {
         }
         grads.values().forEach(g -> kernels.fill(g, 0f));
         outputGradients.forEach((name, data) -> {
-            if (graph.outputs().stream().noneMatch(o -> o.name().equals(name))) {
-                throw new IllegalArgumentException("'" + name + "' is not an output of graph '" + graph.name() + "'");
+            if (graph.outputs().stream().noneMatch(o -> o.name().equals(name)) && !observed.contains(name)) {
+                throw new IllegalArgumentException("'" + name + "' is neither an output nor an observed value of "
+                        + "graph '" + graph.name() + "'");
             }
             grads.get(name).copyFrom(data);
         });
@@ -494,7 +528,8 @@ public final class NetworkExecutor implements AutoCloseable {
                 if (saveMean == null) {
                     throw new IllegalStateException("training mode needs an executor compiled with gradients");
                 }
-                kernels.batchNormTraining(x, batch, channels, spatial, gamma, beta, mean, var, momentum, eps, y,
+                kernels.batchNormTraining(x, batch, channels, spatial, gamma, beta, mean, var,
+                        momentumOverride != null ? momentumOverride : momentum, eps, y,
                         saveMean, saveInvStd);
             } else {
                 kernels.batchNorm(x, batch, channels, spatial, gamma, beta, mean, var, eps, y);
