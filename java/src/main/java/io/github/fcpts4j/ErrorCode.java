@@ -26,7 +26,9 @@ public enum ErrorCode {
     /** A well-formed model uses operators or features fcpts4j does not support. */
     UNSUPPORTED_MODEL,
     /** The operation exists in fcpts4j but not yet on the chosen backend; the message says what to use instead. */
-    NOT_IMPLEMENTED;
+    NOT_IMPLEMENTED,
+    /** A caller cancelled a long-running operation (for example a pruning run through its progress listener). */
+    CANCELLED;
 
     /** Maps a native {@code fcpts_status_code} to its enum value (unknown codes become {@link #INTERNAL}). */
     public static ErrorCode fromNative(int code) {

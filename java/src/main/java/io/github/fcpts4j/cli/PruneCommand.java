@@ -1,35 +1,19 @@
 package io.github.fcpts4j.cli;
 
-import com.google.gson.GsonBuilder;
-
-import io.github.fcpts4j.AtomicFiles;
-import io.github.fcpts4j.backend.Backend;
-import io.github.fcpts4j.backend.BackendOptions;
-import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.data.DataSpec;
 import io.github.fcpts4j.data.IdxDataset;
 import io.github.fcpts4j.eval.OrtEvaluator;
-import io.github.fcpts4j.ir.Graph;
-import io.github.fcpts4j.ir.Node;
-import io.github.fcpts4j.ir.TensorData;
-import io.github.fcpts4j.onnx.OnnxExporter;
-import io.github.fcpts4j.onnx.OnnxImporter;
-import io.github.fcpts4j.onnx.OnnxModel;
 import io.github.fcpts4j.prune.FcptsConfig;
-import io.github.fcpts4j.prune.FcptsLoop;
-import io.github.fcpts4j.prune.PrunableSelection;
-import io.github.fcpts4j.sparsity.Allocations;
-import io.github.fcpts4j.sparsity.Masks;
-import io.github.fcpts4j.sparsity.PrunableLayer;
+import io.github.fcpts4j.prune.IterationStats;
+import io.github.fcpts4j.prune.PruneResult;
+import io.github.fcpts4j.prune.Pruner;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -39,12 +23,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code fcpts prune}: prunes a model to an exact global sparsity with FCPTS
- * or a magnitude baseline, exports it, and scores dense and pruned models with
- * ONNX Runtime. With no arguments: the shipped ResNet-20, the shipped
- * Fashion-MNIST calibration slice, 70 %, 150 iterations (under a minute on 2
- * cores; the published schedule is --iters 1600).
+ * or a magnitude baseline (through {@link Pruner}), exports it, and scores
+ * dense and pruned models with ONNX Runtime. With no arguments: the shipped
+ * ResNet-20, the shipped Fashion-MNIST calibration slice, 70 %, 150
+ * iterations (under a minute on 2 cores; the published schedule is --iters 1600).
  */
-@Command(name = "prune", description = "Prune an ONNX model to an exact global sparsity (FCPTS or a baseline).")
+@Command(name = "prune", sortOptions = false,
+        description = "Prune an ONNX model to an exact global sparsity (FCPTS or a baseline).")
 final class PruneCommand implements Callable<Integer> {
     private static final String DEFAULT_MODEL = "examples/models/resnet20_fashion_mnist.onnx";
 
@@ -64,11 +49,11 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "fcpts", description = "fcpts | uniform | global | erk | lamp")
     String method;
 
-    @Option(names = "--exclude", description = "glob over layer or weight names to keep dense; repeatable")
-    List<String> exclude = new ArrayList<>();
-
     @Option(names = "--reconstruct", description = "baselines: also run the net-wise reconstruction at fixed mask")
     boolean reconstruct;
+
+    @Option(names = "--constraint", defaultValue = "params", description = "count sparsity by params or flops")
+    String constraint;
 
     @Option(names = "--iters", defaultValue = "150")
     int iterations;
@@ -79,11 +64,24 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--calib", defaultValue = "1024", description = "calibration samples")
     int calibration;
 
-    @Option(names = "--seed", defaultValue = "1")
-    long seed;
+    @Option(names = "--exclude", description = "glob over layer or weight names to keep dense; repeatable")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--min-layer-sparsity", defaultValue = "0", description = "lower bound for every layer")
+    double minLayer;
+
+    @Option(names = "--max-layer-sparsity", defaultValue = "1", description = "upper bound for every layer")
+    double maxLayer;
+
+    @Option(names = "--layer-sparsity", paramLabel = "GLOB=MIN:MAX",
+            description = "bounds for the matching layers, e.g. conv_1=0:0.5; repeatable")
+    List<String> layerBounds = new ArrayList<>();
 
     @Option(names = "--device", defaultValue = "cpu", description = "auto | cpu | cuda")
     String device;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
 
     @Option(names = "--out", description = "pruned ONNX file (default: <model>.<method><percent>.onnx here)")
     Path out;
@@ -91,115 +89,154 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--report", description = "JSON report file")
     Path report;
 
+    @Option(names = "--chart", paramLabel = "PREFIX",
+            description = "write PREFIX.layers.png (per-layer sparsity vs uniform and ERK) and PREFIX.curves.png")
+    Path chart;
+
     @Option(names = "--json", description = "Print the report as one JSON object on stdout (text goes to stderr).")
     boolean json;
+
+    @Option(names = "--no-eval", description = "skip the ONNX Runtime accuracy check")
+    boolean noEval;
+
+    // ---- FCPTS hyperparameters (FcptsConfig; defaults as documented there) ----
+
+    @Option(names = "--lambda", description = "weight of the sparsity constraint (default 100)")
+    Double lambda;
+
+    @Option(names = "--threshold-lr", description = "Adam learning rate of the log-thresholds (default 0.01)")
+    Float thresholdLr;
+
+    @Option(names = "--weight-lr", description = "SGD learning rate of the weights (default 0.001)")
+    Float weightLr;
+
+    @Option(names = "--polish", description = "share of the iterations at the final fixed mask (default 0.25)")
+    Double polish;
+
+    @Option(names = "--no-project-each-step", description = "penalty only, no per-step sparsity restoration")
+    boolean noProject;
+
+    @Option(names = "--no-straight-through", description = "no threshold gradient from the reconstruction")
+    boolean noStraightThrough;
+
+    @Option(names = "--init", defaultValue = "erk", description = "threshold initialization: erk | uniform")
+    String init;
+
+    @Option(names = "--density", defaultValue = "kde", description = "ds/dt estimate: kde | hard-count")
+    String density;
+
+    @Option(names = "--loss", defaultValue = "kl", description = "reconstruction loss: kl | mse (logits)")
+    String loss;
+
+    @Option(names = "--feature", description = "node or value whose output gets an extra MSE term; repeatable")
+    List<String> features = new ArrayList<>();
+
+    @Option(names = "--feature-weight", defaultValue = "1", description = "weight of each feature MSE term")
+    float featureWeight;
+
+    @Option(names = "--tune-bn", description = "also learn BatchNorm gamma and beta")
+    boolean tuneBatchNorm;
+
+    @Option(names = "--reestimate-bn", description = "re-estimate BatchNorm statistics on the calibration set")
+    boolean reestimateBatchNorm;
 
     @Override
     public Integer call() {
         if (!(sparsity >= 0) || !(sparsity < 1)) {
             throw new IllegalArgumentException("--sparsity must be in [0, 1), got " + sparsity);
         }
+        PrintWriter err = spec.commandLine().getErr();
         Path input = model != null ? model : Path.of(System.getProperty("fcpts.home", ".")).resolve(DEFAULT_MODEL);
+        Pruner.Method m = Pruner.Method.parse(method);
         String base = input.getFileName().toString().replaceFirst("\\.onnx$", "");
-        Path target = out != null ? out : Path.of(String.format(Locale.ROOT, "%s.%s%d.onnx", base, method,
+        Path target = out != null ? out : Path.of(String.format(Locale.ROOT, "%s.%s%d.onnx", base, m.label(),
                 Math.round(sparsity * 100)));
-        if (Files.exists(target) && Files.exists(input) && target.toAbsolutePath().normalize()
-                .equals(input.toAbsolutePath().normalize())) {
+        if (target.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--out " + target + " is the input model; choose another file");
         }
-        PrintWriter err = spec.commandLine().getErr();
-        OnnxModel onnx = OnnxImporter.read(input);
-        Graph dense = onnx.graph();
-        if (dense.prunableNodes().isEmpty()) {
-            throw new IllegalArgumentException(input + " has no prunable layer (Conv, Gemm or MatMul with a constant "
-                    + "weight)");
+        FcptsConfig.Builder c = FcptsConfig.builder(sparsity).iterations(iterations).batch(batch)
+                .calibrationSamples(calibration).seed(seed)
+                .costBasis(Options.choice("--constraint", constraint, FcptsConfig.CostBasis.class,
+                        "params", FcptsConfig.CostBasis.PARAMETERS, "flops", FcptsConfig.CostBasis.FLOPS))
+                .init(Options.choice("--init", init, FcptsConfig.ThresholdInit.class,
+                        "erk", FcptsConfig.ThresholdInit.ERK, "uniform", FcptsConfig.ThresholdInit.UNIFORM))
+                .density(Options.choice("--density", density, FcptsConfig.DensityEstimate.class,
+                        "kde", FcptsConfig.DensityEstimate.KDE, "hard-count", FcptsConfig.DensityEstimate.HARD_COUNT))
+                .loss(Options.choice("--loss", loss, FcptsConfig.ReconstructionLoss.class,
+                        "kl", FcptsConfig.ReconstructionLoss.KL, "mse", FcptsConfig.ReconstructionLoss.LOGITS_MSE))
+                .projectEachStep(!noProject).straightThrough(!noStraightThrough)
+                .featureLayers(features).featureWeight(featureWeight)
+                .tuneBatchNorm(tuneBatchNorm).reestimateBatchNorm(reestimateBatchNorm)
+                .layerSparsityRange(minLayer, maxLayer).layerBounds(Options.layerBounds(layerBounds));
+        if (lambda != null) {
+            c.lambda(lambda);
         }
-        List<Node> prunable = PrunableSelection.select(dense, exclude);
-        IdxDataset calib = DataSpec.open(data, data.startsWith("idx:") ? IdxDataset.Split.TRAIN
-                : IdxDataset.Split.CALIBRATION);
-        IdxDataset test = DataSpec.open(data, IdxDataset.Split.TEST);
+        if (thresholdLr != null) {
+            c.thresholdLr(thresholdLr);
+        }
+        if (weightLr != null) {
+            c.weightLr(weightLr);
+        }
+        if (polish != null) {
+            c.polishFraction(polish);
+        }
         long start = System.nanoTime();
-        Graph pruned;
-        Masks masks;
-        try (Backend backend = Backends.open(device, BackendOptions.defaults())) {
-            err.printf("fcpts prune: %s -> %s, %s at %.1f%%, %s%n", input, target, method, 100 * sparsity,
-                    backend.description());
-            FcptsConfig defaults = FcptsConfig.defaults(sparsity);
-            FcptsConfig config = new FcptsConfig(sparsity, iterations, batch, calibration, defaults.weightLr(),
-                    defaults.momentum(), defaults.weightDecay(), defaults.thresholdLr(), defaults.lambda(),
-                    defaults.absoluteConstraint(), defaults.temperature(), defaults.straightThrough(), seed);
-            FcptsLoop.Listener progress = (it, total, rec, con, smooth, hard) -> {
-                if (it % 10 == 0 || it == total) {
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    err.printf("iter %d/%d  KL %.4f  constraint %.2e  sparsity smooth %.4f hard %.4f  ETA %s%n",
-                            it, total, rec, con, smooth, hard, Progress.duration(elapsed / it * (total - it)));
-                }
-            };
-            if (method.equals("fcpts")) {
-                FcptsLoop.Outcome o = FcptsLoop.run(dense, calib, config, backend, progress, null, prunable);
-                pruned = o.pruned();
-                masks = o.masks();
-            } else {
-                List<PrunableLayer> layers = new ArrayList<>();
-                for (Node n : prunable) {
-                    TensorData w = dense.initializer(n.input(1)).orElseThrow();
-                    layers.add(new PrunableLayer(n.name(), w.dims(), w.floats()));
-                }
-                masks = switch (method) {
-                    case "uniform" -> Allocations.uniform(layers, sparsity);
-                    case "global" -> Allocations.globalMagnitude(layers, sparsity);
-                    case "erk" -> Allocations.erk(layers, sparsity);
-                    case "lamp" -> Allocations.lamp(layers, sparsity);
-                    default -> throw new IllegalArgumentException("unknown --method '" + method
-                            + "': expected fcpts, uniform, global, erk or lamp");
-                };
-                if (reconstruct) {
-                    pruned = FcptsLoop.run(dense, calib, config, backend, progress, masks, prunable).pruned();
-                } else {
-                    pruned = masks.applyTo(dense, prunable, layers);
-                }
-            }
+        Pruner pruner = Pruner.builder().model(input).calibration(data).method(m).reconstruct(reconstruct)
+                .backend(device)
+                .exclude(exclude.toArray(String[]::new)).config(c.build())
+                .listener(s -> {
+                    printProgress(err, s);
+                    return true;
+                }).build();
+        err.printf("fcpts prune: %s -> %s, %s at %.1f%% (%s)%n", input, target, m.label(), 100 * sparsity,
+                constraint);
+        PruneResult result = pruner.run();
+        result.export(target);
+        if (!noEval) {
+            IdxDataset test = DataSpec.open(data, IdxDataset.Split.TEST);
+            double dense = OrtEvaluator.evaluate(input, test, 500).top1();
+            double pruned = OrtEvaluator.evaluate(target, test, 500).top1();
+            result = result.withAccuracy(dense, pruned);
+            err.printf("top-1 on %d test images (ONNX Runtime): dense %.2f%%, pruned %.2f%%%n", test.size(),
+                    100 * dense, 100 * pruned);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        OnnxExporter.write(onnx.withGraph(pruned), target);
-        OrtEvaluator.Accuracy denseAcc = OrtEvaluator.evaluate(input, test, 500);
-        OrtEvaluator.Accuracy sparseAcc = OrtEvaluator.evaluate(target, test, 500);
-
-        err.printf("%-28s %10s %9s%n", "layer", "weights", "sparsity");
-        for (int l = 0; l < masks.layers(); l++) {
-            err.printf("%-28s %10d %8.2f%%%n", masks.name(l),
-                    dense.initializer(prunable.get(l).input(1)).orElseThrow().size(), 100 * masks.sparsity(l));
-        }
-        err.printf("global sparsity %.6f (target %.6f): %d of %d prunable weights are zero; %s in %s%n",
-                masks.sparsity(), sparsity, masks.prunedCount(), masks.totalCount(), method,
-                Progress.duration(seconds));
-        err.printf("top-1 on %d test images (ONNX Runtime): dense %.2f%%, pruned %.2f%%; wrote %s%n", test.size(),
-                100 * denseAcc.top1(), 100 * sparseAcc.top1(), target);
-
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("model", input.toString());
-        r.put("output", target.toString());
-        r.put("method", method);
-        r.put("reconstruction", method.equals("fcpts") || reconstruct);
-        r.put("target_sparsity", sparsity);
-        r.put("achieved_sparsity", masks.sparsity());
-        r.put("pruned_weights", masks.prunedCount());
-        r.put("total_weights", masks.totalCount());
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (int l = 0; l < masks.layers(); l++) {
-            rows.add(Map.of("name", masks.name(l), "sparsity", masks.sparsity(l), "pruned", masks.prunedCount(l)));
-        }
-        r.put("layers", rows);
-        r.put("seconds", seconds);
-        r.put("dense_top1", denseAcc.top1());
-        r.put("pruned_top1", sparseAcc.top1());
-        String text = new GsonBuilder().setPrettyPrinting().create().toJson(r);
+        printTable(err, result);
+        err.printf("wrote %s (%s in %s)%n", target, m.label(), Progress.duration((System.nanoTime() - start) / 1e9));
         if (report != null) {
-            AtomicFiles.writeString(report, text + "\n");
+            result.report(report);
+        }
+        if (chart != null) {
+            result.charts(chart).forEach(p -> err.println("wrote " + p));
         }
         if (json) {
-            spec.commandLine().getOut().println(text);
+            spec.commandLine().getOut().println(result.toJson());
         }
         return 0;
+    }
+
+    private static void printProgress(PrintWriter err, IterationStats s) {
+        if (s.iteration() % 10 == 0 || s.iteration() == s.iterations()) {
+            err.printf("iter %d/%d  %s %.4f  constraint %.2e  sparsity smooth %.4f hard %.4f%s  ETA %s%n",
+                    s.iteration(), s.iterations(), "loss", s.reconstructionLoss(), s.constraintLoss(),
+                    s.smoothSparsity(), s.hardSparsity(), s.polishing() ? " (fixed mask)" : "",
+                    Progress.duration(s.etaSeconds()));
+        }
+    }
+
+    private static void printTable(PrintWriter err, PruneResult r) {
+        err.printf("%-28s %10s %10s %9s%n", "layer", "weights", "pruned", "sparsity");
+        for (PruneResult.Layer l : r.layers()) {
+            err.printf("%-28s %10d %10d %8.2f%%%n", l.name(), l.weights(), l.pruned(), 100 * l.sparsity());
+        }
+        if (r.costBasis() == FcptsConfig.CostBasis.PARAMETERS) {
+            err.printf("global sparsity %.6f (target %.6f, |error| <= 1/N = %.1e): %d of %d prunable weights are "
+                    + "zero; MAC sparsity %.4f%n", r.achievedSparsity(), r.targetSparsity(), 1.0 / r.totalWeights(),
+                    r.prunedWeights(), r.totalWeights(), r.achievedCostSparsity());
+        } else {
+            err.printf("MAC sparsity %.6f (target %.6f, nearest achievable); %d of %d prunable weights are zero "
+                    + "(parameter sparsity %.4f)%n", r.achievedCostSparsity(), r.targetSparsity(), r.prunedWeights(),
+                    r.totalWeights(), r.achievedSparsity());
+        }
+        err.printf("pruning took %s%n", Progress.duration(r.seconds()));
     }
 }

@@ -1,5 +1,7 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.KdeKernel;
 import io.github.fcpts4j.backend.KdeSums;
@@ -7,64 +9,70 @@ import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.SegmentLayout;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.backend.TensorScope;
-import io.github.fcpts4j.data.Augment;
-import io.github.fcpts4j.data.Shuffle;
+import io.github.fcpts4j.data.CalibrationSampler;
 import io.github.fcpts4j.data.LabeledImages;
+import io.github.fcpts4j.engine.BatchNormRecalibration;
 import io.github.fcpts4j.engine.CosineSchedule;
 import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.sparsity.Allocations;
+import io.github.fcpts4j.sparsity.Budget;
+import io.github.fcpts4j.sparsity.HardCountBridge;
 import io.github.fcpts4j.sparsity.KdeBridge;
 import io.github.fcpts4j.sparsity.Masks;
 import io.github.fcpts4j.sparsity.PrunableLayer;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.Set;
 
 /**
  * The FCPTS optimization (FCPTS.md sections 2 to 7) on one backend: per-layer
- * log-thresholds theta_l and the dense weights are learned jointly against
- * the dense teacher on calibration batches.
+ * log-thresholds theta_l, the weights and optionally the BatchNorm affine
+ * parameters are learned jointly against the dense teacher on calibration batches.
  * <pre>
  *   forward:   student weights = w * 1[|w| > t_l], teacher = dense model (inference BatchNorm)
- *   loss:      L = T^2 KL(teacher / T || student / T) + lambda (S - S*)^2,  S = sum_l N_l s_l(t_l) / N
+ *   loss:      L = L_rec + lambda (S - S*)^2,  S = sum_l c_l N_l s_l(t_l) / sum_l c_l N_l
+ *              L_rec = T^2 KL(teacher / T || student / T) (or logits MSE) + feature MSE terms
  *   gradients: the student's backward gives g = dL_rec / d(masked weight); one fused KDE pass gives
  *              the masked weight gradient and, per layer, s_l, ds_l/dt and the straight-through term;
- *              dL/dtheta_l = t_l (dL_c/dS N_l/N ds_l/dt - (1/h_l) sum g w phi)
- *   updates:   weights SGD (momentum, decay, warm-up + cosine), thresholds Adam, bandwidth Silverman
- *   finish:    exact projection to round(S* N) zeros (Allocations.project)
+ *              dL/dtheta_l = t_l (dL_c/dS c_l N_l / C ds_l/dt - (1/h_l) sum g w phi)
+ *   updates:   weights SGD (momentum, decay, warm-up + cosine), thresholds Adam, bandwidth Silverman;
+ *              then (projectEachStep) one common shift delta of all theta_l, a Newton step that puts
+ *              the predicted hard sparsity back on S*:
+ *              delta = (S* - S_hard - sum_l a_l dtheta_l) / sum_l a_l,  a_l = c_l N_l / C ds_l/dt t_l
+ *   polish:    the last polishFraction of the steps run at the exact projected mask (weights only)
+ *   finish:    exact projection onto the budget (Allocations.project), optional BatchNorm re-estimation
  * </pre>
- * Thresholds start at the ERK allocation for S*, so training starts at the target.
- * Weights and masks are assembled on the host each step (fine for the CPU and
- * for models of a few million weights; the device-resident loop is the CUDA work).
+ * Thresholds start at the ERK (or uniform) allocation projected onto the
+ * budget, so training starts at the target. Weights and masks are assembled
+ * on the host each step (fine for the CPU and for models of a few million
+ * weights; the device-resident loop is the CUDA work).
  */
 public final class FcptsLoop {
 
-    /** Observes progress. */
-    public interface Listener {
-        void step(int iteration, int total, double reconstruction, double constraint, double smoothSparsity,
-                  double hardSparsity);
-    }
-
     /** What a run produced. */
     public record Outcome(Graph pruned, Masks masks, double[] thresholds, double[] reconstructionCurve,
-                          double[] sparsityCurve) {
+                          double[] sparsityCurve, double seconds) {
     }
 
     private FcptsLoop() {
     }
 
+    /** FCPTS on every prunable layer, sparsity counted as the config says. */
     public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
-                              Listener listener) {
+                              ProgressListener listener) {
         return run(dense, calibration, c, backend, listener, null, dense.prunableNodes());
     }
 
+    /** The reconstruction alone at a fixed mask (see the full overload). */
     public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
-                              Listener listener, Masks fixedMask) {
+                              ProgressListener listener, Masks fixedMask) {
         return run(dense, calibration, c, backend, listener, fixedMask, dense.prunableNodes());
     }
 
@@ -75,156 +83,332 @@ public final class FcptsLoop {
      * allocation and reconstruction effects can be told apart. Only the layers in
      * {@code prunable} are pruned (see {@link PrunableSelection}); the others keep
      * their dense weights and count neither in N nor in S.
+     *
+     * @throws FcptsException with {@link ErrorCode#CANCELLED} when the listener cancels
      */
     public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
-                              Listener listener, Masks fixedMask, List<Node> prunable) {
+                              ProgressListener listener, Masks fixedMask, List<Node> prunable) {
         if (prunable.isEmpty()) {
             throw new IllegalArgumentException("graph '" + dense.name() + "' has no prunable layer");
         }
-        int layers = prunable.size();
-        List<String> names = new ArrayList<>();
-        long[] sizes = new long[layers];
-        List<PrunableLayer> hostLayers = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            TensorData w = dense.initializer(prunable.get(l).input(1)).orElseThrow();
-            names.add(prunable.get(l).name());
-            sizes[l] = w.size();
-            hostLayers.add(new PrunableLayer(prunable.get(l).name(), w.dims(), w.floats()));
-        }
-        SegmentLayout layout = SegmentLayout.of(names, sizes);
-        int total = Math.toIntExact(layout.total());
-        float[] w = new float[total];
-        for (int l = 0; l < layers; l++) {
-            System.arraycopy(hostLayers.get(l).weights(), 0, w, (int) layout.offset(l), (int) sizes[l]);
-        }
-        double[] erk = Allocations.erkDensities(hostLayers, c.targetSparsity());
-        double[] theta = new double[layers];
-        for (int l = 0; l < layers; l++) {
-            theta[l] = Math.log(Allocations.quantileThreshold(hostLayers.get(l).weights(), 1 - erk[l]));
-        }
-
-        String input = dense.inputs().get(0).name(), output = dense.outputs().get(0).name();
-        int channels = calibration.channels(), rows = calibration.rows(), cols = calibration.cols();
-        int pixels = channels * rows * cols, samples = Math.min(c.calibrationSamples(), calibration.size());
-        long[] shape = {c.batch(), channels, rows, cols};
-        SplittableRandom rng = new SplittableRandom(c.seed());
-        int[] order = new int[samples];
-        for (int i = 0; i < samples; i++) {
-            order[i] = i;
-        }
-        int perPass = Math.max(1, samples / c.batch());
-        CosineSchedule schedule = new CosineSchedule(c.weightLr(), Math.min(perPass, Math.max(1, c.iterations() / 10)),
-                Math.max(c.iterations(), Math.min(perPass, Math.max(1, c.iterations() / 10)) + 1));
-        double[] recCurve = new double[c.iterations()], sparsityCurve = new double[c.iterations()];
-        NetworkKernels k = backend.network();
-        double[] adamM = new double[layers], adamV = new double[layers];
-        try (TensorScope scope = new TensorScope();
-             NetworkExecutor teacher = scope.track(NetworkExecutor.compile(dense, backend, Map.of(input, shape)));
-             NetworkExecutor student = scope.track(NetworkExecutor.compile(dense, backend, Map.of(input, shape),
-                     true))) {
-            Tensor weights = scope.upload(backend, w, total);
-            Tensor grads = scope.allocate(backend, total), masked = scope.allocate(backend, total);
-            Tensor velocity = scope.allocate(backend, total);
-            int classes = (int) teacher.shape(output)[1];
-            Tensor lossGrad = scope.allocate(backend, c.batch(), classes);
-            KdeKernel kde = scope.track(backend.kdeKernel(layout));
-            float[] t = new float[layers], h = new float[layers];
-            for (int l = 0; l < layers; l++) {
-                t[l] = (float) Math.exp(theta[l]);
-                h[l] = 1f;
-            }
-            KdeSums sums = kde.forward(weights, t, h);
-            for (int l = 0; l < layers; l++) {
-                h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
-            }
-            float[] images = new float[c.batch() * pixels], g = new float[total];
-            for (int it = 0; it < c.iterations(); it++) {
-                if (it % perPass == 0) {
-                    Shuffle.inPlace(order, rng);
-                }
-                int start = (it % perPass) * c.batch();
-                for (int b = 0; b < c.batch(); b++) {
-                    calibration.read(order[(start + b) % samples], images, b * pixels);
-                    if (channels == 1) {
-                        Augment.cropAndFlip(images, b * pixels, rows, cols, 2, rng);
-                    }
-                }
-                teacher.run(Map.of(input, images));
-                for (int l = 0; l < layers; l++) {
-                    float[] layerW = new float[(int) sizes[l]];
-                    int off = (int) layout.offset(l);
-                    for (int i = 0; i < layerW.length; i++) {
-                        float v = w[off + i];
-                        boolean kept = fixedMask == null ? Math.abs(v) > t[l] : !fixedMask.isPruned(l, i);
-                        layerW[i] = kept ? v : 0f;
-                    }
-                    student.value(prunable.get(l).input(1)).copyFrom(layerW);
-                }
-                student.run(Map.of(input, images));
-                double rec = k.klDistill(student.value(output), teacher.value(output), c.batch(), classes,
-                        c.temperature(), lossGrad);
-                student.backward(Map.of(output, lossGrad.toArray()));
-                for (int l = 0; l < layers; l++) {
-                    float[] gl = student.gradient(prunable.get(l).input(1));
-                    if (fixedMask != null) {
-                        for (int i = 0; i < gl.length; i++) {
-                            gl[i] = fixedMask.isPruned(l, i) ? 0f : gl[i];
-                        }
-                    }
-                    System.arraycopy(gl, 0, g, (int) layout.offset(l), gl.length);
-                }
-                if (fixedMask != null) {
-                    masked.copyFrom(g);
-                    k.sgdStep(weights, masked, velocity, null, schedule.at(it), c.momentum(), 0f);
-                    weights.read(0, w, 0, total);
-                    recCurve[it] = rec;
-                    sparsityCurve[it] = fixedMask.sparsity();
-                    listener.step(it + 1, c.iterations(), rec, 0, fixedMask.sparsity(), fixedMask.sparsity());
-                    continue;
-                }
-                grads.copyFrom(g);
-                sums = kde.fused(weights, grads, masked, t, h);
-
-                double smooth = 0, hard = 0;
-                for (int l = 0; l < layers; l++) {
-                    smooth += KdeBridge.smoothSparsity(sums, l) * sizes[l] / total;
-                    hard += KdeBridge.hardSparsity(sums, l) * sizes[l] / total;
-                }
-                double gap = smooth - c.targetSparsity();
-                double constraint = c.absoluteConstraint() ? c.lambda() * Math.abs(gap) : c.lambda() * gap * gap;
-                double dConstraint = c.absoluteConstraint() ? c.lambda() * Math.signum(gap) : 2 * c.lambda() * gap;
-                for (int l = 0; l < layers; l++) {
-                    double dt = dConstraint * sizes[l] / total * KdeBridge.density(sums, l, h[l]);
-                    if (c.straightThrough()) {
-                        dt += KdeBridge.straightThroughThresholdGradient(sums, l, h[l]);
-                    }
-                    double dTheta = dt * t[l];
-                    adamM[l] = 0.9 * adamM[l] + 0.1 * dTheta;
-                    adamV[l] = 0.999 * adamV[l] + 0.001 * dTheta * dTheta;
-                    double mHat = adamM[l] / (1 - Math.pow(0.9, it + 1)), vHat = adamV[l] / (1 - Math.pow(0.999, it + 1));
-                    theta[l] -= c.thresholdLr() * mHat / (Math.sqrt(vHat) + 1e-12);
-                    t[l] = (float) Math.exp(theta[l]);
-                    h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
-                }
-                k.sgdStep(weights, masked, velocity, null, schedule.at(it), c.momentum(), c.weightDecay());
-                weights.read(0, w, 0, total);
-                recCurve[it] = rec;
-                sparsityCurve[it] = hard;
-                listener.step(it + 1, c.iterations(), rec, constraint, smooth, hard);
-            }
-        }
-        List<PrunableLayer> trained = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            float[] lw = new float[(int) sizes[l]];
-            System.arraycopy(w, (int) layout.offset(l), lw, 0, lw.length);
-            trained.add(new PrunableLayer(names.get(l), hostLayers.get(l).dims(), lw));
-        }
-        double[] thresholds = new double[layers];
-        for (int l = 0; l < layers; l++) {
-            thresholds[l] = Math.exp(theta[l]);
-        }
-        Masks masks = fixedMask != null ? fixedMask : Allocations.project(trained, thresholds, c.targetSparsity());
-        return new Outcome(masks.applyTo(dense, prunable, trained), masks, thresholds, recCurve, sparsityCurve);
+        long[] sample = {1, calibration.channels(), calibration.rows(), calibration.cols()};
+        return new FcptsLoop.Run(dense, calibration, c, backend, listener, prunable,
+                TargetBudget.resolve(dense, prunable, c, sample)).execute(fixedMask);
     }
 
+    /** The state of one run. */
+    private static final class Run {
+        private final Graph dense;
+        private final FcptsConfig c;
+        private final Backend backend;
+        private final ProgressListener listener;
+        private final List<Node> prunable;
+        private final Budget budget;
+        private final CalibrationSampler sampler;
+        private final List<PrunableLayer> hostLayers = new ArrayList<>();
+        private final SegmentLayout layout;
+        private final long[] sizes;
+        private final double[] share;
+        private final float[] w;
+        private final long start = System.nanoTime();
+
+        Run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend, ProgressListener listener,
+            List<Node> prunable, Budget budget) {
+            this.dense = dense;
+            this.c = c;
+            this.backend = backend;
+            this.listener = listener;
+            this.prunable = prunable;
+            this.budget = budget;
+            this.sampler = new CalibrationSampler(calibration, c.calibrationSamples(), c.batch(), c.seed(), true);
+            int layers = prunable.size();
+            List<String> names = new ArrayList<>();
+            sizes = new long[layers];
+            for (int l = 0; l < layers; l++) {
+                TensorData wl = dense.initializer(prunable.get(l).input(1)).orElseThrow();
+                names.add(prunable.get(l).name());
+                sizes[l] = wl.size();
+                hostLayers.add(new PrunableLayer(prunable.get(l).name(), wl.dims(), wl.floats()));
+            }
+            budget.validate(hostLayers);
+            layout = SegmentLayout.of(names, sizes);
+            w = new float[Math.toIntExact(layout.total())];
+            double allCost = 0;
+            share = new double[layers];
+            for (int l = 0; l < layers; l++) {
+                System.arraycopy(hostLayers.get(l).weights(), 0, w, (int) layout.offset(l), (int) sizes[l]);
+                share[l] = budget.cost(l) * sizes[l];
+                allCost += share[l];
+            }
+            for (int l = 0; l < layers; l++) {
+                share[l] /= allCost;
+            }
+        }
+
+        Outcome execute(Masks fixedMask) {
+            int layers = prunable.size(), total = w.length, iterations = c.iterations();
+            Masks initial = fixedMask != null ? fixedMask : c.init() == FcptsConfig.ThresholdInit.ERK
+                    ? Allocations.erk(hostLayers, budget) : Allocations.uniform(hostLayers, budget);
+            double[] t0 = new double[layers];
+            for (int l = 0; l < layers; l++) {
+                t0[l] = Allocations.thresholdPruning(hostLayers.get(l).weights(), (int) initial.prunedCount(l));
+            }
+            LogThresholds theta = new LogThresholds(t0);
+            boolean bounded = budget.minSparsity() != null;
+
+            String input = dense.inputs().get(0).name(), output = dense.outputs().get(0).name();
+            int warmup = Math.min(sampler.batchesPerPass(), Math.max(1, iterations / 10));
+            CosineSchedule schedule = new CosineSchedule(c.weightLr(), warmup, Math.max(iterations, warmup + 1));
+            double[] recCurve = new double[iterations], sparsityCurve = new double[iterations];
+            NetworkKernels k = backend.network();
+            Set<String> features = featureValues();
+            List<String> batchNormParams = c.tuneBatchNorm() ? batchNormAffine() : List.of();
+            Masks frozen = fixedMask;
+            int polishFrom = fixedMask != null ? 0 : iterations - c.polishIterations();
+            Graph tunedBase = dense;
+            try (TensorScope scope = new TensorScope();
+                 NetworkExecutor teacher = scope.track(NetworkExecutor.compile(dense, backend,
+                         Map.of(input, sampler.batchShape()), false, features));
+                 NetworkExecutor student = scope.track(NetworkExecutor.compile(dense, backend,
+                         Map.of(input, sampler.batchShape()), true, features))) {
+                Tensor weights = scope.upload(backend, w, total);
+                Tensor grads = scope.allocate(backend, total), masked = scope.allocate(backend, total);
+                Tensor velocity = scope.allocate(backend, total);
+                List<Tensor> bnVelocity = new ArrayList<>();
+                for (String p : batchNormParams) {
+                    bnVelocity.add(scope.allocate(backend, student.shape(p)));
+                }
+                int classes = (int) teacher.shape(output)[1];
+                Tensor lossGrad = scope.allocate(backend, c.batch(), classes);
+                Map<String, Tensor> featureGrads = new java.util.LinkedHashMap<>();
+                for (String f : features) {
+                    featureGrads.put(f, scope.allocate(backend, student.shape(f)));
+                }
+                KdeKernel kde = scope.track(backend.kdeKernel(layout));
+                float[] t = new float[layers], h = new float[layers];
+                for (int l = 0; l < layers; l++) {
+                    t[l] = (float) theta.threshold(l);
+                    h[l] = 1f;
+                }
+                KdeSums sums = kde.forward(weights, t, h);
+                for (int l = 0; l < layers; l++) {
+                    h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
+                }
+                float[] images = new float[c.batch() * sampler.sampleSize()], g = new float[total];
+                for (int it = 0; it < iterations; it++) {
+                    if (frozen == null && it == polishFrom) {
+                        frozen = Allocations.project(trainedLayers(), theta.thresholds(), budget);
+                    }
+                    if (bounded && frozen == null && it % sampler.batchesPerPass() == 0) {
+                        boundThresholds(theta, t);
+                    }
+                    sampler.next(images);
+                    teacher.run(Map.of(input, images));
+                    loadStudentWeights(student, frozen, t);
+                    student.run(Map.of(input, images));
+                    double rec = reconstruction(k, student, teacher, output, classes, lossGrad, featureGrads);
+                    Map<String, float[]> seeds = new java.util.HashMap<>();
+                    seeds.put(output, lossGrad.toArray());
+                    featureGrads.forEach((f, fg) -> seeds.put(f, fg.toArray()));
+                    student.backward(seeds);
+                    gatherGradients(student, frozen, g);
+                    float lr = schedule.at(it);
+                    for (int p = 0; p < batchNormParams.size(); p++) {
+                        k.sgdStep(student.value(batchNormParams.get(p)), student.gradientTensor(batchNormParams.get(p)),
+                                bnVelocity.get(p), null, lr, c.momentum(), 0f);
+                    }
+                    double constraint = 0, smooth, hard;
+                    if (frozen != null) {
+                        masked.copyFrom(g);
+                        k.sgdStep(weights, masked, velocity, null, lr, c.momentum(), 0f);
+                        smooth = hard = weightedSparsity(frozen);
+                    } else {
+                        grads.copyFrom(g);
+                        sums = kde.fused(weights, grads, masked, t, h);
+                        smooth = 0;
+                        hard = 0;
+                        for (int l = 0; l < layers; l++) {
+                            smooth += KdeBridge.smoothSparsity(sums, l) * share[l];
+                            hard += KdeBridge.hardSparsity(sums, l) * share[l];
+                        }
+                        double gap = smooth - c.targetSparsity();
+                        constraint = c.absoluteConstraint() ? c.lambda() * Math.abs(gap) : c.lambda() * gap * gap;
+                        double dConstraint = c.absoluteConstraint() ? c.lambda() * Math.signum(gap)
+                                : 2 * c.lambda() * gap;
+                        double[] dTheta = new double[layers], slope = new double[layers];
+                        for (int l = 0; l < layers; l++) {
+                            int off = (int) layout.offset(l), n = (int) sizes[l];
+                            boolean gaussian = c.density() == FcptsConfig.DensityEstimate.KDE;
+                            double density = gaussian ? KdeBridge.density(sums, l, h[l])
+                                    : HardCountBridge.density(w, off, n, t[l], h[l]);
+                            double dt = dConstraint * share[l] * density;
+                            if (c.straightThrough()) {
+                                dt += gaussian ? KdeBridge.straightThroughThresholdGradient(sums, l, h[l])
+                                        : HardCountBridge.straightThroughThresholdGradient(w, g, off, n, t[l], h[l]);
+                            }
+                            dTheta[l] = dt * t[l];
+                            slope[l] = share[l] * density * t[l];
+                        }
+                        double[] moved = theta.adamStep(dTheta, c.thresholdLr());
+                        if (c.projectEachStep()) {
+                            theta.shift(restoringShift(hard, moved, slope));
+                        }
+                        for (int l = 0; l < layers; l++) {
+                            t[l] = (float) theta.threshold(l);
+                            h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
+                        }
+                        k.sgdStep(weights, masked, velocity, null, lr, c.momentum(), c.weightDecay());
+                    }
+                    weights.read(0, w, 0, total);
+                    recCurve[it] = rec;
+                    sparsityCurve[it] = hard;
+                    IterationStats stats = new IterationStats(it + 1, iterations, rec, constraint, smooth, hard,
+                            frozen != null && fixedMask == null, seconds());
+                    if (!listener.onIteration(stats)) {
+                        throw new FcptsException(ErrorCode.CANCELLED, "pruning of '" + dense.name()
+                                + "' cancelled by the progress listener at iteration " + (it + 1) + " of "
+                                + iterations);
+                    }
+                }
+                if (!batchNormParams.isEmpty()) {
+                    Graph current = student.currentGraph();
+                    for (String p : batchNormParams) {
+                        tunedBase = tunedBase.withInitializer(p, current.initializer(p).orElseThrow());
+                    }
+                }
+            }
+            double[] thresholds = theta.thresholds();
+            Masks masks = frozen != null ? frozen : Allocations.project(trainedLayers(), thresholds, budget);
+            Graph pruned = masks.applyTo(tunedBase, prunable, trainedLayers());
+            if (c.reestimateBatchNorm()) {
+                pruned = BatchNormRecalibration.run(pruned, backend, sampler.batchShape(),
+                        sampler.batchesPerPass(), new float[c.batch() * sampler.sampleSize()],
+                        (images, b) -> sampler.next(images));
+            }
+            return new Outcome(pruned, masks, thresholds, recCurve, sparsityCurve, seconds());
+        }
+
+        private double seconds() {
+            return (System.nanoTime() - start) / 1e9;
+        }
+
+        /**
+         * The common shift of all theta_l that puts the first-order prediction of the hard
+         * global sparsity after this step's threshold moves back on S* (0 when no layer has
+         * density at its threshold); limited to +-0.5 (a factor 1.65 on every threshold).
+         */
+        private double restoringShift(double hard, double[] moved, double[] slope) {
+            double predicted = hard, sumSlope = 0;
+            for (int l = 0; l < moved.length; l++) {
+                predicted += slope[l] * moved[l];
+                sumSlope += slope[l];
+            }
+            if (!(sumSlope > 0)) {
+                return 0;
+            }
+            return Math.max(-0.5, Math.min(0.5, (c.targetSparsity() - predicted) / sumSlope));
+        }
+
+        /** Per-layer sparsity bounds as threshold bounds at the current weights. */
+        private void boundThresholds(LogThresholds theta, float[] t) {
+            for (int l = 0; l < prunable.size(); l++) {
+                float[] wl = new float[(int) sizes[l]];
+                System.arraycopy(w, (int) layout.offset(l), wl, 0, wl.length);
+                theta.bound(l, Allocations.thresholdPruning(wl, budget.minPruned(l, wl.length)),
+                        Allocations.thresholdPruning(wl, budget.maxPruned(l, wl.length)));
+                t[l] = (float) theta.threshold(l);
+            }
+        }
+
+        private double weightedSparsity(Masks m) {
+            double s = 0;
+            for (int l = 0; l < m.layers(); l++) {
+                s += share[l] * m.sparsity(l);
+            }
+            return s;
+        }
+
+        private double reconstruction(NetworkKernels k, NetworkExecutor student, NetworkExecutor teacher,
+                                      String output, int classes, Tensor lossGrad, Map<String, Tensor> featureGrads) {
+            double rec = c.loss() == FcptsConfig.ReconstructionLoss.KL
+                    ? k.klDistill(student.value(output), teacher.value(output), c.batch(), classes, c.temperature(),
+                    lossGrad)
+                    : k.mse(student.value(output), teacher.value(output), c.batch(), classes, lossGrad);
+            for (Map.Entry<String, Tensor> f : featureGrads.entrySet()) {
+                long perSample = f.getValue().size() / c.batch();
+                rec += c.featureWeight() * k.mse(student.value(f.getKey()), teacher.value(f.getKey()), c.batch(),
+                        perSample, f.getValue());
+                float[] scaled = f.getValue().toArray();
+                for (int i = 0; i < scaled.length; i++) {
+                    scaled[i] *= c.featureWeight();
+                }
+                f.getValue().copyFrom(scaled);
+            }
+            return rec;
+        }
+
+        private void loadStudentWeights(NetworkExecutor student, Masks frozen, float[] t) {
+            for (int l = 0; l < prunable.size(); l++) {
+                float[] layerW = new float[(int) sizes[l]];
+                int off = (int) layout.offset(l);
+                for (int i = 0; i < layerW.length; i++) {
+                    float v = w[off + i];
+                    boolean kept = frozen == null ? Math.abs(v) > t[l] : !frozen.isPruned(l, i);
+                    layerW[i] = kept ? v : 0f;
+                }
+                student.value(prunable.get(l).input(1)).copyFrom(layerW);
+            }
+        }
+
+        private void gatherGradients(NetworkExecutor student, Masks frozen, float[] g) {
+            for (int l = 0; l < prunable.size(); l++) {
+                float[] gl = student.gradient(prunable.get(l).input(1));
+                if (frozen != null) {
+                    for (int i = 0; i < gl.length; i++) {
+                        gl[i] = frozen.isPruned(l, i) ? 0f : gl[i];
+                    }
+                }
+                System.arraycopy(gl, 0, g, (int) layout.offset(l), gl.length);
+            }
+        }
+
+        private List<PrunableLayer> trainedLayers() {
+            List<PrunableLayer> out = new ArrayList<>();
+            for (int l = 0; l < prunable.size(); l++) {
+                float[] lw = new float[(int) sizes[l]];
+                System.arraycopy(w, (int) layout.offset(l), lw, 0, lw.length);
+                out.add(new PrunableLayer(hostLayers.get(l).name(), hostLayers.get(l).dims(), lw));
+            }
+            return out;
+        }
+
+        /** Feature-MSE values: node names resolve to their output, value names stand for themselves. */
+        private Set<String> featureValues() {
+            Set<String> out = new LinkedHashSet<>();
+            for (String f : c.featureLayers()) {
+                String value = dense.nodes().stream().filter(n -> n.name().equals(f)).map(Node::output).findFirst()
+                        .orElseGet(() -> dense.nodes().stream().anyMatch(n -> n.output().equals(f)) ? f : null);
+                if (value == null) {
+                    throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "feature layer '" + f + "' is neither a "
+                            + "node nor a node output of '" + dense.name() + "'");
+                }
+                if (dense.outputs().stream().noneMatch(o -> o.name().equals(value))) {
+                    out.add(value);
+                }
+            }
+            return out;
+        }
+
+        /** Scale and bias of every BatchNorm (FCPTS.md section 2, optional). */
+        private List<String> batchNormAffine() {
+            List<String> out = new ArrayList<>();
+            for (Node n : dense.nodes()) {
+                if (n.op() == OpType.BATCH_NORMALIZATION) {
+                    out.add(n.input(1));
+                    out.add(n.input(2));
+                }
+            }
+            return out;
+        }
+    }
 }

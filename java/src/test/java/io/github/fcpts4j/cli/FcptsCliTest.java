@@ -97,6 +97,40 @@ class FcptsCliTest {
     }
 
     @Test
+    void badPruneOptionsAreNamedAndWriteNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path out = dir.resolve("m.onnx");
+        String[][] cases = {
+            {"--constraint", "macs"},
+            {"--layer-sparsity", "conv_1:0.5"},
+            {"--layer-sparsity", "no_such_layer=0:0.5"},
+            {"--method", "magnitude"},
+            {"--min-layer-sparsity", "0.9", "--max-layer-sparsity", "0.5"},
+            {"--data", "idx:/nonexistent/dir"},
+        };
+        String[] expected = {"--constraint 'macs'", "GLOB=MIN:MAX", "no_such_layer", "unknown method 'magnitude'",
+            "layer sparsity bounds", "/nonexistent/dir"};
+        for (int i = 0; i < cases.length; i++) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("prune", "--model", MODEL,
+                    "--iters", "2", "--out", out.toString()));
+            args.addAll(java.util.List.of(cases[i]));
+            Result r = run(args.toArray(String[]::new));
+            assertEquals(1, r.code, String.join(" ", cases[i]) + ": " + r.err);
+            assertTrue(r.err.contains(expected[i]), r.err);
+            assertTrue(!java.nio.file.Files.exists(out), "nothing written for " + String.join(" ", cases[i]));
+        }
+    }
+
+    /** Without a GPU (CI, this machine) --device cuda says so; with one, the CUDA network kernels are issue 6. */
+    @Test
+    void cudaDeviceIsATypedErrorUntilTheCudaEngineExists(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path out = dir.resolve("m.onnx");
+        Result r = run("prune", "--model", MODEL, "--iters", "2", "--device", "cuda", "--out", out.toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("cuda"), r.err);
+        assertTrue(!java.nio.file.Files.exists(out));
+    }
+
+    @Test
     void backendsJsonListsCpuAsAvailable() {
         Result r = run("backends", "--json");
         assertEquals(0, r.code, r.err);

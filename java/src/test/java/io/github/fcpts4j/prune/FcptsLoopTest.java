@@ -56,8 +56,8 @@ class FcptsLoopTest {
         IdxDataset calibration = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.CALIBRATION);
         IdxDataset test = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.TEST).head(1000);
         try (Backend cpu = Backends.openResolved("cpu", BackendOptions.defaults())) {
-            FcptsLoop.Outcome first = FcptsLoop.run(dense, calibration, SHORT, cpu, (i, n, r, c, s, h) -> { });
-            FcptsLoop.Outcome second = FcptsLoop.run(dense, calibration, SHORT, cpu, (i, n, r, c, s, h) -> { });
+            FcptsLoop.Outcome first = FcptsLoop.run(dense, calibration, SHORT, cpu, s -> true);
+            FcptsLoop.Outcome second = FcptsLoop.run(dense, calibration, SHORT, cpu, s -> true);
             long total = first.masks().totalCount();
             assertEquals(Math.round(0.7 * total), first.masks().prunedCount(), "exactly round(S* N) zeros");
             for (int l = 0; l < first.masks().layers(); l++) {
@@ -86,7 +86,7 @@ class FcptsLoopTest {
         List<PrunableLayer> ls = layers(dense);
         Masks lamp = Allocations.lamp(ls, 0.7);
         try (Backend cpu = Backends.openResolved("cpu", BackendOptions.defaults())) {
-            FcptsLoop.Outcome o = FcptsLoop.run(dense, calibration, SHORT, cpu, (i, n, r, c, s, h) -> { }, lamp);
+            FcptsLoop.Outcome o = FcptsLoop.run(dense, calibration, SHORT, cpu, s -> true, lamp);
             List<PrunableLayer> after = layers(o.pruned());
             for (int l = 0; l < ls.size(); l++) {
                 float[] w = after.get(l).weights();

@@ -1,0 +1,67 @@
+package io.github.fcpts4j.data;
+
+import java.util.SplittableRandom;
+
+/**
+ * Calibration batches for pruning (FCPTS.md section 6): the first
+ * {@code samples} images of a set, visited in a fresh seeded shuffle every
+ * pass (samples / batch batches a pass; a short last batch wraps around), with
+ * the light augmentation of {@link Augment} (random 2-pixel shift and flip) on
+ * single-channel images when asked. Same seed, same batches.
+ */
+public final class CalibrationSampler {
+    private final LabeledImages data;
+    private final int batch;
+    private final int samples;
+    private final int perPass;
+    private final boolean augment;
+    private final SplittableRandom rng;
+    private final int[] order;
+    private int step;
+
+    public CalibrationSampler(LabeledImages data, int samples, int batch, long seed, boolean augment) {
+        if (data.size() == 0) {
+            throw new IllegalArgumentException("the calibration set is empty");
+        }
+        this.data = data;
+        this.batch = batch;
+        this.samples = Math.min(samples, data.size());
+        this.perPass = Math.max(1, this.samples / batch);
+        this.augment = augment && data.channels() == 1;
+        this.rng = new SplittableRandom(seed);
+        this.order = new int[this.samples];
+        for (int i = 0; i < this.samples; i++) {
+            order[i] = i;
+        }
+    }
+
+    /** Batches in one pass over the samples. */
+    public int batchesPerPass() {
+        return perPass;
+    }
+
+    /** Floats in one sample (channels x rows x cols). */
+    public int sampleSize() {
+        return data.channels() * data.rows() * data.cols();
+    }
+
+    /** Shape of one batch, NCHW. */
+    public long[] batchShape() {
+        return new long[] {batch, data.channels(), data.rows(), data.cols()};
+    }
+
+    /** Writes the next batch into {@code images} (batch x sample size floats). */
+    public void next(float[] images) {
+        if (step % perPass == 0) {
+            Shuffle.inPlace(order, rng);
+        }
+        int pixels = sampleSize(), start = (step % perPass) * batch;
+        for (int b = 0; b < batch; b++) {
+            data.read(order[(start + b) % samples], images, b * pixels);
+            if (augment) {
+                Augment.cropAndFlip(images, b * pixels, data.rows(), data.cols(), 2, rng);
+            }
+        }
+        step++;
+    }
+}

@@ -1,0 +1,319 @@
+package io.github.fcpts4j.prune;
+
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.Backend;
+import io.github.fcpts4j.backend.BackendOptions;
+import io.github.fcpts4j.backend.Backends;
+import io.github.fcpts4j.data.DataSpec;
+import io.github.fcpts4j.data.IdxDataset;
+import io.github.fcpts4j.data.LabeledImages;
+import io.github.fcpts4j.data.SampleList;
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.TensorData;
+import io.github.fcpts4j.onnx.OnnxImporter;
+import io.github.fcpts4j.onnx.OnnxModel;
+import io.github.fcpts4j.sparsity.Allocations;
+import io.github.fcpts4j.sparsity.Budget;
+import io.github.fcpts4j.sparsity.Masks;
+import io.github.fcpts4j.sparsity.PrunableLayer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The library entry point: prunes an ONNX model to an exact global sparsity
+ * with FCPTS or a magnitude baseline.
+ * <pre>{@code
+ * PruneResult r = Pruner.builder()
+ *         .model(Path.of("resnet20.onnx"))
+ *         .calibration("embedded:fashion-mnist")        // or .calibration(images) / .calibration(samples, c, h, w)
+ *         .targetSparsity(0.7)
+ *         .method(Pruner.Method.FCPTS)
+ *         .backend("auto")
+ *         .seed(1)
+ *         .listener(s -> { System.out.println(s); return true; })
+ *         .build()
+ *         .run();
+ * r.export(Path.of("resnet20.sparse.onnx"));
+ * r.report(Path.of("report.json"));
+ * }</pre>
+ * A Pruner is immutable and may run several times; each run opens and closes
+ * its own backend. Runs are deterministic for a given seed on the CPU.
+ */
+public final class Pruner {
+
+    /** How the mask is chosen. */
+    public enum Method {
+        /** learned per-layer thresholds with the KDE bridge and net-wise reconstruction */
+        FCPTS,
+        /** every layer at S* by magnitude */
+        UNIFORM,
+        /** one magnitude threshold over all layers */
+        GLOBAL,
+        /** Erdos-Renyi-Kernel layer densities, magnitude within layers */
+        ERK,
+        /** layer-adaptive magnitude scores (Lee et al. 2021) */
+        LAMP;
+
+        /** Parses {@code fcpts}, {@code uniform}, {@code global}, {@code erk} or {@code lamp}. */
+        public static Method parse(String name) {
+            try {
+                return valueOf(name.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "unknown method '" + name
+                        + "': expected fcpts, uniform, global, erk or lamp");
+            }
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final OnnxModel model;
+    private final Path modelPath;
+    private final LabeledImages calibration;
+    private final Method method;
+    private final boolean reconstruct;
+    private final FcptsConfig config;
+    private final List<String> exclude;
+    private final String backend;
+    private final ProgressListener listener;
+
+    private Pruner(Builder b) {
+        this.model = b.model;
+        this.modelPath = b.modelPath;
+        this.calibration = b.calibration;
+        this.method = b.method;
+        this.reconstruct = b.reconstruct;
+        this.config = b.config.build();
+        this.exclude = List.copyOf(b.exclude);
+        this.backend = b.backend;
+        this.listener = b.listener;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The configuration this pruner runs with. */
+    public FcptsConfig config() {
+        return config;
+    }
+
+    /**
+     * Prunes. FCPTS runs its optimization; a baseline computes its mask and, with
+     * {@code reconstruct}, runs the same reconstruction at that fixed mask.
+     *
+     * @throws FcptsException {@link ErrorCode#CANCELLED} when the listener cancels,
+     *                        {@link ErrorCode#INVALID_ARGUMENT} for bad settings or data
+     */
+    public PruneResult run() {
+        Graph dense = model.graph();
+        List<Node> prunable = PrunableSelection.select(dense, exclude);
+        List<PrunableLayer> layers = new ArrayList<>();
+        for (Node n : prunable) {
+            TensorData w = dense.initializer(n.input(1)).orElseThrow();
+            layers.add(new PrunableLayer(n.name(), w.dims(), w.floats()));
+        }
+        long[] sample = {1, calibration.channels(), calibration.rows(), calibration.cols()};
+        Budget budget = TargetBudget.resolve(dense, prunable, config, sample);
+        long start = System.nanoTime();
+        FcptsLoop.Outcome outcome;
+        String backendName;
+        try (Backend b = Backends.open(backend, BackendOptions.defaults())) {
+            backendName = b.description();
+            if (method == Method.FCPTS) {
+                outcome = FcptsLoop.run(dense, calibration, config, b, listener, null, prunable);
+            } else {
+                Masks masks = Allocations.baseline(Allocations.Baseline.valueOf(method.name()), layers, budget);
+                outcome = reconstruct ? FcptsLoop.run(dense, calibration, config, b, listener, masks, prunable)
+                        : new FcptsLoop.Outcome(masks.applyTo(dense, prunable, layers), masks, null, new double[0],
+                        new double[0], (System.nanoTime() - start) / 1e9);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, double[]> references = new LinkedHashMap<>();
+        references.put("uniform", perLayer(Allocations.uniform(layers, budget)));
+        references.put("ERK", perLayer(Allocations.erk(layers, budget)));
+        return new PruneResult(model.withGraph(outcome.pruned()), modelPath, method,
+                method == Method.FCPTS || reconstruct, config, budget, prunable, layers, outcome, references,
+                backendName, seconds);
+    }
+
+    private static double[] perLayer(Masks m) {
+        double[] s = new double[m.layers()];
+        for (int l = 0; l < s.length; l++) {
+            s[l] = m.sparsity(l);
+        }
+        return s;
+    }
+
+    /** Collects the settings of a {@link Pruner}; {@link #build} checks them. */
+    public static final class Builder {
+        private OnnxModel model;
+        private Path modelPath;
+        private LabeledImages calibration;
+        private Method method = Method.FCPTS;
+        private boolean reconstruct;
+        private FcptsConfig.Builder config = FcptsConfig.builder(0.7);
+        private final List<String> exclude = new ArrayList<>();
+        private String backend = Backends.AUTO;
+        private ProgressListener listener = ProgressListener.none();
+
+        private Builder() {
+        }
+
+        /** Reads the model (typed errors for missing, corrupt or unsupported files). */
+        public Builder model(Path onnxFile) {
+            this.model = OnnxImporter.read(onnxFile);
+            this.modelPath = onnxFile;
+            return this;
+        }
+
+        /** A model already read. */
+        public Builder model(OnnxModel onnx) {
+            this.model = Objects.requireNonNull(onnx, "model");
+            this.modelPath = null;
+            return this;
+        }
+
+        /** Calibration images from a data spec as {@code fcpts eval} takes it (calibration split). */
+        public Builder calibration(String dataSpec) {
+            this.calibration = DataSpec.open(dataSpec, dataSpec.startsWith("idx:") ? IdxDataset.Split.TRAIN
+                    : IdxDataset.Split.CALIBRATION);
+            return this;
+        }
+
+        /** Calibration images from any labelled (labels unused) image set. */
+        public Builder calibration(LabeledImages images) {
+            this.calibration = Objects.requireNonNull(images, "calibration");
+            return this;
+        }
+
+        /** The caller's own preprocessed samples, each channels x rows x cols floats (CHW). */
+        public Builder calibration(Iterable<float[]> samples, int channels, int rows, int cols) {
+            this.calibration = SampleList.of(samples, channels, rows, cols);
+            return this;
+        }
+
+        public Builder targetSparsity(double s) {
+            config.targetSparsity(s);
+            return this;
+        }
+
+        public Builder method(Method m) {
+            this.method = Objects.requireNonNull(m, "method");
+            return this;
+        }
+
+        /** Baselines: also run the net-wise reconstruction at the baseline's fixed mask. */
+        public Builder reconstruct(boolean on) {
+            this.reconstruct = on;
+            return this;
+        }
+
+        /** Layers to keep dense, as globs over node or weight names; each must match a layer. */
+        public Builder exclude(String... patterns) {
+            exclude.addAll(Arrays.asList(patterns));
+            return this;
+        }
+
+        /** {@code auto}, {@code cpu} or {@code cuda}. */
+        public Builder backend(String name) {
+            this.backend = Objects.requireNonNull(name, "backend");
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            config.seed(seed);
+            return this;
+        }
+
+        public Builder iterations(int n) {
+            config.iterations(n);
+            return this;
+        }
+
+        public Builder batch(int n) {
+            config.batch(n);
+            return this;
+        }
+
+        public Builder calibrationSamples(int n) {
+            config.calibrationSamples(n);
+            return this;
+        }
+
+        /** Any other hyperparameter, e.g. {@code c -> c.costBasis(FLOPS).layerSparsityRange(0, 0.95)}. */
+        public Builder configure(Consumer<FcptsConfig.Builder> change) {
+            change.accept(config);
+            return this;
+        }
+
+        /** Replaces every hyperparameter (including target, seed and schedule) by {@code c}. */
+        public Builder config(FcptsConfig c) {
+            this.config = c.toBuilder();
+            return this;
+        }
+
+        public Builder listener(ProgressListener l) {
+            this.listener = Objects.requireNonNull(l, "listener");
+            return this;
+        }
+
+        /**
+         * @throws FcptsException {@link ErrorCode#INVALID_ARGUMENT} when the model or the calibration data is
+         *                        missing or they do not fit each other, or a hyperparameter is out of range
+         */
+        public Pruner build() {
+            if (model == null) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no model: call model(path)");
+            }
+            if (calibration == null) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no calibration data: call calibration(...)");
+            }
+            if (calibration.size() == 0) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the calibration set is empty");
+            }
+            Graph g = model.graph();
+            if (g.prunableNodes().isEmpty()) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "model '" + g.name() + "' has no prunable "
+                        + "layer (Conv, Gemm or MatMul with a constant weight)");
+            }
+            long[] declared = g.inputs().get(0).shape();
+            long[] given = {-1, calibration.channels(), calibration.rows(), calibration.cols()};
+            boolean fits = declared.length == 4;
+            for (int i = 1; fits && i < 4; i++) {
+                fits = declared[i] <= 0 || declared[i] == given[i];
+            }
+            if (!fits) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "calibration samples are "
+                        + given[1] + "x" + given[2] + "x" + given[3] + " but input '" + g.inputs().get(0).name()
+                        + "' of '" + g.name() + "' expects " + Arrays.toString(declared));
+            }
+            try {
+                FcptsConfig c = config.build();
+                if (c.calibrationSamples() > calibration.size()) {
+                    config.calibrationSamples(Math.max(c.batch(), calibration.size()));
+                    if (calibration.size() < c.batch()) {
+                        throw new IllegalArgumentException("the calibration set holds " + calibration.size()
+                                + " samples, fewer than one batch of " + c.batch());
+                    }
+                }
+                return new Pruner(this);
+            } catch (IllegalArgumentException e) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
+            }
+        }
+    }
+}
