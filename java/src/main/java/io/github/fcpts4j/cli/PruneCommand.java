@@ -107,19 +107,23 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--threshold-lr", description = "Adam learning rate of the log-thresholds (default 0.01)")
     Float thresholdLr;
 
+    @Option(names = "--threshold-scale", defaultValue = "per-layer",
+            description = "Adam second moment of the thresholds: per-layer | shared")
+    String thresholdScale;
+
     @Option(names = "--weight-lr", description = "SGD learning rate of the weights (default 0.001)")
     Float weightLr;
 
     @Option(names = "--polish", description = "share of the iterations at the final fixed mask (default 0.25)")
     Double polish;
 
-    @Option(names = "--no-project-each-step", description = "penalty only, no per-step sparsity restoration")
-    boolean noProject;
+    @Option(names = "--project-each-step", description = "restore the sparsity after every threshold step")
+    boolean projectEachStep;
 
     @Option(names = "--no-straight-through", description = "no threshold gradient from the reconstruction")
     boolean noStraightThrough;
 
-    @Option(names = "--init", defaultValue = "erk", description = "threshold initialization: erk | uniform")
+    @Option(names = "--init", defaultValue = "global", description = "threshold initialization: erk | uniform | global | lamp")
     String init;
 
     @Option(names = "--density", defaultValue = "kde", description = "ds/dt estimate: kde | hard-count")
@@ -159,12 +163,16 @@ final class PruneCommand implements Callable<Integer> {
                 .costBasis(Options.choice("--constraint", constraint, FcptsConfig.CostBasis.class,
                         "params", FcptsConfig.CostBasis.PARAMETERS, "flops", FcptsConfig.CostBasis.FLOPS))
                 .init(Options.choice("--init", init, FcptsConfig.ThresholdInit.class,
-                        "erk", FcptsConfig.ThresholdInit.ERK, "uniform", FcptsConfig.ThresholdInit.UNIFORM))
+                        "erk", FcptsConfig.ThresholdInit.ERK, "uniform", FcptsConfig.ThresholdInit.UNIFORM,
+                        "global", FcptsConfig.ThresholdInit.GLOBAL, "lamp", FcptsConfig.ThresholdInit.LAMP))
                 .density(Options.choice("--density", density, FcptsConfig.DensityEstimate.class,
                         "kde", FcptsConfig.DensityEstimate.KDE, "hard-count", FcptsConfig.DensityEstimate.HARD_COUNT))
                 .loss(Options.choice("--loss", loss, FcptsConfig.ReconstructionLoss.class,
                         "kl", FcptsConfig.ReconstructionLoss.KL, "mse", FcptsConfig.ReconstructionLoss.LOGITS_MSE))
-                .projectEachStep(!noProject).straightThrough(!noStraightThrough)
+                .thresholdScale(Options.choice("--threshold-scale", thresholdScale,
+                        FcptsConfig.ThresholdScale.class, "per-layer", FcptsConfig.ThresholdScale.PER_LAYER,
+                        "shared", FcptsConfig.ThresholdScale.SHARED))
+                .projectEachStep(projectEachStep).straightThrough(!noStraightThrough)
                 .featureLayers(features).featureWeight(featureWeight)
                 .tuneBatchNorm(tuneBatchNorm).reestimateBatchNorm(reestimateBatchNorm)
                 .layerSparsityRange(minLayer, maxLayer).layerBounds(Options.layerBounds(layerBounds));

@@ -49,7 +49,7 @@ import java.util.Set;
  *   polish:    the last polishFraction of the steps run at the exact projected mask (weights only)
  *   finish:    exact projection onto the budget (Allocations.project), optional BatchNorm re-estimation
  * </pre>
- * Thresholds start at the ERK (or uniform) allocation projected onto the
+ * Thresholds start at an allocation (global magnitude by default; ERK, uniform or LAMP) projected onto the
  * budget, so training starts at the target. Weights and masks are assembled
  * on the host each step (fine for the CPU and for models of a few million
  * weights; the device-resident loop is the CUDA work).
@@ -147,8 +147,12 @@ public final class FcptsLoop {
 
         Outcome execute(Masks fixedMask) {
             int layers = prunable.size(), total = w.length, iterations = c.iterations();
-            Masks initial = fixedMask != null ? fixedMask : c.init() == FcptsConfig.ThresholdInit.ERK
-                    ? Allocations.erk(hostLayers, budget) : Allocations.uniform(hostLayers, budget);
+            Masks initial = fixedMask != null ? fixedMask : switch (c.init()) {
+                case ERK -> Allocations.erk(hostLayers, budget);
+                case UNIFORM -> Allocations.uniform(hostLayers, budget);
+                case GLOBAL -> Allocations.globalMagnitude(hostLayers, budget);
+                case LAMP -> Allocations.lamp(hostLayers, budget);
+            };
             double[] t0 = new double[layers];
             for (int l = 0; l < layers; l++) {
                 t0[l] = Allocations.thresholdPruning(hostLayers.get(l).weights(), (int) initial.prunedCount(l));
@@ -249,7 +253,8 @@ public final class FcptsLoop {
                             dTheta[l] = dt * t[l];
                             slope[l] = share[l] * density * t[l];
                         }
-                        double[] moved = theta.adamStep(dTheta, c.thresholdLr());
+                        double[] moved = theta.adamStep(dTheta, c.thresholdLr(),
+                                c.thresholdScale() == FcptsConfig.ThresholdScale.SHARED);
                         if (c.projectEachStep()) {
                             theta.shift(restoringShift(hard, moved, slope));
                         }

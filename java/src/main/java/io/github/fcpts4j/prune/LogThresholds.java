@@ -44,14 +44,22 @@ final class LogThresholds {
         return t;
     }
 
-    /** One Adam step on d loss / d theta; returns the change of each theta. */
-    double[] adamStep(double[] gradient, double lr) {
+    /**
+     * One Adam step on d loss / d theta; returns the change of each theta. With
+     * {@code shared}, the second moment is the mean over layers of g_l^2, so the step
+     * keeps the layers' relative gradient sizes instead of moving each about lr.
+     */
+    double[] adamStep(double[] gradient, double lr, boolean shared) {
         steps++;
         double[] delta = new double[theta.length];
         double c1 = 1 - Math.pow(0.9, steps), c2 = 1 - Math.pow(0.999, steps);
+        double meanSquare = 0;
+        for (double g : gradient) {
+            meanSquare += g * g / gradient.length;
+        }
         for (int l = 0; l < theta.length; l++) {
             m[l] = 0.9 * m[l] + 0.1 * gradient[l];
-            v[l] = 0.999 * v[l] + 0.001 * gradient[l] * gradient[l];
+            v[l] = 0.999 * v[l] + 0.001 * (shared ? meanSquare : gradient[l] * gradient[l]);
             double before = theta[l];
             theta[l] = clamp(l, theta[l] - lr * (m[l] / c1) / (Math.sqrt(v[l] / c2) + 1e-12));
             delta[l] = theta[l] - before;
