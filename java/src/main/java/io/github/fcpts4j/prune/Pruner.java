@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  *         .calibration("embedded:fashion-mnist")        // or .calibration(images) / .calibration(samples, c, h, w)
  *         .targetSparsity(0.7)
  *         .method(Pruner.Method.FCPTS)
- *         .backend("auto")
+ *         .backend("cpu")                                 // "auto" and "cuda": see backend(String)
  *         .seed(1)
  *         .listener(s -> { System.out.println(s); return true; })
  *         .build()
@@ -167,7 +167,7 @@ public final class Pruner {
         private boolean reconstruct;
         private FcptsConfig.Builder config = FcptsConfig.builder(0.7);
         private final List<String> exclude = new ArrayList<>();
-        private String backend = Backends.AUTO;
+        private String backend = "cpu";
         private ProgressListener listener = ProgressListener.none();
 
         private Builder() {
@@ -228,7 +228,11 @@ public final class Pruner {
             return this;
         }
 
-        /** {@code auto}, {@code cpu} or {@code cuda}. */
+        /**
+         * {@code cpu} (default), {@code cuda} or {@code auto} (cuda where a device answers). The CUDA
+         * backend runs the fused kernel but not yet whole networks: pruning on it is a typed
+         * {@link ErrorCode#NOT_IMPLEMENTED} error until the CUDA engine lands.
+         */
         public Builder backend(String name) {
             this.backend = Objects.requireNonNull(name, "backend");
             return this;

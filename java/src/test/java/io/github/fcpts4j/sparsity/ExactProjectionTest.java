@@ -125,6 +125,16 @@ class ExactProjectionTest {
         }
     }
 
+    /** Target cost 3 between prefixes of cost 2 and 4: equally near, the shorter prefix wins. */
+    @Test
+    void anEquallyNearLongerPrefixLosesToTheShorterOne() {
+        List<PrunableLayer> one = List.of(new PrunableLayer("c", new long[] {3}, new float[] {0.1f, 0.2f, 0.3f}));
+        Masks m = Allocations.project(one, new double[] {1}, new Budget(0.5, new double[] {2}, null, null));
+        assertEquals(1, m.prunedCount());
+        assertTrue(m.isPruned(0, 0));
+        assertSameAsReference(one, new double[] {1}, new Budget(0.5, new double[] {2}, null, null));
+    }
+
     @Test
     void perLayerBoundsHoldAndMatchTheReference() {
         List<PrunableLayer> layers = randomLayers(7, 37, 9, 200, 64, 5);
