@@ -123,7 +123,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--no-straight-through", description = "no threshold gradient from the reconstruction")
     boolean noStraightThrough;
 
-    @Option(names = "--init", defaultValue = "global", description = "threshold initialization: erk | uniform | global | lamp")
+    @Option(names = "--init", defaultValue = "global",
+            description = "threshold initialization: global | erk | uniform | lamp")
     String init;
 
     @Option(names = "--density", defaultValue = "kde", description = "ds/dt estimate: kde | hard-count")
@@ -239,10 +240,10 @@ final class PruneCommand implements Callable<Integer> {
         if (r.costBasis() == FcptsConfig.CostBasis.PARAMETERS) {
             err.printf("global sparsity %.6f (target %.6f, |error| <= 1/N = %.1e): %d of %d prunable weights are "
                     + "zero; MAC sparsity %.4f%n", r.achievedSparsity(), r.targetSparsity(), 1.0 / r.totalWeights(),
-                    r.prunedWeights(), r.totalWeights(), r.achievedCostSparsity());
+                    r.prunedWeights(), r.totalWeights(), r.achievedMacSparsity());
         } else {
             err.printf("MAC sparsity %.6f (target %.6f, nearest achievable); %d of %d prunable weights are zero "
-                    + "(parameter sparsity %.4f)%n", r.achievedCostSparsity(), r.targetSparsity(), r.prunedWeights(),
+                    + "(parameter sparsity %.4f)%n", r.achievedMacSparsity(), r.targetSparsity(), r.prunedWeights(),
                     r.totalWeights(), r.achievedSparsity());
         }
         err.printf("pruning took %s%n", Progress.duration(r.seconds()));

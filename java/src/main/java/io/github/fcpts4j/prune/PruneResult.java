@@ -20,8 +20,8 @@ import java.util.OptionalDouble;
 
 /**
  * What a {@link Pruner} run produced: the pruned model, the per-layer and
- * global sparsity (by parameters, and by the budget's cost when counting
- * FLOPs), the optimization curves and timings. Immutable; accuracies are
+ * global sparsity (by parameters and by MACs per sample, whichever the target
+ * counted), the optimization curves and timings. Immutable; accuracies are
  * attached with {@link #withAccuracy} by whoever measured them.
  */
 public final class PruneResult {
@@ -36,6 +36,7 @@ public final class PruneResult {
     private final boolean reconstructed;
     private final FcptsConfig config;
     private final Budget budget;
+    private final double[] macsPerWeight;
     private final List<Layer> layers;
     private final Masks masks;
     private final double[] reconstructionCurve;
@@ -47,14 +48,15 @@ public final class PruneResult {
     private final double prunedTop1;
 
     PruneResult(OnnxModel model, Path source, Pruner.Method method, boolean reconstructed, FcptsConfig config,
-                Budget budget, List<Node> prunable, List<PrunableLayer> denseLayers, FcptsLoop.Outcome outcome,
-                Map<String, double[]> references, String backend, double seconds) {
+                Budget budget, double[] macsPerWeight, List<Node> prunable, List<PrunableLayer> denseLayers,
+                FcptsLoop.Outcome outcome, Map<String, double[]> references, String backend, double seconds) {
         this.model = model;
         this.source = source;
         this.method = method;
         this.reconstructed = reconstructed;
         this.config = config;
         this.budget = budget;
+        this.macsPerWeight = macsPerWeight.clone();
         this.masks = outcome.masks();
         List<Layer> rows = new ArrayList<>();
         for (int l = 0; l < masks.layers(); l++) {
@@ -79,6 +81,7 @@ public final class PruneResult {
         this.reconstructed = r.reconstructed;
         this.config = r.config;
         this.budget = r.budget;
+        this.macsPerWeight = r.macsPerWeight;
         this.masks = r.masks;
         this.layers = r.layers;
         this.reconstructionCurve = r.reconstructionCurve;
@@ -122,12 +125,12 @@ public final class PruneResult {
         return masks.sparsity();
     }
 
-    /** Pruned fraction of the prunable MACs (per sample); equals the parameter sparsity in parameter mode. */
-    public double achievedCostSparsity() {
+    /** Pruned fraction of the prunable layers' multiply-accumulates per sample (what FLOPs mode targets). */
+    public double achievedMacSparsity() {
         double pruned = 0, all = 0;
         for (int l = 0; l < layers.size(); l++) {
-            pruned += budget.cost(l) * layers.get(l).pruned();
-            all += budget.cost(l) * layers.get(l).weights();
+            pruned += macsPerWeight[l] * layers.get(l).pruned();
+            all += macsPerWeight[l] * layers.get(l).weights();
         }
         return all == 0 ? 0 : pruned / all;
     }
@@ -222,10 +225,10 @@ public final class PruneResult {
         r.put("constraint", config.costBasis().name().toLowerCase(java.util.Locale.ROOT));
         r.put("target_sparsity", targetSparsity());
         r.put("achieved_sparsity", achievedSparsity());
-        r.put("achieved_cost_sparsity", achievedCostSparsity());
+        r.put("achieved_mac_sparsity", achievedMacSparsity());
         r.put("pruned_weights", prunedWeights());
         r.put("total_weights", totalWeights());
-        double achieved = costBasis() == FcptsConfig.CostBasis.PARAMETERS ? achievedSparsity() : achievedCostSparsity();
+        double achieved = costBasis() == FcptsConfig.CostBasis.PARAMETERS ? achievedSparsity() : achievedMacSparsity();
         r.put("sparsity_error", Math.abs(achieved - targetSparsity()));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Layer l : layers) {

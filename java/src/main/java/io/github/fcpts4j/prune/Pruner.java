@@ -127,6 +127,8 @@ public final class Pruner {
         }
         long[] sample = {1, calibration.channels(), calibration.rows(), calibration.cols()};
         Budget budget = TargetBudget.resolve(dense, prunable, config, sample);
+        double[] macsPerWeight = TargetBudget.resolve(dense, prunable,
+                config.toBuilder().costBasis(FcptsConfig.CostBasis.FLOPS).build(), sample).costs();
         long start = System.nanoTime();
         FcptsLoop.Outcome outcome;
         String backendName;
@@ -146,8 +148,8 @@ public final class Pruner {
         references.put("uniform", perLayer(Allocations.uniform(layers, budget)));
         references.put("ERK", perLayer(Allocations.erk(layers, budget)));
         return new PruneResult(model.withGraph(outcome.pruned()), modelPath, method,
-                method == Method.FCPTS || reconstruct, config, budget, prunable, layers, outcome, references,
-                backendName, seconds);
+                method == Method.FCPTS || reconstruct, config, budget, macsPerWeight, prunable, layers, outcome,
+                references, backendName, seconds);
     }
 
     private static double[] perLayer(Masks m) {

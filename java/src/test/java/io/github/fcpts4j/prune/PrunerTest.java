@@ -104,8 +104,8 @@ class PrunerTest {
         for (PruneResult.Layer l : flops.layers()) {
             totalMacs += l.weights() * 28.0 * 28.0; // an upper bound on every layer's MACs per weight
         }
-        assertTrue(Math.abs(flops.achievedCostSparsity() - 0.6) <= maxCost / totalMacs,
-                "MAC sparsity " + flops.achievedCostSparsity());
+        assertTrue(Math.abs(flops.achievedMacSparsity() - 0.6) <= maxCost / totalMacs,
+                "MAC sparsity " + flops.achievedMacSparsity());
         assertTrue(Math.abs(flops.achievedSparsity() - 0.6) > 0.01,
                 "parameter sparsity " + flops.achievedSparsity() + " should differ from the MAC target");
     }
@@ -181,6 +181,9 @@ class PrunerTest {
         assertEquals(4, o.getAsJsonArray("sparsity_curve").size());
         assertEquals(0.8, o.get("pruned_top1").getAsDouble());
         assertTrue(o.get("sparsity_error").getAsDouble() <= 1.0 / r.totalWeights());
+        assertEquals(r.achievedMacSparsity(), o.get("achieved_mac_sparsity").getAsDouble());
+        assertTrue(Math.abs(r.achievedMacSparsity() - r.achievedSparsity()) > 1e-3,
+                "MAC sparsity is weighted by real MACs, not by parameters: " + r.achievedMacSparsity());
         List<Path> charts = r.charts(dir.resolve("chart"));
         assertEquals(List.of(dir.resolve("chart.layers.png"), dir.resolve("chart.curves.png")), charts);
         for (Path c : charts) {
