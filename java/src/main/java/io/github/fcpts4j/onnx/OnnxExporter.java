@@ -20,6 +20,7 @@ import java.util.Map;
  *   original protobuf is written back with only the changed weights replaced
  *   (initializers, or the value of the Constant node they came from), so every
  *   field the importer did not touch is preserved.</li>
+ *   <li>{@link #writeCompact}: the same with pruned weights as ONNX sparse initializers.</li>
  *   <li>{@link #write(Graph, Path)}: a graph built in Java, as a fresh model
  *   (IR version 8, opset {@value #OPSET}).</li>
  * </ul>
@@ -32,6 +33,34 @@ public final class OnnxExporter {
     }
 
     public static void write(OnnxModel model, Path target) {
+        writeAtomically(updated(model), target);
+    }
+
+    /**
+     * As {@link #write(OnnxModel, Path)}, and every prunable weight (of a Conv / Gemm / MatMul) that is smaller
+     * in COO form (more than 2/3 zeros) moves to {@code sparse_initializer}; ONNX Runtime
+     * densifies them at load, so outputs are identical. Returns the names moved.
+     */
+    public static java.util.List<String> writeCompact(OnnxModel model, Path target) {
+        OnnxMl.ModelProto.Builder builder = updated(model).toBuilder();
+        OnnxMl.GraphProto.Builder g = builder.getGraphBuilder();
+        java.util.Set<String> weights = new java.util.HashSet<>();
+        model.graph().prunableNodes().forEach(n -> weights.add(n.input(1)));
+        java.util.List<String> moved = new java.util.ArrayList<>();
+        for (int i = g.getInitializerCount() - 1; i >= 0; i--) {
+            String name = g.getInitializer(i).getName();
+            TensorData data = model.graph().initializers().get(name);
+            if (weights.contains(name) && data != null && SparseInitializers.smallerWhenSparse(data)) {
+                g.removeInitializer(i);
+                g.addSparseInitializer(SparseInitializers.write(name, data));
+                moved.add(0, name);
+            }
+        }
+        writeAtomically(builder.build(), target);
+        return moved;
+    }
+
+    private static OnnxMl.ModelProto updated(OnnxModel model) {
         OnnxMl.ModelProto source = model.source();
         OnnxMl.ModelProto.Builder builder = source.toBuilder();
         OnnxMl.GraphProto.Builder g = builder.getGraphBuilder();
@@ -56,7 +85,14 @@ public final class OnnxExporter {
                 }
             }
         }
-        writeAtomically(builder.build(), target);
+        for (int i = 0; i < g.getSparseInitializerCount(); i++) {
+            String name = g.getSparseInitializer(i).getValues().getName();
+            TensorData data = now.get(name);
+            if (data != null && !data.equals(SparseInitializers.read(g.getSparseInitializer(i), "export"))) {
+                g.setSparseInitializer(i, SparseInitializers.write(name, data));
+            }
+        }
+        return builder.build();
     }
 
     public static void write(Graph graph, Path target) {

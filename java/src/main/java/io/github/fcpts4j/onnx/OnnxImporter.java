@@ -99,6 +99,9 @@ public final class OnnxImporter {
         for (OnnxMl.TensorProto t : g.getInitializerList()) {
             initializers.put(t.getName(), OnnxTensors.read(t, origin));
         }
+        for (OnnxMl.SparseTensorProto t : g.getSparseInitializerList()) {
+            initializers.put(t.getValues().getName(), SparseInitializers.read(t, origin));
+        }
         Map<String, String> constantOrigin = new HashMap<>();
         Map<String, String> alias = new HashMap<>();
         List<ValueInfo> inputs = new ArrayList<>();

@@ -131,6 +131,26 @@ class FcptsCliTest {
     }
 
     @Test
+    void exportWritesACompactFileAndRefusesItsInput(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path pruned = dir.resolve("p.onnx"), compact = dir.resolve("c.onnx");
+        assertEquals(0, run("prune", "--model", MODEL, "--method", "global", "--sparsity", "0.95", "--no-eval",
+                "--out", pruned.toString()).code);
+        Result r = run("export", "--model", pruned.toString(), "--format", "sparse-onnx", "--out", compact.toString(),
+                "--json");
+        assertEquals(0, r.code, r.err);
+        JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
+        assertEquals(java.nio.file.Files.size(compact), json.get("bytes_after").getAsLong());
+        assertTrue(json.get("bytes_after").getAsLong() < json.get("bytes_before").getAsLong() / 2, r.out);
+        Result same = run("export", "--model", pruned.toString(), "--out", pruned.toString());
+        assertEquals(1, same.code);
+        assertTrue(same.err.contains("is the input model"), same.err);
+        Result format = run("export", "--model", pruned.toString(), "--format", "csr", "--out", compact.toString());
+        assertEquals(1, format.code);
+        assertTrue(format.err.contains("--format 'csr'"), format.err);
+    }
+
+    @Test
     void backendsJsonListsCpuAsAvailable() {
         Result r = run("backends", "--json");
         assertEquals(0, r.code, r.err);

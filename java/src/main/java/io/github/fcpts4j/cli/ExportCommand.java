@@ -1,0 +1,69 @@
+package io.github.fcpts4j.cli;
+
+import com.google.gson.GsonBuilder;
+
+import io.github.fcpts4j.onnx.OnnxExporter;
+import io.github.fcpts4j.onnx.OnnxImporter;
+import io.github.fcpts4j.onnx.OnnxModel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code fcpts export --format sparse-onnx}: rewrites a (pruned) model with
+ * its pruned weights as ONNX sparse initializers, which ONNX Runtime loads as
+ * the same dense tensors, and reports both file sizes.
+ */
+@Command(name = "export", description = "Write a pruned model compactly (pruned weights as ONNX sparse initializers).")
+final class ExportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true)
+    Path model;
+
+    @Option(names = "--format", defaultValue = "sparse-onnx", description = "sparse-onnx (the only format so far)")
+    String format;
+
+    @Option(names = "--out", required = true)
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!format.equals("sparse-onnx")) {
+            throw new IllegalArgumentException("--format '" + format + "': expected sparse-onnx");
+        }
+        if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--out " + out + " is the input model; choose another file");
+        }
+        OnnxModel onnx = OnnxImporter.read(model);
+        List<String> moved = OnnxExporter.writeCompact(onnx, out);
+        long before = Files.size(model), after = Files.size(out);
+        spec.commandLine().getErr().printf("%s (%,d bytes) -> %s (%,d bytes, %.1f%%): %d of %d prunable weights "
+                        + "stored sparse%n", model, before, out, after, 100.0 * after / before, moved.size(),
+                onnx.graph().prunableNodes().size());
+        if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", model.toString());
+            r.put("output", out.toString());
+            r.put("bytes_before", before);
+            r.put("bytes_after", after);
+            r.put("sparse_tensors", moved);
+            spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().create().toJson(r));
+        }
+        return 0;
+    }
+}
