@@ -3,6 +3,7 @@ package io.github.fcpts4j.backend.cpu;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -22,7 +23,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * (the same libgomp.so.1 then serves libfcpts_cpu). The dnnl Java presets are
  * not used: they inherit the OpenCL presets, which need an OpenCL driver.
  */
-@Platform(include = {"fcpts/status.h", "fcpts/kde_fused.h", "fcpts/ops_cpu.h", "fcpts/optim_cpu.h"}, link = "fcpts_cpu",
+@Platform(include = {"fcpts/status.h", "fcpts/kde_fused.h", "fcpts/ops_cpu.h", "fcpts/optim_cpu.h",
+        "fcpts/sparse_cpu.h"}, link = "fcpts_cpu",
         preload = {"gomp@.1", "dnnl@.3"}, preloadresource = "/org/bytedeco/dnnl/")
 final class CpuNatives {
     static {
@@ -216,4 +218,18 @@ final class CpuNatives {
                                                             @Const FloatPointer saveInvstd, FloatPointer dx,
                                                             FloatPointer dgamma, FloatPointer dbeta, int nThreads,
                                                             Status status);
+
+    static native int fcpts_im2col_cpu(@Const FloatPointer x, @Cast("int64_t") long channels, @Cast("int64_t") long h,
+                                       @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw,
+                                       @Cast("int64_t") long strideH, @Cast("int64_t") long strideW,
+                                       @Cast("int64_t") long padTop, @Cast("int64_t") long padLeft,
+                                       @Cast("int64_t") long dilationH, @Cast("int64_t") long dilationW,
+                                       @Cast("int64_t") long outH, @Cast("int64_t") long outW, FloatPointer col,
+                                       int nThreads, Status status);
+
+    static native int fcpts_csr_spmm_cpu(@Cast("int64_t") long rowBegin, @Cast("int64_t") long rowEnd,
+                                         @Cast("const int32_t*") IntPointer rowPtr,
+                                         @Cast("const int32_t*") IntPointer colIdx, @Const FloatPointer values,
+                                         @Const FloatPointer bias, @Const FloatPointer b, @Cast("int64_t") long n,
+                                         FloatPointer y, int nThreads, Status status);
 }

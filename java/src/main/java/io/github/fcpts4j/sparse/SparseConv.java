@@ -1,0 +1,93 @@
+package io.github.fcpts4j.sparse;
+
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.cpu.CpuSparseKernels;
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.OpType;
+import io.github.fcpts4j.ir.TensorData;
+import io.github.fcpts4j.ir.Windows;
+
+/**
+ * One 2-D convolution with a pruned weight, computed on the CPU from its CSR
+ * form (sparse runtime, issue 5): per image and group,
+ * <pre>
+ *   Y_g [C_out/g, OH*OW] = W_g (CSR) x im2col(x_g) [C_in/g * k_h * k_w, OH*OW]  (+ bias)
+ * </pre>
+ * A 1x1 convolution with stride 1 and no padding skips im2col (the input
+ * planes already are the columns). Built once per layer and input shape.
+ */
+public final class SparseConv {
+    private final CsrMatrix weight;
+    private final float[] bias;
+    private final long[] inputShape;
+    private final int groups;
+    private final long kh;
+    private final long kw;
+    private final long[][] windows;
+    private final int threads;
+
+    /**
+     * @param inputShape [N, C, H, W] of the conv's input
+     * @param threads    OpenMP threads (0 = all)
+     */
+    public SparseConv(Graph graph, Node conv, long[] inputShape, int threads) {
+        if (conv.op() != OpType.CONV || inputShape.length != 4) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, conv.describe()
+                    + ": the sparse runtime handles 2-D Conv only");
+        }
+        TensorData w = graph.initializer(conv.input(1)).orElseThrow(() -> new FcptsException(
+                ErrorCode.UNSUPPORTED_MODEL, conv.describe() + ": weight '" + conv.input(1) + "' is not a constant"));
+        long[] d = w.dims();
+        this.groups = (int) conv.attributes().getInt("group", 1);
+        this.kh = d[2];
+        this.kw = d[3];
+        this.weight = CsrMatrix.of(w.floats(), (int) d[0], (int) (d[1] * d[2] * d[3]));
+        this.bias = conv.inputs().size() > 2 && !conv.input(2).isEmpty()
+                ? graph.initializer(conv.input(2)).orElseThrow().floats() : null;
+        this.inputShape = inputShape.clone();
+        this.windows = Windows.of(conv, inputShape, new long[] {kh, kw}, false);
+        this.threads = threads;
+        if (inputShape[1] != d[1] * groups) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, conv.describe() + ": input has " + inputShape[1]
+                    + " channels, weight expects " + d[1] * groups);
+        }
+    }
+
+    public CsrMatrix weight() {
+        return weight;
+    }
+
+    /** [N, C_out, OH, OW]. */
+    public long[] outputShape() {
+        return new long[] {inputShape[0], weight.rows(), windows[0][0], windows[1][0]};
+    }
+
+    /** y = conv(x), x [N, C, H, W] row-major; returns y [N, C_out, OH, OW]. */
+    public float[] forward(float[] x) {
+        long n = inputShape[0], c = inputShape[1], h = inputShape[2], w = inputShape[3];
+        int outH = (int) windows[0][0], outW = (int) windows[1][0], positions = outH * outW;
+        int cinPerGroup = (int) (c / groups), coutPerGroup = weight.rows() / groups;
+        boolean pointwise = kh == 1 && kw == 1 && windows[0][3] == 1 && windows[1][3] == 1 && windows[0][1] == 0
+                && windows[1][1] == 0 && outH == h && outW == w;
+        float[] y = new float[(int) (n * weight.rows() * positions)];
+        float[] col = new float[weight.columns() * positions];
+        for (int image = 0; image < n; image++) {
+            for (int g = 0; g < groups; g++) {
+                int xOffset = (int) ((image * c + (long) g * cinPerGroup) * h * w);
+                if (pointwise) {
+                    System.arraycopy(x, xOffset, col, 0, col.length);
+                } else {
+                    CpuSparseKernels.im2col(x, xOffset, cinPerGroup, h, w, kh, kw, windows[0][3], windows[1][3],
+                            windows[0][1], windows[1][1], windows[0][4], windows[1][4], outH, outW, col, threads);
+                }
+                int rowBegin = g * coutPerGroup;
+                CpuSparseKernels.csrTimesDense(rowBegin, rowBegin + coutPerGroup, weight.rowPtr(), weight.colIdx(),
+                        weight.values(), bias, col, positions, y,
+                        (int) ((image * (long) weight.rows() + rowBegin) * positions), threads);
+            }
+        }
+        return y;
+    }
+}

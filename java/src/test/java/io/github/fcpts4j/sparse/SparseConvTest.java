@@ -1,0 +1,116 @@
+package io.github.fcpts4j.sparse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.fcpts4j.engine.NetworkExecutor;
+import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.OpType;
+import io.github.fcpts4j.ir.TensorData;
+import io.github.fcpts4j.onnx.OnnxImporter;
+import io.github.fcpts4j.sparsity.Allocations;
+import io.github.fcpts4j.sparsity.PrunableLayer;
+import io.github.fcpts4j.testing.CpuTest;
+import io.github.fcpts4j.testing.TestNets;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every Conv of three models (ResNet-20, the small MobileNetV2 with depthwise
+ * and pointwise layers, and the all-ops net with stride 2, biases and odd
+ * sizes), pruned by global magnitude to 0, 50, 90 and 98 %, computed from CSR
+ * against the dense oneDNN engine on the same inputs (batch 3).
+ */
+class SparseConvTest extends CpuTest {
+
+    private static Graph pruned(Graph g, double sparsity) {
+        List<PrunableLayer> layers = new ArrayList<>();
+        for (Node n : g.prunableNodes()) {
+            TensorData w = g.initializer(n.input(1)).orElseThrow();
+            layers.add(new PrunableLayer(n.name(), w.dims(), w.floats()));
+        }
+        return Allocations.globalMagnitude(layers, sparsity).applyTo(g, g.prunableNodes(), layers);
+    }
+
+    private void assertEveryConvMatches(Graph dense, long[] inputShape) {
+        for (double s : new double[] {0, 0.5, 0.9, 0.98}) {
+            Graph g = pruned(dense, s);
+            List<Node> convs = g.nodes().stream().filter(n -> n.op() == OpType.CONV).toList();
+            Set<String> observed = new java.util.HashSet<>();
+            for (Node n : convs) {
+                if (g.producer(n.input(0)).isPresent()) {
+                    observed.add(n.input(0));
+                }
+                if (g.outputs().stream().noneMatch(o -> o.name().equals(n.output()))) {
+                    observed.add(n.output());
+                }
+            }
+            String input = g.inputs().get(0).name();
+            float[] x = new float[(int) (inputShape[0] * inputShape[1] * inputShape[2] * inputShape[3])];
+            SplittableRandom rng = new SplittableRandom(7);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of(input, inputShape), false, observed)) {
+                e.run(Map.of(input, x));
+                for (Node n : convs) {
+                    SparseConv conv = new SparseConv(g, n, e.shape(n.input(0)), 0);
+                    assertArrayEquals(e.shape(n.output()), conv.outputShape(), n.name());
+                    float[] y = conv.forward(e.value(n.input(0)).toArray());
+                    float[] ref = e.value(n.output()).toArray();
+                    double scale = 0;
+                    for (float v : ref) {
+                        scale = Math.max(scale, Math.abs(v));
+                    }
+                    // fp32 dot products of up to 576 terms summed in another order than oneDNN's:
+                    // 1e-5 of the layer's largest output plus 1e-5 relative (about 100 float epsilons)
+                    for (int i = 0; i < ref.length; i++) {
+                        assertEquals(ref[i], y[i], 1e-5 * scale + 1e-5 * Math.abs(ref[i]),
+                                n.name() + " at " + s + ", element " + i);
+                    }
+                    assertEquals(s == 0 ? 0 : 1, conv.weight().sparsity() > 0 ? 1 : 0, n.name() + " sparsity");
+                }
+            }
+        }
+    }
+
+    @Test
+    void resnet20ConvsMatchTheDenseEngine() {
+        assertEveryConvMatches(OnnxImporter.read(Path.of("../examples/models/resnet20_fashion_mnist.onnx")).graph(),
+                new long[] {3, 1, 28, 28});
+    }
+
+    @Test
+    void mobilenetDepthwiseAndPointwiseConvsMatch() {
+        assertEveryConvMatches(OnnxImporter.read(Path.of(
+                "../examples/models/mobilenetv2_small_fashion_mnist.onnx")).graph(), new long[] {3, 1, 28, 28});
+    }
+
+    @Test
+    void oddSizesStridesAndBiasesMatch() {
+        assertEveryConvMatches(TestNets.allOpsNet(11), new long[] {3, 3, 17, 17});
+    }
+
+    @Test
+    void csrRoundTripsAndDropsExactZerosOnly() {
+        float[] dense = {0, 1.5f, 0, -0f, 2, 0, 0, 0, 3, 4, 0, 5};
+        CsrMatrix m = CsrMatrix.of(dense, 3, 4);
+        assertEquals(5, m.nonZeros());
+        assertArrayEquals(new int[] {0, 1, 2, 5}, m.rowPtr());
+        assertArrayEquals(new int[] {1, 0, 0, 1, 3}, m.colIdx());
+        float[] back = m.toDense();
+        for (int i = 0; i < dense.length; i++) {
+            assertEquals(dense[i] == 0 ? 0f : dense[i], back[i], 0f);
+        }
+        assertTrue(Math.abs(m.sparsity() - 7.0 / 12) < 1e-12);
+    }
+}
