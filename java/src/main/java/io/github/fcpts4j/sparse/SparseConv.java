@@ -2,7 +2,7 @@ package io.github.fcpts4j.sparse;
 
 import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.FcptsException;
-import io.github.fcpts4j.backend.cpu.CpuSparseKernels;
+import io.github.fcpts4j.backend.cpu.CpuSparseConvPlan;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
@@ -16,9 +16,10 @@ import io.github.fcpts4j.ir.Windows;
  *   Y_g [C_out/g, OH*OW] = W_g (CSR) x im2col(x_g) [C_in/g * k_h * k_w, OH*OW]  (+ bias)
  * </pre>
  * A 1x1 convolution with stride 1 and no padding skips im2col (the input
- * planes already are the columns). Built once per layer and input shape.
+ * planes already are the columns). Built once per layer and input shape;
+ * owns a native plan (close it).
  */
-public final class SparseConv {
+public final class SparseConv implements AutoCloseable {
     private final CsrMatrix weight;
     private final float[] bias;
     private final long[] inputShape;
@@ -26,7 +27,7 @@ public final class SparseConv {
     private final long kh;
     private final long kw;
     private final long[][] windows;
-    private final int threads;
+    private final CpuSparseConvPlan plan;
 
     /**
      * @param inputShape [N, C, H, W] of the conv's input
@@ -48,11 +49,14 @@ public final class SparseConv {
                 ? graph.initializer(conv.input(2)).orElseThrow().floats() : null;
         this.inputShape = inputShape.clone();
         this.windows = Windows.of(conv, inputShape, new long[] {kh, kw}, false);
-        this.threads = threads;
         if (inputShape[1] != d[1] * groups) {
             throw new FcptsException(ErrorCode.INVALID_MODEL, conv.describe() + ": input has " + inputShape[1]
                     + " channels, weight expects " + d[1] * groups);
         }
+        this.plan = new CpuSparseConvPlan(new CpuSparseConvPlan.Geometry(inputShape[0], inputShape[1],
+                inputShape[2], inputShape[3], kh, kw, windows[0][3], windows[1][3], windows[0][1], windows[1][1],
+                windows[0][4], windows[1][4], windows[0][0], windows[1][0], groups), weight.rows(), weight.columns(),
+                weight.rowPtr(), weight.colIdx(), weight.values(), bias, threads);
     }
 
     public CsrMatrix weight() {
@@ -66,28 +70,19 @@ public final class SparseConv {
 
     /** y = conv(x), x [N, C, H, W] row-major; returns y [N, C_out, OH, OW]. */
     public float[] forward(float[] x) {
-        long n = inputShape[0], c = inputShape[1], h = inputShape[2], w = inputShape[3];
-        int outH = (int) windows[0][0], outW = (int) windows[1][0], positions = outH * outW;
-        int cinPerGroup = (int) (c / groups), coutPerGroup = weight.rows() / groups;
-        boolean pointwise = kh == 1 && kw == 1 && windows[0][3] == 1 && windows[1][3] == 1 && windows[0][1] == 0
-                && windows[1][1] == 0 && outH == h && outW == w;
-        float[] y = new float[(int) (n * weight.rows() * positions)];
-        float[] col = new float[weight.columns() * positions];
-        for (int image = 0; image < n; image++) {
-            for (int g = 0; g < groups; g++) {
-                int xOffset = (int) ((image * c + (long) g * cinPerGroup) * h * w);
-                if (pointwise) {
-                    System.arraycopy(x, xOffset, col, 0, col.length);
-                } else {
-                    CpuSparseKernels.im2col(x, xOffset, cinPerGroup, h, w, kh, kw, windows[0][3], windows[1][3],
-                            windows[0][1], windows[1][1], windows[0][4], windows[1][4], outH, outW, col, threads);
-                }
-                int rowBegin = g * coutPerGroup;
-                CpuSparseKernels.csrTimesDense(rowBegin, rowBegin + coutPerGroup, weight.rowPtr(), weight.colIdx(),
-                        weight.values(), bias, col, positions, y,
-                        (int) ((image * (long) weight.rows() + rowBegin) * positions), threads);
-            }
-        }
+        long[] out = outputShape();
+        float[] y = new float[(int) (out[0] * out[1] * out[2] * out[3])];
+        plan.forward(x, y);
         return y;
+    }
+
+    /** Writes conv(x) into {@code y} (no allocation; for benchmarks and executors). */
+    public void forward(float[] x, float[] y) {
+        plan.forward(x, y);
+    }
+
+    @Override
+    public void close() {
+        plan.close();
     }
 }
