@@ -46,16 +46,25 @@ extern "C" int fcpts_csr_spmm_cpu(int64_t row_begin, int64_t row_end, const int3
     fcpts_status_clear(status);
     FCPTS_REQUIRE(status, row_ptr && b && y && row_begin >= 0 && row_end >= row_begin && n > 0, -1,
                   "NULL buffer or bad row range");
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_of(n_threads))
-    for (int64_t m = row_begin; m < row_end; ++m) {
-        float* __restrict__ out = y + (m - row_begin) * n;
+    // Column tiles of TILE outputs: a row's partial sums stay in a stack buffer (L1) while its stored
+    // weights stream the matching TILE-wide slices of b, and the threads working on one tile share
+    // those slices in L2 (b is K x n and would not fit in cache as a whole for large layers).
+    constexpr int64_t TILE = 256;
+    const int64_t rows = row_end - row_begin, tiles = (n + TILE - 1) / TILE;
+#pragma omp parallel for schedule(static) num_threads(threads_of(n_threads))
+    for (int64_t task = 0; task < rows * tiles; ++task) {
+        const int64_t tile = task / rows, m = row_begin + task % rows;
+        const int64_t j0 = tile * TILE, width = n - j0 < TILE ? n - j0 : TILE;
+        alignas(64) float acc[TILE];
         const float init = bias ? bias[m] : 0.0f;
-        for (int64_t j = 0; j < n; ++j) out[j] = init;
+        for (int64_t j = 0; j < width; ++j) acc[j] = init;
         for (int32_t p = row_ptr[m]; p < row_ptr[m + 1]; ++p) {
             const float v = values[p];
-            const float* __restrict__ src = b + (int64_t)col_idx[p] * n;
-            for (int64_t j = 0; j < n; ++j) out[j] += v * src[j];
+            const float* __restrict__ src = b + (int64_t)col_idx[p] * n + j0;
+            for (int64_t j = 0; j < width; ++j) acc[j] += v * src[j];
         }
+        float* __restrict__ out = y + (m - row_begin) * n + j0;
+        for (int64_t j = 0; j < width; ++j) out[j] = acc[j];
     }
     return FCPTS_OK;
 }
