@@ -58,16 +58,36 @@ public final class NetworkExecutor implements AutoCloseable {
     private boolean training;
 
     private final java.util.Set<String> observed;
+    private final Map<String, LayerOverride> overrides;
     private Float momentumOverride;
 
+    /**
+     * Computes one node's output from its first input instead of the built-in kernel (the sparse
+     * runtime's layers): host arrays in the node's input and output shapes, inference only.
+     */
+    @FunctionalInterface
+    public interface LayerOverride {
+        void forward(float[] input, float[] output);
+    }
+
     private NetworkExecutor(Graph graph, Backend backend, Map<String, long[]> inputShapes, boolean gradients,
-                            java.util.Set<String> observed) {
+                            java.util.Set<String> observed, Map<String, LayerOverride> overrides) {
         this.graph = graph;
         this.backend = backend;
         this.kernels = backend.network();
         this.gradients = gradients;
         this.shapes = ShapeInference.infer(graph, inputShapes);
         this.observed = java.util.Set.copyOf(observed);
+        this.overrides = Map.copyOf(overrides);
+        if (gradients && !overrides.isEmpty()) {
+            throw new IllegalArgumentException("layer overrides are for inference executors only");
+        }
+        for (String node : this.overrides.keySet()) {
+            if (graph.nodes().stream().noneMatch(n -> n.name().equals(node))) {
+                throw new IllegalArgumentException("graph '" + graph.name() + "' has no node '" + node
+                        + "' to override");
+            }
+        }
         for (String v : this.observed) {
             if (!shapes.containsKey(v) || graph.initializers().containsKey(v)) {
                 throw new IllegalArgumentException("graph '" + graph.name() + "' has no intermediate value '" + v
@@ -95,7 +115,14 @@ public final class NetworkExecutor implements AutoCloseable {
      */
     public static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes,
                                           boolean gradients, java.util.Set<String> observed) {
-        NetworkExecutor e = new NetworkExecutor(graph, backend, inputShapes, gradients, observed);
+        return compile(graph, backend, inputShapes, gradients, observed, Map.of());
+    }
+
+    /** An inference executor whose nodes named in {@code overrides} run the given code instead. */
+    public static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes,
+                                          boolean gradients, java.util.Set<String> observed,
+                                          Map<String, LayerOverride> overrides) {
+        NetworkExecutor e = new NetworkExecutor(graph, backend, inputShapes, gradients, observed, overrides);
         try {
             e.build();
             return e;
@@ -126,7 +153,18 @@ public final class NetworkExecutor implements AutoCloseable {
             values.forEach((name, t) -> grads.put(name, owned.allocate(backend, t.shape())));
         }
         for (Node node : graph.nodes()) {
-            forward.add(compile(node));
+            LayerOverride o = overrides.get(node.name());
+            if (o == null) {
+                forward.add(compile(node));
+            } else {
+                Tensor x = value(node.input(0)), y = value(node.output());
+                float[] in = new float[(int) x.size()], out = new float[(int) y.size()];
+                forward.add(() -> {
+                    x.read(0, in, 0, in.length);
+                    o.forward(in, out);
+                    y.copyFrom(out);
+                });
+            }
         }
     }
 
