@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fcpts", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Fast and controllable post-training sparsity (FCPTS) for CNNs.",
-        subcommands = {PruneCommand.class, ExportCommand.class, InspectCommand.class, TrainCommand.class, EvalCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PruneCommand.class, BenchCommand.class, ExportCommand.class, InspectCommand.class, TrainCommand.class, EvalCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
 public final class FcptsCli implements Runnable {
 
     @CommandLine.Spec

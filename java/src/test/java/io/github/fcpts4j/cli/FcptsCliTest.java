@@ -151,6 +151,27 @@ class FcptsCliTest {
     }
 
     @Test
+    void benchTimesThreePathsAndReportsEveryConvChoice(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path pruned = dir.resolve("p.onnx");
+        assertEquals(0, run("prune", "--model", MODEL, "--method", "global", "--sparsity", "0.9", "--no-eval",
+                "--out", pruned.toString()).code);
+        Result r = run("bench", "--model", pruned.toString(), "--batch", "1,2", "--runs", "3", "--warmup", "1",
+                "--json");
+        assertEquals(0, r.code, r.err);
+        com.google.gson.JsonArray rows = JsonParser.parseString(r.out).getAsJsonObject().getAsJsonArray("results");
+        assertEquals(6, rows.size(), "three paths for each of two batch sizes");
+        for (int i = 0; i < rows.size(); i++) {
+            JsonObject row = rows.get(i).getAsJsonObject();
+            assertTrue(row.get("p50_ms").getAsDouble() > 0 && row.get("p90_ms").getAsDouble()
+                    >= row.get("p50_ms").getAsDouble(), row.toString());
+        }
+        assertEquals(21, rows.get(2).getAsJsonObject().getAsJsonObject("layers").size(), "one choice per conv");
+        Result bad = run("bench", "--model", pruned.toString(), "--batch", "0");
+        assertEquals(1, bad.code);
+        assertTrue(bad.err.contains("--batch"), bad.err);
+    }
+
+    @Test
     void backendsJsonListsCpuAsAvailable() {
         Result r = run("backends", "--json");
         assertEquals(0, r.code, r.err);
