@@ -12,13 +12,11 @@ import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.TensorData;
-import io.github.fcpts4j.sparsity.Allocations;
-import io.github.fcpts4j.sparsity.PrunableLayer;
+import io.github.fcpts4j.testing.GlobalPruning;
 import io.github.fcpts4j.testing.OrtRunner;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -40,13 +38,7 @@ class CompactExportTest {
 
     private static OnnxModel pruned(double sparsity) {
         OnnxModel m = OnnxImporter.read(RESNET20);
-        Graph g = m.graph();
-        List<PrunableLayer> layers = new ArrayList<>();
-        for (Node n : g.prunableNodes()) {
-            TensorData w = g.initializer(n.input(1)).orElseThrow();
-            layers.add(new PrunableLayer(n.name(), w.dims(), w.floats()));
-        }
-        return m.withGraph(Allocations.globalMagnitude(layers, sparsity).applyTo(g, g.prunableNodes(), layers));
+        return m.withGraph(GlobalPruning.prune(m.graph(), sparsity));
     }
 
     @Test

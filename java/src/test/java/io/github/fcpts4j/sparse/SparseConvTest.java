@@ -8,15 +8,12 @@ import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
-import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.onnx.OnnxImporter;
-import io.github.fcpts4j.sparsity.Allocations;
-import io.github.fcpts4j.sparsity.PrunableLayer;
 import io.github.fcpts4j.testing.CpuTest;
+import io.github.fcpts4j.testing.GlobalPruning;
 import io.github.fcpts4j.testing.TestNets;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,18 +29,9 @@ import org.junit.jupiter.api.Test;
  */
 class SparseConvTest extends CpuTest {
 
-    private static Graph pruned(Graph g, double sparsity) {
-        List<PrunableLayer> layers = new ArrayList<>();
-        for (Node n : g.prunableNodes()) {
-            TensorData w = g.initializer(n.input(1)).orElseThrow();
-            layers.add(new PrunableLayer(n.name(), w.dims(), w.floats()));
-        }
-        return Allocations.globalMagnitude(layers, sparsity).applyTo(g, g.prunableNodes(), layers);
-    }
-
     private void assertEveryConvMatches(Graph dense, long[] inputShape) {
         for (double s : new double[] {0, 0.5, 0.9, 0.98}) {
-            Graph g = pruned(dense, s);
+            Graph g = GlobalPruning.prune(dense, s);
             List<Node> convs = g.nodes().stream().filter(n -> n.op() == OpType.CONV).toList();
             Set<String> observed = new java.util.HashSet<>();
             for (Node n : convs) {

@@ -3,20 +3,14 @@ package io.github.fcpts4j.sparse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.fcpts4j.ir.Graph;
-import io.github.fcpts4j.ir.Node;
-import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.onnx.OnnxExporter;
 import io.github.fcpts4j.onnx.OnnxImporter;
 import io.github.fcpts4j.onnx.OnnxModel;
-import io.github.fcpts4j.sparsity.Allocations;
-import io.github.fcpts4j.sparsity.PrunableLayer;
 import io.github.fcpts4j.testing.CpuTest;
+import io.github.fcpts4j.testing.GlobalPruning;
 import io.github.fcpts4j.testing.OrtRunner;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -35,13 +29,7 @@ class SparsePlanTest extends CpuTest {
 
     private static OnnxModel pruned(Path file, double sparsity) {
         OnnxModel m = OnnxImporter.read(file);
-        Graph g = m.graph();
-        List<PrunableLayer> layers = new ArrayList<>();
-        for (Node n : g.prunableNodes()) {
-            TensorData w = g.initializer(n.input(1)).orElseThrow();
-            layers.add(new PrunableLayer(n.name(), w.dims(), w.floats()));
-        }
-        return m.withGraph(Allocations.globalMagnitude(layers, sparsity).applyTo(g, g.prunableNodes(), layers));
+        return m.withGraph(GlobalPruning.prune(m.graph(), sparsity));
     }
 
     private void assertMatchesOrt(Path model) throws Exception {
