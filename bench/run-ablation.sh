@@ -10,12 +10,12 @@ iters=${3:-150}
 name=$(basename "$model" .onnx)
 work=$(mktemp -d)
 out="$root/bench/results/ablation_${name}.md"
+# shellcheck source=bench/prune-top1.sh
+source "$root/bench/prune-top1.sh"
 top1() { # sparsity args...
-  local s=$1 json
+  local s=$1
   shift
-  json=$("$root/fcpts" prune --model "$model" --sparsity "$s" --iters "$iters" --out "$work/m.onnx" --json "$@" \
-         2>"$work/err.log") || { cat "$work/err.log" >&2; exit 1; }
-  python3 -c 'import json,sys; print("%.2f" % (100*json.loads(sys.argv[1])["pruned_top1"]))' "$json"
+  prune_top1 --sparsity "$s" "$@"
 }
 variants=(
   "FCPTS (project defaults)|"

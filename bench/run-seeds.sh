@@ -11,12 +11,12 @@ iters=${4:-150}
 name=$(basename "$model" .onnx)
 work=$(mktemp -d)
 out="$root/bench/results/seeds_${name}.md"
+# shellcheck source=bench/prune-top1.sh
+source "$root/bench/prune-top1.sh"
 top1() { # sparsity seed args...
-  local s=$1 seed=$2 json
+  local s=$1 seed=$2
   shift 2
-  json=$("$root/fcpts" prune --model "$model" --sparsity "$s" --seed "$seed" --iters "$iters" \
-         --out "$work/m.onnx" --json "$@" 2>"$work/err.log") || { cat "$work/err.log" >&2; exit 1; }
-  python3 -c 'import json,sys; print("%.2f" % (100*json.loads(sys.argv[1])["pruned_top1"]))' "$json"
+  prune_top1 --sparsity "$s" --seed "$seed" "$@"
 }
 methods=("FCPTS|--method fcpts" "global + rec|--method global --reconstruct" "LAMP + rec|--method lamp --reconstruct")
 {

@@ -88,12 +88,18 @@ public final class FcptsLoop {
      */
     public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
                               ProgressListener listener, Masks fixedMask, List<Node> prunable) {
+        long[] sample = {1, calibration.channels(), calibration.rows(), calibration.cols()};
+        return run(dense, calibration, c, backend, listener, fixedMask, prunable,
+                TargetBudget.resolve(dense, prunable, c, sample));
+    }
+
+    /** As above, with the budget already resolved for {@code prunable} ({@link TargetBudget}). */
+    public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
+                              ProgressListener listener, Masks fixedMask, List<Node> prunable, Budget budget) {
         if (prunable.isEmpty()) {
             throw new IllegalArgumentException("graph '" + dense.name() + "' has no prunable layer");
         }
-        long[] sample = {1, calibration.channels(), calibration.rows(), calibration.cols()};
-        return new FcptsLoop.Run(dense, calibration, c, backend, listener, prunable,
-                TargetBudget.resolve(dense, prunable, c, sample)).execute(fixedMask);
+        return new FcptsLoop.Run(dense, calibration, c, backend, listener, prunable, budget).execute(fixedMask);
     }
 
     /** The state of one run. */

@@ -7,7 +7,6 @@ import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.onnx.OnnxExporter;
 import io.github.fcpts4j.onnx.OnnxModel;
 import io.github.fcpts4j.report.SparsityCharts;
-import io.github.fcpts4j.sparsity.Budget;
 import io.github.fcpts4j.sparsity.Masks;
 import io.github.fcpts4j.sparsity.PrunableLayer;
 
@@ -35,7 +34,6 @@ public final class PruneResult {
     private final Pruner.Method method;
     private final boolean reconstructed;
     private final FcptsConfig config;
-    private final Budget budget;
     private final double[] macsPerWeight;
     private final List<Layer> layers;
     private final Masks masks;
@@ -48,14 +46,13 @@ public final class PruneResult {
     private final double prunedTop1;
 
     PruneResult(OnnxModel model, Path source, Pruner.Method method, boolean reconstructed, FcptsConfig config,
-                Budget budget, double[] macsPerWeight, List<Node> prunable, List<PrunableLayer> denseLayers,
+                double[] macsPerWeight, List<Node> prunable, List<PrunableLayer> denseLayers,
                 FcptsLoop.Outcome outcome, Map<String, double[]> references, String backend, double seconds) {
         this.model = model;
         this.source = source;
         this.method = method;
         this.reconstructed = reconstructed;
         this.config = config;
-        this.budget = budget;
         this.macsPerWeight = macsPerWeight.clone();
         this.masks = outcome.masks();
         List<Layer> rows = new ArrayList<>();
@@ -80,7 +77,6 @@ public final class PruneResult {
         this.method = r.method;
         this.reconstructed = r.reconstructed;
         this.config = r.config;
-        this.budget = r.budget;
         this.macsPerWeight = r.macsPerWeight;
         this.masks = r.masks;
         this.layers = r.layers;

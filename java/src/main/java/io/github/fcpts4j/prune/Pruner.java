@@ -135,10 +135,10 @@ public final class Pruner {
         try (Backend b = Backends.open(backend, BackendOptions.defaults())) {
             backendName = b.description();
             if (method == Method.FCPTS) {
-                outcome = FcptsLoop.run(dense, calibration, config, b, listener, null, prunable);
+                outcome = FcptsLoop.run(dense, calibration, config, b, listener, null, prunable, budget);
             } else {
                 Masks masks = Allocations.baseline(Allocations.Baseline.valueOf(method.name()), layers, budget);
-                outcome = reconstruct ? FcptsLoop.run(dense, calibration, config, b, listener, masks, prunable)
+                outcome = reconstruct ? FcptsLoop.run(dense, calibration, config, b, listener, masks, prunable, budget)
                         : new FcptsLoop.Outcome(masks.applyTo(dense, prunable, layers), masks, null, new double[0],
                         new double[0], (System.nanoTime() - start) / 1e9);
             }
@@ -148,7 +148,7 @@ public final class Pruner {
         references.put("uniform", perLayer(Allocations.uniform(layers, budget)));
         references.put("ERK", perLayer(Allocations.erk(layers, budget)));
         return new PruneResult(model.withGraph(outcome.pruned()), modelPath, method,
-                method == Method.FCPTS || reconstruct, config, budget, macsPerWeight, prunable, layers, outcome,
+                method == Method.FCPTS || reconstruct, config, macsPerWeight, prunable, layers, outcome,
                 references, backendName, seconds);
     }
 

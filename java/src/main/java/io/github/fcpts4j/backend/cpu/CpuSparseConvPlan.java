@@ -20,7 +20,6 @@ public final class CpuSparseConvPlan implements AutoCloseable {
 
     private final Geometry g;
     private final int rows;
-    private final int columns;
     private final int threads;
     private final boolean pointwise;
     private IntPointer rowPtr;
@@ -40,7 +39,6 @@ public final class CpuSparseConvPlan implements AutoCloseable {
                              float[] bias, int threads) {
         this.g = g;
         this.rows = rows;
-        this.columns = columns;
         this.threads = threads;
         this.pointwise = g.kh() == 1 && g.kw() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padTop() == 0
                 && g.padLeft() == 0 && g.outH() == g.h() && g.outW() == g.w();
