@@ -75,6 +75,9 @@ struct fcpts_dnnl_plan {
     dnnl::primitive bwd_data, bwd_weights, fwd_training;
     dnnl::memory::desc workspace;
     std::vector<float> scratch_dst;                /* pooling: forward output recomputed for max backward */
+    bool constant_weights = false;                 /* conv: weights reordered once per pointer */
+    bool residual = false;                         /* conv: a sum post-op adds a residual input */
+    const float* packed_from = nullptr;            /* conv: the weight pointer conv_weights.scratch was made from */
 };
 
 namespace {
@@ -136,8 +139,9 @@ void execute(fcpts_dnnl_plan* p, const std::unordered_map<int, dnnl::memory>& ar
 
 }  // namespace
 
-extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias, int32_t n_threads,
-                                      fcpts_dnnl_plan** plan, fcpts_status* status) {
+extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t flags, int32_t activation, float act_lo,
+                                      float act_hi, int32_t n_threads, fcpts_dnnl_plan** plan,
+                                      fcpts_status* status) {
     return guarded(status, "convolution plan", __LINE__, [&]() -> int {
         Geometry g{};
         int rc = read_geometry(geometry, &g, status);
@@ -146,7 +150,15 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias,
         FCPTS_REQUIRE(status, g.groups >= 1 && g.c % g.groups == 0 && g.oc % g.groups == 0, 17,
                       "groups %lld must divide channels %lld and %lld", (long long)g.groups, (long long)g.c,
                       (long long)g.oc);
+        FCPTS_REQUIRE(status, activation >= FCPTS_ACT_NONE && activation <= FCPTS_ACT_CLIP, -1,
+                      "unknown activation %d", activation);
+        const bool has_bias = (flags & FCPTS_CONV_BIAS) != 0;
+        const bool residual = (flags & FCPTS_CONV_RESIDUAL) != 0;
+        FCPTS_REQUIRE(status, (flags & FCPTS_CONV_CONSTANT_WEIGHTS) || (!residual && activation == FCPTS_ACT_NONE),
+                      -1, "a fused epilogue needs a constant-weights (inference) plan");
         auto* p = new fcpts_dnnl_plan();
+        p->residual = residual;
+        p->constant_weights = (flags & FCPTS_CONV_CONSTANT_WEIGHTS) != 0;
         p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
         p->src = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nchw);
         p->weights = g.groups == 1
@@ -160,18 +172,26 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias,
         p->dilates = dilates;
         p->pad_l = pad_l;
         p->pad_r = pad_r;
-        p->has_bias = has_bias != 0;
+        p->has_bias = has_bias;
         try {
             const auto any4 = [](const dnnl::memory::desc& d) {
                 return dnnl::memory::desc(d.get_dims(), dt::f32, tag::any);
             };
+            // epilogue: dst = act(conv + bias + residual) as oneDNN post-ops (sum reads dst first)
+            dnnl::post_ops ops;
+            if (residual) ops.append_sum(1.0f);
+            if (activation == FCPTS_ACT_RELU) ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+            if (activation == FCPTS_ACT_CLIP) ops.append_eltwise(dnnl::algorithm::eltwise_clip, act_lo, act_hi);
+            dnnl::primitive_attr attr;
+            attr.set_post_ops(ops);
             auto pd = has_bias
                           ? dnnl::convolution_forward::primitive_desc(
                                 cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                any4(p->src), any4(p->weights), p->bias, any4(p->dst), strides, dilates, pad_l, pad_r)
+                                any4(p->src), any4(p->weights), p->bias, any4(p->dst), strides, dilates, pad_l, pad_r,
+                                attr)
                           : dnnl::convolution_forward::primitive_desc(
                                 cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                any4(p->src), any4(p->weights), any4(p->dst), strides, dilates, pad_l, pad_r);
+                                any4(p->src), any4(p->weights), any4(p->dst), strides, dilates, pad_l, pad_r, attr);
             p->conv_src.init(p->src, pd.src_desc());
             p->conv_weights.init(p->weights, pd.weights_desc());
             p->conv_dst.init(p->dst, pd.dst_desc());
@@ -187,12 +207,27 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias,
 }
 
 extern "C" int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const float* weight, const float* bias,
-                                  float* y, fcpts_status* status) {
+                                  const float* residual, float* y, fcpts_status* status) {
     return guarded(status, "convolution forward", __LINE__, [&]() -> int {
         FCPTS_REQUIRE(status, plan && x && weight && y, -1, "NULL plan or buffer");
+        FCPTS_REQUIRE(status, (residual != nullptr) == plan->residual, -1, "residual %s",
+                      plan->residual ? "missing" : "given to a plan without one");
+        FCPTS_REQUIRE(status, residual == nullptr || (residual != y && x != y), -1, "y aliases x or residual");
         omp_set_num_threads(plan->threads);
+        dnnl::memory weights;
+        if (plan->constant_weights && plan->conv_weights.reorder && plan->packed_from == weight) {
+            weights = plan->conv_weights.scratch;
+        } else {
+            weights = plan->conv_weights.in(weight, plan->stream);
+            plan->packed_from = plan->constant_weights ? weight : nullptr;
+        }
+        if (residual != nullptr) {  // the sum post-op accumulates onto dst: start it at the residual
+            dnnl::memory r = wrap(plan->dst, residual);
+            dnnl::memory d = plan->conv_dst.out(y);
+            dnnl::reorder(r, d).execute(plan->stream, r, d);
+        }
         std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, plan->conv_src.in(x, plan->stream)},
-                                                   {DNNL_ARG_WEIGHTS, plan->conv_weights.in(weight, plan->stream)},
+                                                   {DNNL_ARG_WEIGHTS, weights},
                                                    {DNNL_ARG_DST, plan->conv_dst.out(y)}};
         if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
         plan->primitive.execute(plan->stream, args);
@@ -292,6 +327,7 @@ extern "C" int fcpts_conv_backward(fcpts_dnnl_plan* p, const float* x, const flo
                                    float* dx, float* dweight, float* dbias, fcpts_status* status) {
     return guarded(status, "convolution backward", __LINE__, [&]() -> int {
         FCPTS_REQUIRE(status, p && x && weight && dy, -1, "NULL plan or buffer");
+        FCPTS_REQUIRE(status, !p->constant_weights, -1, "backward of a plan made for constant weights");
         FCPTS_REQUIRE(status, !dbias || p->has_bias, -1, "dbias requested from a plan without bias");
         const auto algo = dnnl::algorithm::convolution_direct;
         if (!p->bwd_data) {

@@ -1,70 +1,270 @@
-// im2col and CSR x dense for sparse convolutions on the CPU (math and layouts in fcpts/sparse_cpu.h).
+/*
+ * Sparse convolution plans on the CPU (math and layouts in fcpts/sparse_cpu.h).
+ *
+ * Per image: stage (pad or im2col the input), then for every task (output channel m, 64 positions q0..q0+63)
+ *   acc[j] = sum_{p in row m} values[p] * S[offset[p] + q0 + j]        (j < 64, in 8 AVX2 registers)
+ *   y[m, q0 + j] = act(acc[j] + bias[m] + residual[m, q0 + j])         (valid positions only)
+ * The staging buffer has 64 + (kw-1)*dw floats of zeroed slack so that a tile never reads past it; padded
+ * borders are zeroed once at plan creation and never written again.
+ */
 #include "fcpts/sparse_cpu.h"
 
+#include <immintrin.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <vector>
 
 namespace {
-int threads_of(int32_t n) { return n > 0 ? n : omp_get_max_threads(); }
+
+constexpr int64_t TILE = 64;
+
+struct Geometry {
+    int64_t n, c, h, w, oc, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
+};
+
 }  // namespace
 
-extern "C" int fcpts_im2col_cpu(const float* __restrict__ x, int64_t channels, int64_t h, int64_t w, int64_t k_h,
-                                int64_t k_w, int64_t stride_h, int64_t stride_w, int64_t pad_top, int64_t pad_left,
-                                int64_t dilation_h, int64_t dilation_w, int64_t out_h, int64_t out_w,
-                                float* __restrict__ col, int32_t n_threads, fcpts_status* status) {
-    fcpts_status_clear(status);
-    FCPTS_REQUIRE(status, x && col, -1, "NULL buffer");
-    FCPTS_REQUIRE(status, channels > 0 && k_h > 0 && k_w > 0 && stride_h > 0 && stride_w > 0 && out_h > 0 &&
-                              out_w > 0 && dilation_h > 0 && dilation_w > 0, -1, "non-positive size");
-    const int64_t rows = channels * k_h * k_w, positions = out_h * out_w;
-#pragma omp parallel for schedule(static) num_threads(threads_of(n_threads))
-    for (int64_t r = 0; r < rows; ++r) {
-        const int64_t c = r / (k_h * k_w), ky = r / k_w % k_h, kx = r % k_w;
+struct fcpts_sparse_conv {
+    Geometry g{};
+    bool direct = false;
+    int64_t hp = 0, wp = 0;      /* padded input size (direct) */
+    int64_t q_count = 0;         /* positions computed per output row: oh*wp (direct) or oh*ow (im2col) */
+    std::vector<int32_t> row_ptr, offsets;
+    std::vector<float> values, bias, stage;
+    int32_t activation = FCPTS_ACT_NONE;
+    float lo = 0, hi = 0;
+    int threads = 1;
+};
+
+namespace {
+
+struct Task {
+    const fcpts_sparse_conv* p;
+    const float* stage;
+    const float* residual;  /* image's residual or NULL */
+    float* y;               /* image's output */
+};
+
+inline float activate(const fcpts_sparse_conv* p, float v) {
+    switch (p->activation) {
+        case FCPTS_ACT_RELU: return v > 0.0f ? v : 0.0f;
+        case FCPTS_ACT_CLIP: return std::min(std::max(v, p->lo), p->hi);
+        default: return v;
+    }
+}
+
+/* Stores one tile's sums: positions q0 .. q0 + TILE - 1 of output row m, skipping the dropped columns. */
+inline void store_tile(const Task& t, int64_t m, int64_t q0, const float* acc) {
+    const fcpts_sparse_conv* p = t.p;
+    const int64_t width = p->direct ? p->wp : p->g.ow, plane = p->g.oh * p->g.ow;
+    const float b = p->bias.empty() ? 0.0f : p->bias[m];
+    const int64_t end = std::min<int64_t>(TILE, p->q_count - q0);
+    int64_t row = q0 / width, col = q0 % width;
+    float* out = t.y + m * plane;
+    const float* res = t.residual ? t.residual + m * plane : nullptr;
+    for (int64_t j = 0; j < end; ++j) {
+        if (col < p->g.ow) {
+            const int64_t o = row * p->g.ow + col;
+            out[o] = activate(p, acc[j] + b + (res ? res[o] : 0.0f));
+        }
+        if (++col == width) {
+            col = 0;
+            ++row;
+        }
+    }
+}
+
+__attribute__((target("avx2,fma"))) void tile_avx2(const float* __restrict__ vals, const int32_t* __restrict__ offs,
+                                                   int32_t begin, int32_t end, const float* __restrict__ src,
+                                                   float* __restrict__ acc_out) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    for (int32_t k = begin; k < end; ++k) {
+        const __m256 v = _mm256_broadcast_ss(vals + k);
+        const float* s = src + offs[k];
+        a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(s), a0);
+        a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(s + 8), a1);
+        a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(s + 16), a2);
+        a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(s + 24), a3);
+        a4 = _mm256_fmadd_ps(v, _mm256_loadu_ps(s + 32), a4);
+        a5 = _mm256_fmadd_ps(v, _mm256_loadu_ps(s + 40), a5);
+        a6 = _mm256_fmadd_ps(v, _mm256_loadu_ps(s + 48), a6);
+        a7 = _mm256_fmadd_ps(v, _mm256_loadu_ps(s + 56), a7);
+    }
+    _mm256_storeu_ps(acc_out, a0);
+    _mm256_storeu_ps(acc_out + 8, a1);
+    _mm256_storeu_ps(acc_out + 16, a2);
+    _mm256_storeu_ps(acc_out + 24, a3);
+    _mm256_storeu_ps(acc_out + 32, a4);
+    _mm256_storeu_ps(acc_out + 40, a5);
+    _mm256_storeu_ps(acc_out + 48, a6);
+    _mm256_storeu_ps(acc_out + 56, a7);
+}
+
+void tile_generic(const float* __restrict__ vals, const int32_t* __restrict__ offs, int32_t begin, int32_t end,
+                  const float* __restrict__ src, float* __restrict__ acc) {
+    for (int64_t j = 0; j < TILE; ++j) acc[j] = 0.0f;
+    for (int32_t k = begin; k < end; ++k) {
+        const float v = vals[k];
+        const float* __restrict__ s = src + offs[k];
+        for (int64_t j = 0; j < TILE; ++j) acc[j] += v * s[j];
+    }
+}
+
+const bool HAVE_AVX2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+
+/* Every (tile, row) task of one image; call inside a parallel region. Tile-major so that the threads share
+ * the staging slice of a tile in cache. */
+void compute_image(const Task& t) {
+    const fcpts_sparse_conv* p = t.p;
+    const int64_t tiles = (p->q_count + TILE - 1) / TILE, rows = p->g.oc;
+    const float* vals = p->values.data();
+    const int32_t* offs = p->offsets.data();
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < tiles * rows; ++task) {
+        const int64_t m = task % rows, q0 = task / rows * TILE;
+        alignas(32) float acc[TILE];
+        if (HAVE_AVX2) {
+            tile_avx2(vals, offs, p->row_ptr[m], p->row_ptr[m + 1], t.stage + q0, acc);
+        } else {
+            tile_generic(vals, offs, p->row_ptr[m], p->row_ptr[m + 1], t.stage + q0, acc);
+        }
+        store_tile(t, m, q0, acc);
+    }
+}
+
+/* Copies one image into the interior of the padded staging buffer (borders stay zero). */
+void pad_image(const fcpts_sparse_conv* p, const float* x, float* s) {
+    const Geometry& g = p->g;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < g.c * g.h; ++r) {
+        const int64_t c = r / g.h, y = r % g.h;
+        std::memcpy(s + (c * p->hp + y + g.pt) * p->wp + g.pl, x + r * g.w, sizeof(float) * (size_t)g.w);
+    }
+}
+
+/* col [c*kh*kw, oh*ow] of one image; padding reads as 0. */
+void im2col_image(const fcpts_sparse_conv* p, const float* x, float* col) {
+    const Geometry& g = p->g;
+    const int64_t positions = g.oh * g.ow;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < g.c * g.kh * g.kw; ++r) {
+        const int64_t c = r / (g.kh * g.kw), ky = r / g.kw % g.kh, kx = r % g.kw;
         float* dst = col + r * positions;
-        for (int64_t oy = 0; oy < out_h; ++oy) {
-            const int64_t iy = oy * stride_h - pad_top + ky * dilation_h;
-            float* line = dst + oy * out_w;
-            if (iy < 0 || iy >= h) {
-                std::memset(line, 0, sizeof(float) * (size_t)out_w);
+        for (int64_t oy = 0; oy < g.oh; ++oy) {
+            const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+            float* line = dst + oy * g.ow;
+            if (iy < 0 || iy >= g.h) {
+                std::memset(line, 0, sizeof(float) * (size_t)g.ow);
                 continue;
             }
-            const float* src = x + (c * h + iy) * w;
-            for (int64_t ox = 0; ox < out_w; ++ox) {
-                const int64_t ix = ox * stride_w - pad_left + kx * dilation_w;
-                line[ox] = ix >= 0 && ix < w ? src[ix] : 0.0f;
+            const float* src = x + (c * g.h + iy) * g.w;
+            for (int64_t ox = 0; ox < g.ow; ++ox) {
+                const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+                line[ox] = ix >= 0 && ix < g.w ? src[ix] : 0.0f;
             }
         }
+    }
+}
+
+}  // namespace
+
+extern "C" int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* row_ptr, const int32_t* col_idx,
+                                        const float* values, const float* bias, int32_t activation, float clip_lo,
+                                        float clip_hi, int32_t n_threads, fcpts_sparse_conv** plan,
+                                        fcpts_status* status) {
+    fcpts_status_clear(status);
+    FCPTS_REQUIRE(status, geometry && row_ptr && plan, -1, "NULL geometry, row_ptr or plan");
+    const int64_t* a = geometry;
+    const Geometry g{a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
+                     a[15], a[16], a[17]};
+    FCPTS_REQUIRE(status, g.n > 0 && g.c > 0 && g.h > 0 && g.w > 0 && g.oc > 0 && g.oh > 0 && g.ow > 0 && g.kh > 0 &&
+                              g.kw > 0 && g.sh > 0 && g.sw > 0 && g.dh > 0 && g.dw > 0 && g.groups > 0,
+                  -1, "sizes, strides, dilations and groups must be positive");
+    FCPTS_REQUIRE(status, g.pt >= 0 && g.pl >= 0 && g.pb >= 0 && g.pr >= 0, -1, "negative padding");
+    FCPTS_REQUIRE(status, g.c % g.groups == 0 && g.oc % g.groups == 0, 17, "groups %lld must divide %lld and %lld",
+                  (long long)g.groups, (long long)g.c, (long long)g.oc);
+    FCPTS_REQUIRE(status, activation >= FCPTS_ACT_NONE && activation <= FCPTS_ACT_CLIP, -1,
+                  "unknown activation %d", activation);
+    const int64_t cin_g = g.c / g.groups, cout_g = g.oc / g.groups, window = g.kh * g.kw, columns = cin_g * window;
+    const int32_t nnz = row_ptr[g.oc];
+    FCPTS_REQUIRE(status, row_ptr[0] == 0 && nnz >= 0, -1, "row_ptr must start at 0 (got %d) and end >= 0",
+                  row_ptr[0]);
+    FCPTS_REQUIRE(status, nnz == 0 || (col_idx && values), -1, "NULL col_idx or values with %d stored weights", nnz);
+    for (int64_t m = 0; m < g.oc; ++m) {
+        FCPTS_REQUIRE(status, row_ptr[m] <= row_ptr[m + 1], m, "row_ptr decreases at row %lld", (long long)m);
+    }
+    for (int32_t k = 0; k < nnz; ++k) {
+        FCPTS_REQUIRE(status, col_idx[k] >= 0 && col_idx[k] < columns, k, "col_idx[%d] = %d outside [0, %lld)", k,
+                      col_idx[k], (long long)columns);
+    }
+    try {
+        std::unique_ptr<fcpts_sparse_conv> p(new fcpts_sparse_conv());
+        p->g = g;
+        p->direct = g.sh == 1 && g.sw == 1;
+        p->hp = g.h + g.pt + g.pb;
+        p->wp = g.w + g.pl + g.pr;
+        if (p->direct && (p->hp - (g.kh - 1) * g.dh != g.oh || p->wp - (g.kw - 1) * g.dw != g.ow)) {
+            FCPTS_FAIL(status, FCPTS_INVALID_ARGUMENT, -1, "output %lldx%lld does not match a stride-1 window",
+                       (long long)g.oh, (long long)g.ow);
+        }
+        p->q_count = p->direct ? g.oh * p->wp : g.oh * g.ow;
+        const int64_t stage_floats =
+            (p->direct ? g.c * p->hp * p->wp : g.c * window * g.oh * g.ow) + TILE + (g.kw - 1) * g.dw;
+        if (stage_floats > std::numeric_limits<int32_t>::max()) {
+            FCPTS_FAIL(status, FCPTS_INVALID_ARGUMENT, -1, "layer too large for 32-bit offsets (%lld floats)",
+                       (long long)stage_floats);
+        }
+        p->row_ptr.assign(row_ptr, row_ptr + g.oc + 1);
+        p->values.assign(values ? values : nullptr, values ? values + nnz : nullptr);
+        p->offsets.resize((size_t)nnz);
+        for (int64_t m = 0; m < g.oc; ++m) {
+            const int64_t first_channel = m / cout_g * cin_g;
+            for (int32_t k = row_ptr[m]; k < row_ptr[m + 1]; ++k) {
+                const int64_t c = first_channel + col_idx[k] / window, kpos = col_idx[k] % window;
+                p->offsets[(size_t)k] =
+                    (int32_t)(p->direct ? c * p->hp * p->wp + kpos / g.kw * g.dh * p->wp + kpos % g.kw * g.dw
+                                        : (c * window + kpos) * g.oh * g.ow);
+            }
+        }
+        if (bias) p->bias.assign(bias, bias + g.oc);
+        p->stage.assign((size_t)stage_floats, 0.0f);
+        p->activation = activation;
+        p->lo = clip_lo;
+        p->hi = clip_hi;
+        p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
+        *plan = p.release();
+        return FCPTS_OK;
+    } catch (const std::bad_alloc&) {
+        FCPTS_FAIL(status, FCPTS_OUT_OF_MEMORY, -1, "sparse conv plan: out of memory");
+    }
+}
+
+extern "C" int fcpts_sparse_conv_forward(fcpts_sparse_conv* p, const float* x, const float* residual, float* y,
+                                         fcpts_status* status) {
+    fcpts_status_clear(status);
+    FCPTS_REQUIRE(status, p && x && y, -1, "NULL plan or buffer");
+    FCPTS_REQUIRE(status, y != x && y != residual, -1, "y aliases x or residual");
+    const Geometry& g = p->g;
+    const int64_t in_image = g.c * g.h * g.w, out_image = g.oc * g.oh * g.ow;
+    float* stage = p->stage.data();
+#pragma omp parallel num_threads(p->threads)
+    for (int64_t image = 0; image < g.n; ++image) {
+        const float* xi = x + image * in_image;
+        if (p->direct) {
+            pad_image(p, xi, stage);
+        } else {
+            im2col_image(p, xi, stage);
+        }
+        compute_image(Task{p, stage, residual ? residual + image * out_image : nullptr, y + image * out_image});
     }
     return FCPTS_OK;
 }
 
-extern "C" int fcpts_csr_spmm_cpu(int64_t row_begin, int64_t row_end, const int32_t* __restrict__ row_ptr,
-                                  const int32_t* __restrict__ col_idx, const float* __restrict__ values,
-                                  const float* __restrict__ bias, const float* __restrict__ b, int64_t n,
-                                  float* __restrict__ y, int32_t n_threads, fcpts_status* status) {
-    fcpts_status_clear(status);
-    FCPTS_REQUIRE(status, row_ptr && b && y && row_begin >= 0 && row_end >= row_begin && n > 0, -1,
-                  "NULL buffer or bad row range");
-    // Column tiles of TILE outputs: a row's partial sums stay in a stack buffer (L1) while its stored
-    // weights stream the matching TILE-wide slices of b, and the threads working on one tile share
-    // those slices in L2 (b is K x n and would not fit in cache as a whole for large layers).
-    constexpr int64_t TILE = 256;
-    const int64_t rows = row_end - row_begin, tiles = (n + TILE - 1) / TILE;
-#pragma omp parallel for schedule(static) num_threads(threads_of(n_threads))
-    for (int64_t task = 0; task < rows * tiles; ++task) {
-        const int64_t tile = task / rows, m = row_begin + task % rows;
-        const int64_t j0 = tile * TILE, width = n - j0 < TILE ? n - j0 : TILE;
-        alignas(64) float acc[TILE];
-        const float init = bias ? bias[m] : 0.0f;
-        for (int64_t j = 0; j < width; ++j) acc[j] = init;
-        for (int32_t p = row_ptr[m]; p < row_ptr[m + 1]; ++p) {
-            const float v = values[p];
-            const float* __restrict__ src = b + (int64_t)col_idx[p] * n + j0;
-            for (int64_t j = 0; j < width; ++j) acc[j] += v * src[j];
-        }
-        float* __restrict__ out = y + (m - row_begin) * n + j0;
-        for (int64_t j = 0; j < width; ++j) out[j] = acc[j];
-    }
-    return FCPTS_OK;
-}
+extern "C" int fcpts_sparse_conv_is_direct(const fcpts_sparse_conv* p) { return p && p->direct ? 1 : 0; }
+
+extern "C" void fcpts_sparse_conv_destroy(fcpts_sparse_conv* p) { delete p; }

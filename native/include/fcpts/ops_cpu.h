@@ -43,11 +43,19 @@ enum fcpts_unary_op {
 
 enum fcpts_binary_op { FCPTS_BINARY_ADD = 0, FCPTS_BINARY_SUB = 1, FCPTS_BINARY_MUL = 2, FCPTS_BINARY_DIV = 3 };
 
-/* Convolution forward: x [n,c,h,w], weight [oc, c/groups, kh, kw], bias [oc] or NULL, y [n,oc,oh,ow]. */
-int fcpts_conv_plan_create(const int64_t* geometry, int32_t has_bias, int32_t n_threads, fcpts_dnnl_plan** plan,
-                           fcpts_status* status);
-int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const float* weight, const float* bias, float* y,
-                       fcpts_status* status);
+/* Activation of a fused epilogue: none, max(v, 0), min(max(v, lo), hi). */
+enum fcpts_activation { FCPTS_ACT_NONE = 0, FCPTS_ACT_RELU = 1, FCPTS_ACT_CLIP = 2 };
+
+/* Convolution forward: y [n,oc,oh,ow] = act(conv(x [n,c,h,w], weight [oc, c/groups, kh, kw]) + bias + residual).
+ * flags: FCPTS_CONV_BIAS (bias [oc] given), FCPTS_CONV_CONSTANT_WEIGHTS (the weight buffer's contents never
+ * change: forward reorders it into the primitive's layout once per weight pointer and reuses that copy; no
+ * backward), FCPTS_CONV_RESIDUAL (residual [n,oc,oh,ow] given, oneDNN sum post-op). A residual or an
+ * activation (eltwise post-op) needs FCPTS_CONV_CONSTANT_WEIGHTS; residual is NULL unless the plan has one. */
+enum fcpts_conv_flags { FCPTS_CONV_BIAS = 1, FCPTS_CONV_CONSTANT_WEIGHTS = 2, FCPTS_CONV_RESIDUAL = 4 };
+int fcpts_conv_plan_create(const int64_t* geometry, int32_t flags, int32_t activation, float act_lo, float act_hi,
+                           int32_t n_threads, fcpts_dnnl_plan** plan, fcpts_status* status);
+int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const float* weight, const float* bias,
+                       const float* residual, float* y, fcpts_status* status);
 
 /* Pooling forward: x [n,c,h,w] -> y [n,c,oh,ow]; geometry oc = c, groups ignored. */
 int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int32_t n_threads, fcpts_dnnl_plan** plan,

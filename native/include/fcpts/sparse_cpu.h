@@ -1,37 +1,49 @@
-/* Sparse convolution building blocks on the CPU (sparse runtime, issue 5): im2col and CSR x dense.
+/* Sparse convolution on the CPU (sparse runtime, issue 5): a plan per layer, CSR weights, fused epilogue.
  *
- * A convolution y = W * x with a pruned weight W [C_out, C_in/g, k_h, k_w] is, per image and group,
- *   Y_g [C_out/g, OH*OW] = W_g [C_out/g, C_in/g * k_h * k_w] x col_g [C_in/g * k_h * k_w, OH*OW]
- * with W_g in CSR (row = output channel, column = input channel x kernel position, int32 indices) and
- * col_g the im2col unfolding of the group's input channels. Each stored weight multiplies one contiguous
- * row of col (OH*OW floats), so the inner loop vectorizes over output positions. Called by
- * io.github.fcpts4j.sparse.SparseConv through CpuNatives. All buffers are host memory.
+ * A convolution y = W * x with a pruned weight W [C_out, C_in/g, k_h, k_w] is, per image,
+ *   y[m, q] = act( bias[m] + residual[m, q] + sum_{p in row m} values[p] * S[offset[p] + q] )
+ * where row m of W is stored in CSR (column = input channel x kernel position within the row's group)
+ * and S is a staging buffer laid out so that every stored weight multiplies a contiguous run of S:
+ *  - direct (stride 1, any kernel / dilation / padding): S is the zero-padded input [C_in, H+pt+pb, W+pl+pr];
+ *    with Wp the padded width, output position (oh, ow) is q = oh*Wp + ow and column (c, ky, kx) sits at
+ *    offset c*Hp*Wp + ky*dh*Wp + kx*dw; the Wp - OW positions per row with ow >= OW are computed and dropped.
+ *  - im2col (strided): S = im2col(x) [C_in*k_h*k_w, OH*OW], offset = column * OH*OW, q = oh*OW + ow.
+ * The kernel keeps 64 consecutive q of one output row in registers and streams the row's stored weights
+ * (one broadcast FMA per weight and 8 lanes); tasks (output row x 64 positions) are split over OpenMP
+ * threads. bias, residual and the activation (ReLU or clip) are applied once per output as it is stored.
+ * Called by io.github.fcpts4j.backend.cpu.CpuSparseConvPlan through CpuNatives. All buffers are host memory.
  */
 #ifndef FCPTS_SPARSE_CPU_H
 #define FCPTS_SPARSE_CPU_H
 
 #include <stdint.h>
 
+#include "fcpts/ops_cpu.h"
 #include "fcpts/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* col [channels * k_h * k_w, out_h * out_w] from x [channels, h, w] (one image, the group's channels);
- * padding reads as 0; stride and dilation as in ONNX Conv. */
-int fcpts_im2col_cpu(const float* __restrict__ x, int64_t channels, int64_t h, int64_t w, int64_t k_h, int64_t k_w,
-                     int64_t stride_h, int64_t stride_w, int64_t pad_top, int64_t pad_left, int64_t dilation_h,
-                     int64_t dilation_w, int64_t out_h, int64_t out_w, float* __restrict__ col, int32_t n_threads,
-                     fcpts_status* status);
+typedef struct fcpts_sparse_conv fcpts_sparse_conv;
 
-/* For rows m in [row_begin, row_end):  y[(m - row_begin) * n + j] = bias[m] + sum_p values[p] * b[col_idx[p] * n + j]
- * over p in [row_ptr[m], row_ptr[m + 1]); bias may be NULL. row_ptr [rows + 1], col_idx / values [nnz],
- * b [columns, n], y [row_end - row_begin, n]; col_idx must be < b's row count (checked by the caller). */
-int fcpts_csr_spmm_cpu(int64_t row_begin, int64_t row_end, const int32_t* __restrict__ row_ptr,
-                       const int32_t* __restrict__ col_idx, const float* __restrict__ values,
-                       const float* __restrict__ bias, const float* __restrict__ b, int64_t n, float* __restrict__ y,
-                       int32_t n_threads, fcpts_status* status);
+/* Builds the plan of one layer: geometry int64[FCPTS_GEOMETRY_LEN] as in fcpts/ops_cpu.h (n, c, h, w, oc, oh,
+ * ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups); row_ptr [oc + 1], col_idx / values [row_ptr[oc]] with
+ * col_idx in [0, c/groups*kh*kw); bias [oc] or NULL;
+ * activation: enum fcpts_activation (fcpts/ops_cpu.h), applied after bias and residual. Copies everything it is given; validates the CSR. */
+int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* row_ptr, const int32_t* col_idx,
+                             const float* values, const float* bias, int32_t activation, float clip_lo, float clip_hi,
+                             int32_t n_threads, fcpts_sparse_conv** plan, fcpts_status* status);
+
+/* y [n, oc, oh, ow] = act(conv(x [n, c, h, w]) + bias + residual); residual [n, oc, oh, ow] or NULL.
+ * y must not alias x or residual. */
+int fcpts_sparse_conv_forward(fcpts_sparse_conv* plan, const float* x, const float* residual, float* y,
+                              fcpts_status* status);
+
+/* 1 when the plan uses the direct (padded input) form, 0 for im2col. */
+int fcpts_sparse_conv_is_direct(const fcpts_sparse_conv* plan);
+
+void fcpts_sparse_conv_destroy(fcpts_sparse_conv* plan);
 
 #ifdef __cplusplus
 }

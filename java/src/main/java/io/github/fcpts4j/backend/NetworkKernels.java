@@ -42,6 +42,15 @@ public interface NetworkKernels {
         void close();
     }
 
+    /** y = act(conv(x, weight) + bias + residual) for constant weights (inference; no backward). */
+    interface FusedConvPlan extends AutoCloseable {
+        /** bias and residual null when the plan has none. */
+        void forward(Tensor x, Tensor weight, Tensor bias, Tensor residual, Tensor y);
+
+        @Override
+        void close();
+    }
+
     /** y = pool(x). */
     interface PoolPlan extends AutoCloseable {
         void forward(Tensor x, Tensor y);
@@ -61,7 +70,16 @@ public interface NetworkKernels {
         void close();
     }
 
-    ConvPlan conv(WindowGeometry geometry, boolean withBias);
+    /**
+     * @param constantWeights the weight passed to forward never changes (inference executors): the plan may
+     *                        pack it into its preferred layout once and reuse that copy while the pointer stays
+     *                        the same; backward is then not available
+     */
+    ConvPlan conv(WindowGeometry geometry, boolean withBias, boolean constantWeights);
+
+    /** A fused inference convolution; lo / hi bound {@link ConvActivation#CLIP} (ignored otherwise). */
+    FusedConvPlan fusedConv(WindowGeometry geometry, boolean withBias, boolean withResidual, ConvActivation activation,
+                            float lo, float hi);
 
     PoolPlan pool(WindowGeometry geometry, Pool kind);
 

@@ -54,39 +54,34 @@ public final class NetworkExecutor implements AutoCloseable {
     private final Map<String, Integer> consumers = new HashMap<>();
     private final List<Tensor> activationTensors = new ArrayList<>();
     private final List<Runnable> forward = new ArrayList<>();
+    private final List<String> forwardNodes = new ArrayList<>();
     private final List<Runnable> backward = new ArrayList<>();
     private boolean training;
 
     private final java.util.Set<String> observed;
-    private final Map<String, LayerOverride> overrides;
+    private final List<LayerOverride> overrides;
+    /** node name -> the override whose chain covers it */
+    private final Map<String, LayerOverride> coveredBy = new HashMap<>();
+    private final boolean constantWeights;
     private Float momentumOverride;
 
-    /**
-     * Computes one node's output from its first input instead of the built-in kernel (the sparse
-     * runtime's layers): host arrays in the node's input and output shapes, inference only.
-     */
-    @FunctionalInterface
-    public interface LayerOverride {
-        void forward(float[] input, float[] output);
-    }
-
     private NetworkExecutor(Graph graph, Backend backend, Map<String, long[]> inputShapes, boolean gradients,
-                            java.util.Set<String> observed, Map<String, LayerOverride> overrides) {
+                            java.util.Set<String> observed, List<LayerOverride> overrides, boolean constantWeights) {
         this.graph = graph;
         this.backend = backend;
         this.kernels = backend.network();
         this.gradients = gradients;
         this.shapes = ShapeInference.infer(graph, inputShapes);
         this.observed = java.util.Set.copyOf(observed);
-        this.overrides = Map.copyOf(overrides);
-        if (gradients && !overrides.isEmpty()) {
-            throw new IllegalArgumentException("layer overrides are for inference executors only");
+        this.overrides = List.copyOf(overrides);
+        this.constantWeights = constantWeights;
+        if (gradients && (!overrides.isEmpty() || constantWeights)) {
+            throw new IllegalArgumentException("layer overrides and constant weights are for inference executors only");
         }
-        for (String node : this.overrides.keySet()) {
-            if (graph.nodes().stream().noneMatch(n -> n.name().equals(node))) {
-                throw new IllegalArgumentException("graph '" + graph.name() + "' has no node '" + node
-                        + "' to override");
-            }
+        Map<String, Node> byName = new HashMap<>();
+        graph.nodes().forEach(n -> byName.put(n.name(), n));
+        for (LayerOverride o : this.overrides) {
+            checkChain(o, byName);
         }
         for (String v : this.observed) {
             if (!shapes.containsKey(v) || graph.initializers().containsKey(v)) {
@@ -115,20 +110,62 @@ public final class NetworkExecutor implements AutoCloseable {
      */
     public static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes,
                                           boolean gradients, java.util.Set<String> observed) {
-        return compile(graph, backend, inputShapes, gradients, observed, Map.of());
+        return compile(new NetworkExecutor(graph, backend, inputShapes, gradients, observed, List.of(), false));
     }
 
-    /** An inference executor whose nodes named in {@code overrides} run the given code instead. */
-    public static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes,
-                                          boolean gradients, java.util.Set<String> observed,
-                                          Map<String, LayerOverride> overrides) {
-        NetworkExecutor e = new NetworkExecutor(graph, backend, inputShapes, gradients, observed, overrides);
+    /**
+     * An inference executor for serving: the chains of nodes named by {@code overrides} run the given code
+     * instead of the engine's kernels, and the weights are constants, so convolution plans may keep
+     * pre-packed copies of them (do not write into initializer tensors of this executor).
+     */
+    public static NetworkExecutor compileInference(Graph graph, Backend backend, Map<String, long[]> inputShapes,
+                                                   List<LayerOverride> overrides) {
+        return compile(new NetworkExecutor(graph, backend, inputShapes, false, java.util.Set.of(), overrides, true));
+    }
+
+    private static NetworkExecutor compile(NetworkExecutor e) {
         try {
             e.build();
             return e;
         } catch (RuntimeException ex) {
             e.close();
             throw ex;
+        }
+    }
+
+    private void checkChain(LayerOverride o, Map<String, Node> byName) {
+        List<String> chain = o.nodes();
+        if (chain.isEmpty() || o.inputs().isEmpty()) {
+            throw new IllegalArgumentException("a layer override needs at least one node and one input");
+        }
+        java.util.Set<String> internal = new java.util.HashSet<>();
+        for (int i = 0; i < chain.size(); i++) {
+            Node n = byName.get(chain.get(i));
+            if (n == null) {
+                throw new IllegalArgumentException("graph '" + graph.name() + "' has no node '" + chain.get(i)
+                        + "' to override");
+            }
+            if (coveredBy.put(n.name(), o) != null) {
+                throw new IllegalArgumentException("node '" + n.name() + "' is covered by two layer overrides");
+            }
+            if (i < chain.size() - 1) {
+                internal.add(n.output());
+            }
+        }
+        for (String v : internal) {
+            boolean readOutside = graph.nodes().stream().anyMatch(n -> n.inputs().contains(v)
+                    && !chain.contains(n.name()));
+            boolean exposed = observed.contains(v) || graph.outputs().stream().anyMatch(x -> x.name().equals(v));
+            if (readOutside || exposed || o.inputs().contains(v)) {
+                throw new IllegalArgumentException("layer override of '" + chain.get(0) + "': intermediate value '"
+                        + v + "' is read outside its chain");
+            }
+        }
+        for (String in : o.inputs()) {
+            if (!shapes.containsKey(in)) {
+                throw new IllegalArgumentException("layer override of '" + chain.get(0) + "' reads unknown value '"
+                        + in + "'");
+            }
         }
     }
 
@@ -153,19 +190,21 @@ public final class NetworkExecutor implements AutoCloseable {
             values.forEach((name, t) -> grads.put(name, owned.allocate(backend, t.shape())));
         }
         for (Node node : graph.nodes()) {
-            LayerOverride o = overrides.get(node.name());
+            LayerOverride o = coveredBy.get(node.name());
             if (o == null) {
                 forward.add(compile(node));
-            } else {
-                Tensor x = value(node.input(0)), y = value(node.output());
-                float[] in = new float[(int) x.size()], out = new float[(int) y.size()];
-                forward.add(() -> {
-                    x.read(0, in, 0, in.length);
-                    o.forward(in, out);
-                    y.copyFrom(out);
-                });
+                forwardNodes.add(node.name());
+            } else if (isLast(o, node)) {
+                Tensor[] in = o.inputs().stream().map(this::value).toArray(Tensor[]::new);
+                Tensor y = value(node.output());
+                forward.add(() -> o.forward(in, y));
+                forwardNodes.add(o.nodes().get(0));
             }
         }
+    }
+
+    private static boolean isLast(LayerOverride o, Node n) {
+        return o.nodes().get(o.nodes().size() - 1).equals(n.name());
     }
 
     public Backend backend() {
@@ -204,20 +243,42 @@ public final class NetworkExecutor implements AutoCloseable {
      * activation is kept for the backward pass.
      */
     private void planActivations() {
-        Map<String, Integer> lastUse = new HashMap<>();
         List<Node> nodes = graph.nodes();
+        // a node covered by a layer override runs at the position of its chain's last node
+        Map<String, Integer> position = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            position.put(nodes.get(i).name(), i);
+        }
+        int[] runsAt = new int[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            LayerOverride o = coveredBy.get(nodes.get(i).name());
+            runsAt[i] = o == null ? i : position.get(o.nodes().get(o.nodes().size() - 1));
+            if (o != null && runsAt[i] < i) {
+                throw new IllegalArgumentException("layer override of '" + o.nodes().get(0)
+                        + "': its nodes are not listed in graph order");
+            }
+        }
+        Map<String, Integer> lastUse = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             for (String in : nodes.get(i).inputs()) {
-                lastUse.put(in, i);
+                lastUse.merge(in, runsAt[i], Math::max);
             }
         }
         graph.outputs().forEach(o -> lastUse.put(o.name(), Integer.MAX_VALUE));
         observed.forEach(v -> lastUse.put(v, Integer.MAX_VALUE));
         java.util.Set<String> activations = new java.util.HashSet<>();
         nodes.forEach(n -> activations.add(n.output()));
+        Map<Integer, List<String>> readAt = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            readAt.computeIfAbsent(runsAt[i], k -> new ArrayList<>()).addAll(nodes.get(i).inputs());
+        }
         Map<Long, java.util.ArrayDeque<Tensor>> pool = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
+            LayerOverride o = coveredBy.get(node.name());
+            if (o != null && !isLast(o, node)) {
+                continue;  // computed inside its chain: no buffer
+            }
             long[] shape = shapes.get(node.output());
             long size = Tensor.elementCount(shape);
             java.util.ArrayDeque<Tensor> free = gradients ? null : pool.get(size);
@@ -227,8 +288,8 @@ public final class NetworkExecutor implements AutoCloseable {
             if (gradients) {
                 continue;
             }
-            for (String in : new java.util.LinkedHashSet<>(node.inputs())) {
-                if (activations.contains(in) && lastUse.getOrDefault(in, -1) == i) {
+            for (String in : new java.util.LinkedHashSet<>(readAt.getOrDefault(i, List.of()))) {
+                if (activations.contains(in) && values.containsKey(in) && lastUse.getOrDefault(in, -1) == i) {
                     pool.computeIfAbsent(Tensor.elementCount(shapes.get(in)), k -> new java.util.ArrayDeque<>())
                             .push(values.get(in));
                 }
@@ -265,6 +326,31 @@ public final class NetworkExecutor implements AutoCloseable {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (ValueInfo o : graph.outputs()) {
             out.put(o.name(), value(o.name()).toArray());
+        }
+        return out;
+    }
+
+    /**
+     * Runs the graph {@code runs} times (after one warm-up run) timing every step: the median
+     * milliseconds per step, by node name in execution order (a layer override's chain under its first
+     * node). The backend is synchronized after each step, so the times add up to a little more than a
+     * plain run.
+     */
+    public Map<String, Double> profile(Map<String, float[]> inputs, int runs) {
+        run(inputs);
+        double[][] t = new double[forward.size()][Math.max(1, runs)];
+        for (int r = 0; r < t[0].length; r++) {
+            for (int i = 0; i < forward.size(); i++) {
+                long start = System.nanoTime();
+                forward.get(i).run();
+                backend.synchronize();
+                t[i][r] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < forward.size(); i++) {
+            Arrays.sort(t[i]);
+            out.put(forwardNodes.get(i), t[i][t[i].length / 2]);
         }
         return out;
     }
@@ -503,7 +589,7 @@ public final class NetworkExecutor implements AutoCloseable {
                 yShape[3], wShape[2], wShape[3], win[0][3], win[1][3], win[0][4], win[1][4], win[0][1], win[1][1],
                 win[0][2], win[1][2], n.attributes().getInt("group", 1));
         Tensor bias = optional(n.input(2));
-        NetworkKernels.ConvPlan plan = owned.track(kernels.conv(g, bias != null));
+        NetworkKernels.ConvPlan plan = owned.track(kernels.conv(g, bias != null, constantWeights));
         Tensor x = value(n.input(0)), w = value(n.input(1)), y = value(n.output());
         Tensor dx = gradTarget(n.input(0)), dw = gradTarget(n.input(1)), db = gradTarget(n.input(2));
         Tensor dy = grads.get(n.output());

@@ -2,38 +2,44 @@ package io.github.fcpts4j.sparse;
 
 import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.Tensor;
+import io.github.fcpts4j.backend.WindowGeometry;
 import io.github.fcpts4j.backend.cpu.CpuSparseConvPlan;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
-import io.github.fcpts4j.ir.Windows;
+
+import java.util.List;
 
 /**
- * One 2-D convolution with a pruned weight, computed on the CPU from its CSR
- * form (sparse runtime, issue 5): per image and group,
+ * One 2-D convolution with a pruned weight and its fused epilogue, computed on
+ * the CPU from the weight's CSR form (sparse runtime, issue 5):
  * <pre>
- *   Y_g [C_out/g, OH*OW] = W_g (CSR) x im2col(x_g) [C_in/g * k_h * k_w, OH*OW]  (+ bias)
+ *   y = act( W (CSR) * x + bias + residual )      (a {@link ConvChain})
  * </pre>
- * A 1x1 convolution with stride 1 and no padding skips im2col (the input
- * planes already are the columns). Built once per layer and input shape;
- * owns a native plan (close it).
+ * Stride-1 convolutions read a padded copy of the input directly, strided ones
+ * an im2col unfolding (native/include/fcpts/sparse_cpu.h). Built once per layer
+ * and input shape; as a {@link io.github.fcpts4j.engine.LayerOverride} it replaces the chain's nodes in an
+ * inference executor. Owns a native plan (close it).
  */
-public final class SparseConv implements AutoCloseable {
+public final class SparseConv implements PlanLayer {
+    private final ConvChain chain;
     private final CsrMatrix weight;
-    private final float[] bias;
-    private final long[] inputShape;
-    private final int groups;
-    private final long kh;
-    private final long kw;
-    private final long[][] windows;
+    private final long[] outputShape;
     private final CpuSparseConvPlan plan;
+
+    /** The conv alone, without epilogue. */
+    public SparseConv(Graph graph, Node conv, long[] inputShape, int threads) {
+        this(graph, ConvChain.of(conv), inputShape, threads);
+    }
 
     /**
      * @param inputShape [N, C, H, W] of the conv's input
      * @param threads    OpenMP threads (0 = all)
      */
-    public SparseConv(Graph graph, Node conv, long[] inputShape, int threads) {
+    public SparseConv(Graph graph, ConvChain chain, long[] inputShape, int threads) {
+        Node conv = chain.conv();
         if (conv.op() != OpType.CONV || inputShape.length != 4) {
             throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, conv.describe()
                     + ": the sparse runtime handles 2-D Conv only");
@@ -41,44 +47,63 @@ public final class SparseConv implements AutoCloseable {
         TensorData w = graph.initializer(conv.input(1)).orElseThrow(() -> new FcptsException(
                 ErrorCode.UNSUPPORTED_MODEL, conv.describe() + ": weight '" + conv.input(1) + "' is not a constant"));
         long[] d = w.dims();
-        this.groups = (int) conv.attributes().getInt("group", 1);
-        this.kh = d[2];
-        this.kw = d[3];
-        this.weight = CsrMatrix.of(w.floats(), (int) d[0], (int) (d[1] * d[2] * d[3]));
-        this.bias = conv.inputs().size() > 2 && !conv.input(2).isEmpty()
-                ? graph.initializer(conv.input(2)).orElseThrow().floats() : null;
-        this.inputShape = inputShape.clone();
-        this.windows = Windows.of(conv, inputShape, new long[] {kh, kw}, false);
+        long groups = conv.attributes().getInt("group", 1);
         if (inputShape[1] != d[1] * groups) {
             throw new FcptsException(ErrorCode.INVALID_MODEL, conv.describe() + ": input has " + inputShape[1]
                     + " channels, weight expects " + d[1] * groups);
         }
-        this.plan = new CpuSparseConvPlan(new CpuSparseConvPlan.Geometry(inputShape[0], inputShape[1],
-                inputShape[2], inputShape[3], kh, kw, windows[0][3], windows[1][3], windows[0][1], windows[1][1],
-                windows[0][4], windows[1][4], windows[0][0], windows[1][0], groups), weight.rows(), weight.columns(),
-                weight.rowPtr(), weight.colIdx(), weight.values(), bias, threads);
+        this.chain = chain;
+        this.weight = CsrMatrix.of(w.floats(), (int) d[0], (int) (d[1] * d[2] * d[3]));
+        float[] bias = chain.bias() == null ? null : graph.initializer(chain.bias()).orElseThrow().floats();
+        WindowGeometry g = chain.geometry(graph, inputShape);
+        this.outputShape = new long[] {g.batch(), g.outChannels(), g.outHeight(), g.outWidth()};
+        this.plan = new CpuSparseConvPlan(g, weight.rowPtr(), weight.colIdx(), weight.values(), bias,
+                chain.residual() != null, chain.activation(), chain.lo(), chain.hi(), threads);
     }
 
     public CsrMatrix weight() {
         return weight;
     }
 
-    /** [N, C_out, OH, OW]. */
-    public long[] outputShape() {
-        return new long[] {inputShape[0], weight.rows(), windows[0][0], windows[1][0]};
+    public ConvChain chain() {
+        return chain;
     }
 
-    /** y = conv(x), x [N, C, H, W] row-major; returns y [N, C_out, OH, OW]. */
+    /** Whether the plan reads the padded input directly (stride 1) rather than an im2col unfolding. */
+    public boolean direct() {
+        return plan.direct();
+    }
+
+    /** [N, C_out, OH, OW]. */
+    public long[] outputShape() {
+        return outputShape.clone();
+    }
+
+    /** y = conv(x) (+ bias, activation; not for chains with a residual), x [N, C, H, W] row-major. */
     public float[] forward(float[] x) {
-        long[] out = outputShape();
-        float[] y = new float[(int) (out[0] * out[1] * out[2] * out[3])];
+        float[] y = new float[(int) (outputShape[0] * outputShape[1] * outputShape[2] * outputShape[3])];
         plan.forward(x, y);
         return y;
     }
 
-    /** Writes conv(x) into {@code y} (no allocation; for benchmarks and executors). */
+    /** Writes the chain's output for x into {@code y} (no allocation; for benchmarks). */
     public void forward(float[] x, float[] y) {
         plan.forward(x, y);
+    }
+
+    @Override
+    public List<String> nodes() {
+        return chain.nodes().stream().map(Node::name).toList();
+    }
+
+    @Override
+    public List<String> inputs() {
+        return chain.inputs();
+    }
+
+    @Override
+    public void forward(Tensor[] inputs, Tensor output) {
+        plan.forward(inputs[0], inputs.length > 1 ? inputs[1] : null, output);
     }
 
     @Override

@@ -1,28 +1,34 @@
 package io.github.fcpts4j.sparse;
 
 import io.github.fcpts4j.backend.Backend;
+import io.github.fcpts4j.engine.LayerOverride;
 import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.DataType;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
-import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.ValueInfo;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * A sparse execution plan of a model for one input shape and thread count
- * (sparse runtime, issue 5): every Conv whose weight has at least
- * {@link #MIN_SPARSITY} zeros is timed once densely (oneDNN, the layer alone)
- * and sparsely ({@link SparseConv}); the faster one runs it. All other nodes
- * run on the dense engine. {@link #choices()} reports every decision.
+ * (sparse runtime, issue 5). The serving graph has every inference
+ * BatchNorm folded into its Conv ({@link BatchNormFolding}); each Conv with at
+ * least {@link #MIN_SPARSITY} zeros and its fusable epilogue ({@link ConvChain}:
+ * residual Add, Relu / Clip) is timed alone on the dense engine (oneDNN with
+ * pre-packed weights, then the epilogue's own nodes) and as one fused
+ * {@link SparseConv}, alternating, median of several runs; the faster one runs
+ * it. Under {@link Policy#FASTEST} the whole network is then timed both ways
+ * and the plan falls back to all-dense when the mix is not faster, so it is
+ * never slower than the dense engine by more than timing noise.
+ * {@link #choices()} reports every decision.
  */
 public final class SparsePlan implements AutoCloseable {
     /** Below this weight sparsity a conv stays dense without being timed. */
@@ -30,7 +36,7 @@ public final class SparsePlan implements AutoCloseable {
 
     /** How a layer's path is chosen. */
     public enum Policy {
-        /** time both once, keep the faster (the default) */
+        /** time both, keep the faster, then check the whole network (the default) */
         FASTEST,
         /** every conv with at least MIN_SPARSITY zeros runs sparse (to test or measure the sparse path) */
         SPARSE,
@@ -38,18 +44,30 @@ public final class SparsePlan implements AutoCloseable {
         DENSE
     }
 
-    /** The decision for one conv. */
-    public record LayerChoice(String node, double sparsity, double denseMs, double sparseMs, boolean sparse) {
+    /**
+     * The decision for one conv.
+     *
+     * @param fused the nodes the sparse kernel computes with it (its epilogue), conv first
+     */
+    public record LayerChoice(String node, List<String> fused, double sparsity, double denseMs, double sparseMs,
+                              boolean sparse) {
+    }
+
+    /** The whole-network check of a FASTEST plan: medians of interleaved runs; NaN when not made. */
+    public record NetworkCheck(double denseMs, double mixedMs, boolean fellBack) {
     }
 
     private final NetworkExecutor executor;
-    private final List<SparseConv> owned;
+    private final List<PlanLayer> layers;
     private final List<LayerChoice> choices;
+    private final NetworkCheck check;
 
-    private SparsePlan(NetworkExecutor executor, List<SparseConv> owned, List<LayerChoice> choices) {
+    private SparsePlan(NetworkExecutor executor, List<PlanLayer> layers, List<LayerChoice> choices,
+                       NetworkCheck check) {
         this.executor = executor;
-        this.owned = owned;
+        this.layers = layers;
         this.choices = List.copyOf(choices);
+        this.check = check;
     }
 
     /**
@@ -63,53 +81,96 @@ public final class SparsePlan implements AutoCloseable {
     /** As {@link #build(Graph, Backend, Map, int, int)} with an explicit policy. */
     public static SparsePlan build(Graph graph, Backend cpu, Map<String, long[]> inputShapes, int threads,
                                    int timingRuns, Policy policy) {
-        Map<String, long[]> shapes = ShapeInference.infer(graph, inputShapes);
-        Map<String, NetworkExecutor.LayerOverride> overrides = new HashMap<>();
-        List<SparseConv> owned = new ArrayList<>();
+        Graph serving = BatchNormFolding.apply(graph);
+        Map<String, long[]> shapes = ShapeInference.infer(serving, inputShapes);
+        List<ConvChain> chains = ConvChain.find(serving, shapes);
+        List<PlanLayer> layers = new ArrayList<>();
         List<LayerChoice> choices = new ArrayList<>();
+        NetworkExecutor mixed = null;
         try {
-            for (Node n : graph.nodes()) {
-                if (n.op() != OpType.CONV || graph.initializer(n.input(1)).isEmpty()
-                        || shapes.get(n.input(0)).length != 4) {
-                    continue;
-                }
-                TensorData w = graph.initializer(n.input(1)).orElseThrow();
-                long zeros = 0;
-                for (int i = 0; i < w.size(); i++) {
-                    zeros += w.get(i) == 0 ? 1 : 0;
-                }
-                double sparsity = (double) zeros / w.size();
-                if (sparsity < MIN_SPARSITY || policy == Policy.DENSE) {
-                    choices.add(new LayerChoice(n.name(), sparsity, Double.NaN, Double.NaN, false));
-                    continue;
-                }
+            for (ConvChain chain : chains) {
+                Node n = chain.conv();
                 long[] in = shapes.get(n.input(0));
-                float[] x = new float[(int) count(in)], y = new float[(int) count(shapes.get(n.output()))];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (i % 7) * 0.25f - 0.75f;
+                List<String> fused = chain.nodes().stream().map(Node::name).toList();
+                double sparsity = sparsity(serving.initializer(n.input(1)).orElseThrow());
+                if (sparsity < MIN_SPARSITY || policy == Policy.DENSE) {
+                    layers.add(new DenseConvChain(serving, chain, in, cpu));
+                    choices.add(new LayerChoice(n.name(), fused, sparsity, Double.NaN, Double.NaN, false));
+                    continue;
                 }
-                double denseMs;
-                try (NetworkExecutor alone = NetworkExecutor.compile(layerAlone(graph, n, in, shapes), cpu,
-                        Map.of(n.input(0), in))) {
-                    denseMs = medianMs(timingRuns, () -> alone.run(Map.of(n.input(0), x)));
+                SparseConv sparse = new SparseConv(serving, chain, in, threads);
+                if (policy == Policy.SPARSE) {
+                    layers.add(sparse);
+                    choices.add(new LayerChoice(n.name(), fused, sparsity, Double.NaN, Double.NaN, true));
+                    continue;
                 }
-                SparseConv conv = new SparseConv(graph, n, in, threads);
-                double sparseMs = medianMs(timingRuns, () -> conv.forward(x, y));
-                boolean useSparse = policy == Policy.SPARSE || sparseMs < denseMs;
-                choices.add(new LayerChoice(n.name(), sparsity, denseMs, sparseMs, useSparse));
-                if (useSparse) {
-                    owned.add(conv);
-                    overrides.put(n.name(), conv::forward);
-                } else {
-                    conv.close();
+                DenseConvChain dense = new DenseConvChain(serving, chain, in, cpu);
+                double[] ms;
+                try {
+                    ms = timeChain(serving, chain, dense, sparse, shapes, cpu, timingRuns);
+                } catch (RuntimeException e) {
+                    dense.close();
+                    sparse.close();
+                    throw e;
                 }
+                boolean useSparse = ms[1] < ms[0];
+                layers.add(useSparse ? sparse : dense);
+                (useSparse ? (PlanLayer) dense : sparse).close();
+                choices.add(new LayerChoice(n.name(), fused, sparsity, ms[0], ms[1], useSparse));
             }
-            NetworkExecutor e = NetworkExecutor.compile(graph, cpu, inputShapes, false, Set.of(), overrides);
-            return new SparsePlan(e, owned, choices);
-        } catch (RuntimeException ex) {
-            owned.forEach(SparseConv::close);
+            mixed = NetworkExecutor.compileInference(serving, cpu, inputShapes, overrides(layers));
+            if (policy != Policy.FASTEST || choices.stream().noneMatch(LayerChoice::sparse)) {
+                return new SparsePlan(mixed, layers, choices, new NetworkCheck(Double.NaN, Double.NaN, false));
+            }
+            return checked(serving, cpu, inputShapes, chains, shapes, mixed, layers, choices, timingRuns);
+        } catch (RuntimeException | Error ex) {
+            if (mixed != null) {
+                mixed.close();
+            }
+            closeAll(layers);
             throw ex;
         }
+    }
+
+    /** Times the mixed plan against an all-dense one on the whole network; keeps the faster. */
+    private static SparsePlan checked(Graph serving, Backend cpu, Map<String, long[]> inputShapes,
+                                      List<ConvChain> chains, Map<String, long[]> shapes, NetworkExecutor mixed,
+                                      List<PlanLayer> mixedLayers, List<LayerChoice> choices, int timingRuns) {
+        List<PlanLayer> denseLayers = new ArrayList<>();
+        NetworkExecutor dense = null;
+        try {
+            for (ConvChain chain : chains) {
+                denseLayers.add(new DenseConvChain(serving, chain, shapes.get(chain.conv().input(0)), cpu));
+            }
+            dense = NetworkExecutor.compileInference(serving, cpu, inputShapes, overrides(denseLayers));
+            NetworkExecutor d = dense;
+            Map<String, float[]> inputs = probeInputs(serving, inputShapes);
+            double[] ms = alternate(Math.max(3, timingRuns), () -> d.run(inputs), () -> mixed.run(inputs));
+            if (ms[1] < ms[0]) {
+                dense.close();
+                closeAll(denseLayers);
+                return new SparsePlan(mixed, mixedLayers, choices, new NetworkCheck(ms[0], ms[1], false));
+            }
+            mixed.close();
+            closeAll(mixedLayers);
+            List<LayerChoice> denseChoices = choices.stream().map(c -> new LayerChoice(c.node(), c.fused(),
+                    c.sparsity(), c.denseMs(), c.sparseMs(), false)).toList();
+            return new SparsePlan(dense, denseLayers, denseChoices, new NetworkCheck(ms[0], ms[1], true));
+        } catch (RuntimeException | Error ex) {
+            if (dense != null) {
+                dense.close();
+            }
+            closeAll(denseLayers);
+            throw ex;
+        }
+    }
+
+    private static List<LayerOverride> overrides(List<PlanLayer> layers) {
+        return List.copyOf(layers);
+    }
+
+    private static void closeAll(List<PlanLayer> layers) {
+        layers.forEach(PlanLayer::close);
     }
 
     /** Runs the model; outputs by graph output name. */
@@ -117,45 +178,89 @@ public final class SparsePlan implements AutoCloseable {
         return executor.run(inputs);
     }
 
-    /** One entry per Conv, in graph order. */
+    /** Median milliseconds of every step inside the network, by node (see {@link NetworkExecutor#profile}). */
+    public Map<String, Double> profile(Map<String, float[]> inputs, int runs) {
+        return executor.profile(inputs, runs);
+    }
+
+    /** One entry per Conv of the serving graph, in graph order. */
     public List<LayerChoice> choices() {
         return choices;
+    }
+
+    /** The whole-network check (FASTEST policy with at least one sparse layer; NaN otherwise). */
+    public NetworkCheck networkCheck() {
+        return check;
     }
 
     @Override
     public void close() {
         executor.close();
-        owned.forEach(SparseConv::close);
+        closeAll(layers);
     }
 
-    private static Graph layerAlone(Graph g, Node n, long[] in, Map<String, long[]> shapes) {
+    private static double sparsity(TensorData w) {
+        long zeros = 0;
+        for (int i = 0; i < w.size(); i++) {
+            zeros += w.get(i) == 0 ? 1 : 0;
+        }
+        return (double) zeros / w.size();
+    }
+
+    /** {dense ms, sparse ms} of one chain alone, interleaved runs on the same inputs. */
+    private static double[] timeChain(Graph g, ConvChain chain, DenseConvChain denseConv, SparseConv sparseConv,
+                                      Map<String, long[]> shapes, Backend cpu, int runs) {
         Map<String, TensorData> init = new LinkedHashMap<>();
-        for (String i : n.inputs().subList(1, n.inputs().size())) {
-            if (!i.isEmpty()) {
-                init.put(i, g.initializer(i).orElseThrow());
+        List<ValueInfo> inputs = new ArrayList<>();
+        Map<String, long[]> inputShapes = new LinkedHashMap<>();
+        for (String v : chain.inputs()) {
+            inputs.add(new ValueInfo(v, DataType.FLOAT, shapes.get(v)));
+            inputShapes.put(v, shapes.get(v));
+        }
+        for (Node n : chain.nodes()) {
+            for (String i : n.inputs()) {
+                g.initializer(i).ifPresent(d -> init.put(i, d));
             }
         }
-        return new Graph(n.name(), List.of(new ValueInfo(n.input(0), DataType.FLOAT, in)),
-                List.of(new ValueInfo(n.output(), DataType.FLOAT, shapes.get(n.output()))), List.of(n), init);
+        Graph alone = new Graph(chain.conv().name(), inputs, List.of(new ValueInfo(chain.output(), DataType.FLOAT,
+                shapes.get(chain.output()))), chain.nodes(), init);
+        try (NetworkExecutor dense = NetworkExecutor.compileInference(alone, cpu, inputShapes, List.of(denseConv));
+             NetworkExecutor sparse = NetworkExecutor.compileInference(alone, cpu, inputShapes,
+                     List.of(sparseConv))) {
+            Map<String, float[]> data = probeInputs(alone, inputShapes);
+            return alternate(runs, () -> dense.run(data), () -> sparse.run(data));
+        }
     }
 
-    private static long count(long[] shape) {
-        long c = 1;
-        for (long d : shape) {
-            c *= d;
+    private static Map<String, float[]> probeInputs(Graph g, Map<String, long[]> shapes) {
+        SplittableRandom rng = new SplittableRandom(7);
+        Map<String, float[]> data = new LinkedHashMap<>();
+        for (ValueInfo v : g.inputs()) {
+            float[] x = new float[(int) Arrays.stream(shapes.get(v.name())).reduce(1, (a, b) -> a * b)];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextDouble(-1, 1);
+            }
+            data.put(v.name(), x);
         }
-        return c;
+        return data;
     }
 
-    private static double medianMs(int runs, Runnable body) {
-        body.run();
-        double[] t = new double[Math.max(1, runs)];
-        for (int r = 0; r < t.length; r++) {
-            long start = System.nanoTime();
-            body.run();
-            t[r] = (System.nanoTime() - start) / 1e6;
+    /** Medians of {a, b} over {@code runs} interleaved runs each, after one warm-up run of both. */
+    private static double[] alternate(int runs, Runnable a, Runnable b) {
+        a.run();
+        b.run();
+        double[] ta = new double[Math.max(1, runs)], tb = new double[ta.length];
+        for (int r = 0; r < ta.length; r++) {
+            long t0 = System.nanoTime();
+            a.run();
+            long t1 = System.nanoTime();
+            b.run();
+            long t2 = System.nanoTime();
+            ta[r] = (t1 - t0) / 1e6;
+            tb[r] = (t2 - t1) / 1e6;
         }
-        java.util.Arrays.sort(t);
-        return t[t.length / 2];
+        Arrays.sort(ta);
+        Arrays.sort(tb);
+        return new double[] {ta[ta.length / 2], tb[tb.length / 2]};
     }
 }

@@ -2,8 +2,13 @@ package io.github.fcpts4j.sparse;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.ConvActivation;
+import io.github.fcpts4j.backend.WindowGeometry;
+import io.github.fcpts4j.backend.cpu.CpuSparseConvPlan;
 import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
@@ -99,8 +104,19 @@ class SparseConvTest extends CpuTest {
         SparseConv conv = new SparseConv(g, first, new long[] {1, 1, 28, 28}, 1);
         conv.close();
         conv.close();
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        assertThrows(IllegalStateException.class,
                 () -> conv.forward(new float[28 * 28]));
+    }
+
+    @Test
+    void malformedCsrIsANamedErrorNotACrash() {
+        WindowGeometry g = new WindowGeometry(1, 2, 5, 5, 2, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        FcptsException e = assertThrows(FcptsException.class, () -> new CpuSparseConvPlan(g, new int[] {0, 1, 2},
+                new int[] {3, 18}, new float[] {1, 2}, null, false, ConvActivation.NONE, 0, 0, 1));
+        assertTrue(e.getMessage().contains("col_idx[1] = 18 outside [0, 18)"), e.getMessage());
+        e = assertThrows(FcptsException.class, () -> new CpuSparseConvPlan(g, new int[] {0, 2, 1},
+                new int[] {3, 4}, new float[] {1, 2}, null, false, ConvActivation.NONE, 0, 0, 1));
+        assertTrue(e.getMessage().contains("row_ptr decreases at row 1"), e.getMessage());
     }
 
     @Test

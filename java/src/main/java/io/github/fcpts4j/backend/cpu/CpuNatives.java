@@ -88,11 +88,13 @@ final class CpuNatives {
         }
     }
 
-    static native int fcpts_conv_plan_create(@Cast("const int64_t*") LongPointer geometry, int hasBias, int nThreads,
+    static native int fcpts_conv_plan_create(@Cast("const int64_t*") LongPointer geometry, int flags, int activation,
+                                             float actLo, float actHi, int nThreads,
                                              @ByPtrPtr DnnlPlan plan, Status status);
 
     static native int fcpts_conv_forward(DnnlPlan plan, @Const FloatPointer x, @Const FloatPointer weight,
-                                         @Const FloatPointer bias, FloatPointer y, Status status);
+                                         @Const FloatPointer bias, @Const FloatPointer residual, FloatPointer y,
+                                         Status status);
 
     static native int fcpts_pool_plan_create(@Cast("const int64_t*") LongPointer geometry, int kind, int nThreads,
                                              @ByPtrPtr DnnlPlan plan, Status status);
@@ -219,17 +221,25 @@ final class CpuNatives {
                                                             FloatPointer dgamma, FloatPointer dbeta, int nThreads,
                                                             Status status);
 
-    static native int fcpts_im2col_cpu(@Const FloatPointer x, @Cast("int64_t") long channels, @Cast("int64_t") long h,
-                                       @Cast("int64_t") long w, @Cast("int64_t") long kh, @Cast("int64_t") long kw,
-                                       @Cast("int64_t") long strideH, @Cast("int64_t") long strideW,
-                                       @Cast("int64_t") long padTop, @Cast("int64_t") long padLeft,
-                                       @Cast("int64_t") long dilationH, @Cast("int64_t") long dilationW,
-                                       @Cast("int64_t") long outH, @Cast("int64_t") long outW, FloatPointer col,
-                                       int nThreads, Status status);
+    /** fcpts_sparse_conv: an opaque sparse convolution plan; see sparse_cpu.h. */
+    @Opaque
+    @Name("fcpts_sparse_conv")
+    static final class SparseConvHandle extends Pointer {
+        SparseConvHandle() {
+            super((Pointer) null);
+        }
+    }
 
-    static native int fcpts_csr_spmm_cpu(@Cast("int64_t") long rowBegin, @Cast("int64_t") long rowEnd,
-                                         @Cast("const int32_t*") IntPointer rowPtr,
-                                         @Cast("const int32_t*") IntPointer colIdx, @Const FloatPointer values,
-                                         @Const FloatPointer bias, @Const FloatPointer b, @Cast("int64_t") long n,
-                                         FloatPointer y, int nThreads, Status status);
+    static native int fcpts_sparse_conv_create(@Cast("const int64_t*") LongPointer geometry,
+                                               @Cast("const int32_t*") IntPointer rowPtr,
+                                               @Cast("const int32_t*") IntPointer colIdx, @Const FloatPointer values,
+                                               @Const FloatPointer bias, int activation, float clipLo, float clipHi,
+                                               int nThreads, @ByPtrPtr SparseConvHandle plan, Status status);
+
+    static native int fcpts_sparse_conv_forward(SparseConvHandle plan, @Const FloatPointer x,
+                                                @Const FloatPointer residual, FloatPointer y, Status status);
+
+    static native int fcpts_sparse_conv_is_direct(@Const SparseConvHandle plan);
+
+    static native void fcpts_sparse_conv_destroy(SparseConvHandle plan);
 }

@@ -1,5 +1,6 @@
 package io.github.fcpts4j.backend.cpu;
 
+import io.github.fcpts4j.backend.ConvActivation;
 import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.backend.WindowGeometry;
@@ -27,7 +28,7 @@ final class CpuNetworkKernels implements NetworkKernels {
     }
 
     /** A oneDNN plan owned by one Java object: close destroys it, use after close fails. */
-    private final class Plan implements ConvPlan, PoolPlan, MatMulPlan {
+    private final class Plan implements ConvPlan, FusedConvPlan, PoolPlan, MatMulPlan {
         private final String kind;
         private CpuNatives.DnnlPlan handle;
 
@@ -44,10 +45,15 @@ final class CpuNetworkKernels implements NetworkKernels {
         }
 
         @Override
+        public void forward(Tensor x, Tensor weight, Tensor bias, Tensor residual, Tensor y) {
+            CpuKernels.check(CpuNatives.fcpts_conv_forward(live(), host(x), host(weight), host(bias), host(residual),
+                    host(y), status), status, "fcpts_conv_forward");
+        }
+
+        @Override
         public void forward(Tensor x, Tensor weight, Tensor bias, Tensor y) {
             if (kind.equals("convolution")) {
-                CpuKernels.check(CpuNatives.fcpts_conv_forward(live(), host(x), host(weight), host(bias), host(y),
-                        status), status, "fcpts_conv_forward");
+                forward(x, weight, bias, null, y);
             } else {
                 CpuKernels.check(CpuNatives.fcpts_matmul_forward(live(), host(x), host(weight), host(bias), host(y),
                         status), status, "fcpts_matmul_forward");
@@ -83,11 +89,24 @@ final class CpuNetworkKernels implements NetworkKernels {
     }
 
     @Override
-    public ConvPlan conv(WindowGeometry geometry, boolean withBias) {
+    public ConvPlan conv(WindowGeometry geometry, boolean withBias, boolean constantWeights) {
         CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
         try (LongPointer g = new LongPointer(geometry.toArray())) {
-            CpuKernels.check(CpuNatives.fcpts_conv_plan_create(g, withBias ? 1 : 0, threads, handle, status), status,
+            CpuKernels.check(CpuNatives.fcpts_conv_plan_create(g, (withBias ? 1 : 0) | (constantWeights ? 2 : 0),
+                    ConvActivation.NONE.ordinal(), 0, 0, threads, handle, status), status,
                     "fcpts_conv_plan_create");
+        }
+        return new Plan("convolution", handle);
+    }
+
+    @Override
+    public FusedConvPlan fusedConv(WindowGeometry geometry, boolean withBias, boolean withResidual,
+                                   ConvActivation activation, float lo, float hi) {
+        CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
+        int flags = (withBias ? 1 : 0) | 2 | (withResidual ? 4 : 0);
+        try (LongPointer g = new LongPointer(geometry.toArray())) {
+            CpuKernels.check(CpuNatives.fcpts_conv_plan_create(g, flags, activation.ordinal(), lo, hi, threads,
+                    handle, status), status, "fcpts_conv_plan_create");
         }
         return new Plan("convolution", handle);
     }
