@@ -1,11 +1,14 @@
 /*
  * Sparse convolution plans on the CPU (math and layouts in fcpts/sparse_cpu.h).
  *
- * Per image: stage (pad or im2col the input), then for every task (output channel m, 64 positions q0..q0+63)
- *   acc[j] = sum_{p in row m} values[p] * S[offset[p] + q0 + j]        (j < 64, in 8 AVX2 registers)
- *   y[m, q0 + j] = act(acc[j] + bias[m] + residual[m, q0 + j])         (valid positions only)
- * The staging buffer has 64 + (kw-1)*dw floats of zeroed slack so that a tile never reads past it; padded
- * borders are zeroed once at plan creation and never written again.
+ * Per image: stage the input as sh*sw phase planes of the zero-padded input,
+ *   P[a*sw + b][c][i][j] = xpad[c][i*sh + a][j*sw + b]        (i < Hq, j < Wq)
+ * so that a window tap (c, ky, kx) of output (oh, ow) reads P at a fixed offset from q = oh*Wq + ow:
+ *   offset = ((a*sw + b)*C + c)*Hq*Wq + (ky*dh / sh)*Wq + kx*dw / sw,   a = ky*dh % sh, b = kx*dw % sw.
+ * Then for every task (output channel m, 64 consecutive q from q0)
+ *   acc[j] = sum_{p in row m} values[p] * P[offset[p] + q0 + j]         (j < 64, in 8 AVX2 registers)
+ *   y[m, oh, ow] = act(acc[j] + bias[m] + residual[m, oh, ow])          (q0 + j = oh*Wq + ow, ow < OW only)
+ * The staging buffer ends in 64 + Wq zeroed floats so that a tile never reads past it.
  */
 #include "fcpts/sparse_cpu.h"
 
@@ -31,9 +34,8 @@ struct Geometry {
 
 struct fcpts_sparse_conv {
     Geometry g{};
-    bool direct = false;
-    int64_t hp = 0, wp = 0;      /* padded input size (direct) */
-    int64_t q_count = 0;         /* positions computed per output row: oh*wp (direct) or oh*ow (im2col) */
+    int64_t hq = 0, wq = 0;      /* size of one phase plane */
+    int64_t q_count = 0;         /* positions computed per output channel: oh * wq */
     std::vector<int32_t> row_ptr, offsets;
     std::vector<float> values, bias, stage;
     int32_t activation = FCPTS_ACT_NONE;
@@ -61,7 +63,7 @@ inline float activate(const fcpts_sparse_conv* p, float v) {
 /* Stores one tile's sums: positions q0 .. q0 + TILE - 1 of output row m, skipping the dropped columns. */
 inline void store_tile(const Task& t, int64_t m, int64_t q0, const float* acc) {
     const fcpts_sparse_conv* p = t.p;
-    const int64_t width = p->direct ? p->wp : p->g.ow, plane = p->g.oh * p->g.ow;
+    const int64_t width = p->wq, plane = p->g.oh * p->g.ow;
     const float b = p->bias.empty() ? 0.0f : p->bias[m];
     const int64_t end = std::min<int64_t>(TILE, p->q_count - q0);
     int64_t row = q0 / width, col = q0 % width;
@@ -137,36 +139,23 @@ void compute_image(const Task& t) {
     }
 }
 
-/* Copies one image into the interior of the padded staging buffer (borders stay zero). */
-void pad_image(const fcpts_sparse_conv* p, const float* x, float* s) {
+/* The phase planes of one image (see the top of the file); padding and the tail of each row read as 0. */
+void stage_image(const fcpts_sparse_conv* p, const float* x, float* s) {
     const Geometry& g = p->g;
+    const int64_t rows = g.sh * g.sw * g.c * p->hq;
 #pragma omp for schedule(static)
-    for (int64_t r = 0; r < g.c * g.h; ++r) {
-        const int64_t c = r / g.h, y = r % g.h;
-        std::memcpy(s + (c * p->hp + y + g.pt) * p->wp + g.pl, x + r * g.w, sizeof(float) * (size_t)g.w);
-    }
-}
-
-/* col [c*kh*kw, oh*ow] of one image; padding reads as 0. */
-void im2col_image(const fcpts_sparse_conv* p, const float* x, float* col) {
-    const Geometry& g = p->g;
-    const int64_t positions = g.oh * g.ow;
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < g.c * g.kh * g.kw; ++r) {
-        const int64_t c = r / (g.kh * g.kw), ky = r / g.kw % g.kh, kx = r % g.kw;
-        float* dst = col + r * positions;
-        for (int64_t oy = 0; oy < g.oh; ++oy) {
-            const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
-            float* line = dst + oy * g.ow;
-            if (iy < 0 || iy >= g.h) {
-                std::memset(line, 0, sizeof(float) * (size_t)g.ow);
-                continue;
-            }
-            const float* src = x + (c * g.h + iy) * g.w;
-            for (int64_t ox = 0; ox < g.ow; ++ox) {
-                const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
-                line[ox] = ix >= 0 && ix < g.w ? src[ix] : 0.0f;
-            }
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t i = r % p->hq, c = r / p->hq % g.c, phase = r / (p->hq * g.c);
+        const int64_t a = phase / g.sw, b = phase % g.sw, iy = i * g.sh + a - g.pt;
+        float* dst = s + r * p->wq;
+        if (iy < 0 || iy >= g.h) {
+            std::memset(dst, 0, sizeof(float) * (size_t)p->wq);
+            continue;
+        }
+        const float* src = x + (c * g.h + iy) * g.w;
+        for (int64_t j = 0; j < p->wq; ++j) {
+            const int64_t ix = j * g.sw + b - g.pl;
+            dst[j] = ix >= 0 && ix < g.w ? src[ix] : 0.0f;
         }
     }
 }
@@ -205,16 +194,13 @@ extern "C" int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* 
     try {
         std::unique_ptr<fcpts_sparse_conv> p(new fcpts_sparse_conv());
         p->g = g;
-        p->direct = g.sh == 1 && g.sw == 1;
-        p->hp = g.h + g.pt + g.pb;
-        p->wp = g.w + g.pl + g.pr;
-        if (p->direct && (p->hp - (g.kh - 1) * g.dh != g.oh || p->wp - (g.kw - 1) * g.dw != g.ow)) {
-            FCPTS_FAIL(status, FCPTS_INVALID_ARGUMENT, -1, "output %lldx%lld does not match a stride-1 window",
-                       (long long)g.oh, (long long)g.ow);
-        }
-        p->q_count = p->direct ? g.oh * p->wp : g.oh * g.ow;
-        const int64_t stage_floats =
-            (p->direct ? g.c * p->hp * p->wp : g.c * window * g.oh * g.ow) + TILE + (g.kw - 1) * g.dw;
+        p->hq = g.oh + (g.kh - 1) * g.dh / g.sh;
+        p->wq = g.ow + (g.kw - 1) * g.dw / g.sw;
+        FCPTS_REQUIRE(status, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh < g.h + g.pt + g.pb &&
+                                  (g.ow - 1) * g.sw + (g.kw - 1) * g.dw < g.w + g.pl + g.pr, -1,
+                      "output %lldx%lld does not fit the padded input", (long long)g.oh, (long long)g.ow);
+        p->q_count = g.oh * p->wq;
+        const int64_t stage_floats = g.sh * g.sw * g.c * p->hq * p->wq + TILE + p->wq;
         if (stage_floats > std::numeric_limits<int32_t>::max()) {
             FCPTS_FAIL(status, FCPTS_INVALID_ARGUMENT, -1, "layer too large for 32-bit offsets (%lld floats)",
                        (long long)stage_floats);
@@ -226,9 +212,9 @@ extern "C" int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* 
             const int64_t first_channel = m / cout_g * cin_g;
             for (int32_t k = row_ptr[m]; k < row_ptr[m + 1]; ++k) {
                 const int64_t c = first_channel + col_idx[k] / window, kpos = col_idx[k] % window;
-                p->offsets[(size_t)k] =
-                    (int32_t)(p->direct ? c * p->hp * p->wp + kpos / g.kw * g.dh * p->wp + kpos % g.kw * g.dw
-                                        : (c * window + kpos) * g.oh * g.ow);
+                const int64_t ry = kpos / g.kw * g.dh, rx = kpos % g.kw * g.dw;
+                const int64_t phase = ry % g.sh * g.sw + rx % g.sw;
+                p->offsets[(size_t)k] = (int32_t)(((phase * g.c + c) * p->hq + ry / g.sh) * p->wq + rx / g.sw);
             }
         }
         if (bias) p->bias.assign(bias, bias + g.oc);
@@ -254,17 +240,10 @@ extern "C" int fcpts_sparse_conv_forward(fcpts_sparse_conv* p, const float* x, c
     float* stage = p->stage.data();
 #pragma omp parallel num_threads(p->threads)
     for (int64_t image = 0; image < g.n; ++image) {
-        const float* xi = x + image * in_image;
-        if (p->direct) {
-            pad_image(p, xi, stage);
-        } else {
-            im2col_image(p, xi, stage);
-        }
+        stage_image(p, x + image * in_image, stage);
         compute_image(Task{p, stage, residual ? residual + image * out_image : nullptr, y + image * out_image});
     }
     return FCPTS_OK;
 }
-
-extern "C" int fcpts_sparse_conv_is_direct(const fcpts_sparse_conv* p) { return p && p->direct ? 1 : 0; }
 
 extern "C" void fcpts_sparse_conv_destroy(fcpts_sparse_conv* p) { delete p; }

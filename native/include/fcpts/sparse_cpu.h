@@ -3,14 +3,13 @@
  * A convolution y = W * x with a pruned weight W [C_out, C_in/g, k_h, k_w] is, per image,
  *   y[m, q] = act( bias[m] + residual[m, q] + sum_{p in row m} values[p] * S[offset[p] + q] )
  * where row m of W is stored in CSR (column = input channel x kernel position within the row's group)
- * and S is a staging buffer laid out so that every stored weight multiplies a contiguous run of S:
- *  - direct (stride 1, any kernel / dilation / padding): S is the zero-padded input [C_in, H+pt+pb, W+pl+pr];
- *    with Wp the padded width, output position (oh, ow) is q = oh*Wp + ow and column (c, ky, kx) sits at
- *    offset c*Hp*Wp + ky*dh*Wp + kx*dw; the Wp - OW positions per row with ow >= OW are computed and dropped.
- *  - im2col (strided): S = im2col(x) [C_in*k_h*k_w, OH*OW], offset = column * OH*OW, q = oh*OW + ow.
- * The kernel keeps 64 consecutive q of one output row in registers and streams the row's stored weights
- * (one broadcast FMA per weight and 8 lanes); tasks (output row x 64 positions) are split over OpenMP
- * threads. bias, residual and the activation (ReLU or clip) are applied once per output as it is stored.
+ * and S is a staging buffer laid out so that every stored weight multiplies a contiguous run of S: the
+ * zero-padded input split into stride_h x stride_w phase planes of Hq x Wq (one plane, the padded input,
+ * for stride 1), output (oh, ow) at q = oh*Wq + ow; the Wq - OW positions per row with ow >= OW are
+ * computed and dropped. No im2col: staging costs one pass over the input whatever the kernel size.
+ * The kernel keeps 64 consecutive q of one output channel in registers and streams the channel's stored
+ * weights (one broadcast FMA per weight and 8 lanes); tasks (channel x 64 positions) are split over OpenMP
+ * threads; bias, residual and the activation are applied once per output as it is stored.
  * Called by io.github.fcpts4j.backend.cpu.CpuSparseConvPlan through CpuNatives. All buffers are host memory.
  */
 #ifndef FCPTS_SPARSE_CPU_H
@@ -39,9 +38,6 @@ int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* row_ptr, co
  * y must not alias x or residual. */
 int fcpts_sparse_conv_forward(fcpts_sparse_conv* plan, const float* x, const float* residual, float* y,
                               fcpts_status* status);
-
-/* 1 when the plan uses the direct (padded input) form, 0 for im2col. */
-int fcpts_sparse_conv_is_direct(const fcpts_sparse_conv* plan);
 
 void fcpts_sparse_conv_destroy(fcpts_sparse_conv* plan);
 

@@ -8,6 +8,7 @@ import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.eval.OrtLatency;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.onnx.OnnxImporter;
+import io.github.fcpts4j.report.LatencyChart;
 import io.github.fcpts4j.sparse.SparsePlan;
 
 import java.io.PrintWriter;
@@ -26,11 +27,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code fcpts bench}: latency of one model on the CPU, in one run, for (a)
- * ONNX Runtime dense through DJL, (b) our dense oneDNN engine, (c) our sparse
- * plan (each conv dense or sparse, whichever its one-time timing favoured):
- * median and p90 per batch size, throughput, and the sparse plan's per-layer
- * choices.
+ * {@code fcpts bench}: latency of one or more models on the CPU, in one run,
+ * for (a) ONNX Runtime dense through DJL, (b) our dense engine (BatchNorm
+ * folded, oneDNN with pre-packed weights and fused epilogues) and (c) our
+ * sparse plan (each conv chain dense or sparse by timing, whole network
+ * checked): median and p90 per batch size, throughput, and for the first batch
+ * size a per-layer breakdown measured inside the network. With several models
+ * (e.g. one file per sparsity) and {@code --chart}, a PNG of latency against
+ * weight sparsity.
  */
 @Command(name = "bench", description = "Latency: ONNX Runtime dense vs our dense vs our sparse plan.")
 final class BenchCommand implements Callable<Integer> {
@@ -39,8 +43,8 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", description = "ONNX model (default: the shipped ResNet-20)")
-    Path model;
+    @Option(names = "--model", description = "ONNX model; repeat for several (default: the shipped ResNet-20)")
+    List<Path> models;
 
     @Option(names = "--batch", defaultValue = "1,8,32", split = ",", description = "batch sizes")
     List<Integer> batches;
@@ -57,8 +61,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "30")
     int runs;
 
+    @Option(names = "--chart", description = "PNG of median latency vs weight sparsity over the models")
+    Path chart;
+
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     boolean json;
+
+    private static final String[] PATHS = {"onnxruntime dense", "fcpts4j dense", "fcpts4j sparse plan"};
 
     @Override
     public Integer call() {
@@ -68,7 +77,41 @@ final class BenchCommand implements Callable<Integer> {
         if (runs < 1 || warmup < 0 || batches.stream().anyMatch(b -> b < 1)) {
             throw new IllegalArgumentException("--runs must be >= 1, --warmup >= 0 and every --batch >= 1");
         }
-        Path input = model != null ? model : Path.of(System.getProperty("fcpts.home", ".")).resolve(DEFAULT_MODEL);
+        List<Path> inputs = models != null ? models
+                : List.of(Path.of(System.getProperty("fcpts.home", ".")).resolve(DEFAULT_MODEL));
+        PrintWriter err = spec.commandLine().getErr();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        try (Backend cpu = Backends.open("cpu", BackendOptions.defaults().withCpuThreads(threads))) {
+            for (Path input : inputs) {
+                benchModel(input, cpu, err, rows);
+            }
+        }
+        for (int batch : batches) {
+            for (String path : PATHS) {
+                series.put("batch " + batch + ", " + path, rows.stream()
+                        .filter(r -> r.get("batch").equals(batch) && r.get("path").equals(path))
+                        .map(r -> new double[] {(double) r.get("sparsity"), (double) r.get("p50_ms")})
+                        .toArray(double[][]::new));
+            }
+        }
+        if (chart != null) {
+            LatencyChart.write(chart, "fcpts bench: latency vs weight sparsity (" + inputs.size() + " models)",
+                    series);
+            err.println("chart: " + chart);
+        }
+        if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("threads", threads);
+            r.put("runs", runs);
+            r.put("results", rows);
+            spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting()
+                    .serializeSpecialFloatingPointValues().create().toJson(r));
+        }
+        return 0;
+    }
+
+    private void benchModel(Path input, Backend cpu, PrintWriter err, List<Map<String, Object>> rows) {
         Graph g = OnnxImporter.read(input).graph();
         long[] declared = g.inputs().get(0).shape();
         for (int i = 1; i < declared.length; i++) {
@@ -77,70 +120,101 @@ final class BenchCommand implements Callable<Integer> {
                         + "dimension " + i + " (" + Arrays.toString(declared) + "); fcpts bench needs fixed sizes");
             }
         }
-        PrintWriter err = spec.commandLine().getErr();
+        double modelSparsity = weightSparsity(g);
+        err.printf("model %s: weight sparsity %.1f%% (prunable layers)%n", input.getFileName(), 100 * modelSparsity);
         String name = g.inputs().get(0).name();
-        List<Map<String, Object>> rows = new ArrayList<>();
         err.printf("%-6s %-22s %10s %10s %12s %8s%n", "batch", "path", "p50 ms", "p90 ms", "images/s", "vs ORT");
-        try (Backend cpu = Backends.open("cpu", BackendOptions.defaults().withCpuThreads(threads))) {
-            for (int batch : batches) {
-                long[] shape = declared.clone();
-                shape[0] = batch;
-                float[] x = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-                SplittableRandom rng = new SplittableRandom(1);
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) rng.nextDouble();
-                }
-                double[] ort = OrtLatency.measure(input, x, shape, threads, warmup, runs);
-                double[] dense, sparse;
-                List<SparsePlan.LayerChoice> choices;
-                try (SparsePlan d = SparsePlan.build(g, cpu, Map.of(name, shape), threads, 1,
-                        SparsePlan.Policy.DENSE)) {
-                    dense = time(() -> d.run(Map.of(name, x)));
-                }
-                try (SparsePlan s = SparsePlan.build(g, cpu, Map.of(name, shape), threads, 5)) {
-                    sparse = time(() -> s.run(Map.of(name, x)));
-                    choices = s.choices();
-                }
-                double ortMedian = percentile(ort, 0.5);
-                for (Object[] path : new Object[][] {{"onnxruntime dense", ort}, {"fcpts4j dense", dense},
-                        {"fcpts4j sparse plan", sparse}}) {
-                    double[] t = (double[]) path[1];
-                    double p50 = percentile(t, 0.5), p90 = percentile(t, 0.9);
-                    err.printf("%-6d %-22s %10.3f %10.3f %12.1f %7.2fx%n", batch, path[0], p50, p90,
-                            batch / (p50 / 1e3), ortMedian / p50);
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("batch", batch);
-                    row.put("path", path[0]);
-                    row.put("p50_ms", p50);
-                    row.put("p90_ms", p90);
-                    row.put("images_per_s", batch / (p50 / 1e3));
-                    row.put("speedup_vs_ort", ortMedian / p50);
-                    rows.add(row);
-                }
-                long chosen = choices.stream().filter(SparsePlan.LayerChoice::sparse).count();
-                err.printf("       sparse plan: %d of %d convs sparse%n", chosen, choices.size());
-                if (batch == batches.get(0)) {
-                    err.printf("       %-24s %9s %10s %10s %s%n", "conv", "sparsity", "dense ms", "sparse ms", "runs");
-                    for (SparsePlan.LayerChoice c : choices) {
-                        err.printf("       %-24s %8.1f%% %10.3f %10.3f %s%n", c.node(), 100 * c.sparsity(),
-                                c.denseMs(), c.sparseMs(), c.sparse() ? "sparse" : "dense");
-                    }
-                }
-                Map<String, Object> layers = new LinkedHashMap<>();
-                choices.forEach(c -> layers.put(c.node(), Map.of("sparsity", c.sparsity(), "sparse", c.sparse())));
-                rows.get(rows.size() - 1).put("layers", layers);
+        for (int batch : batches) {
+            long[] shape = declared.clone();
+            shape[0] = batch;
+            float[] x = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+            SplittableRandom rng = new SplittableRandom(1);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextDouble();
+            }
+            Map<String, float[]> feed = Map.of(name, x);
+            double[] ort = OrtLatency.measure(input, x, shape, threads, warmup, runs);
+            double[] dense, sparse;
+            Map<String, Double> profile;
+            SparsePlan.NetworkCheck check;
+            List<SparsePlan.LayerChoice> choices;
+            try (SparsePlan d = SparsePlan.build(g, cpu, Map.of(name, shape), threads, 1, SparsePlan.Policy.DENSE)) {
+                dense = time(() -> d.run(feed));
+            }
+            try (SparsePlan s = SparsePlan.build(g, cpu, Map.of(name, shape), threads, 5)) {
+                sparse = time(() -> s.run(feed));
+                choices = s.choices();
+                check = s.networkCheck();
+                profile = batch == batches.get(0) ? s.profile(feed, Math.min(runs, 10)) : Map.of();
+            }
+            double ortMedian = percentile(ort, 0.5);
+            double[][] samples = {ort, dense, sparse};
+            for (int p = 0; p < PATHS.length; p++) {
+                double p50 = percentile(samples[p], 0.5), p90 = percentile(samples[p], 0.9);
+                err.printf("%-6d %-22s %10.3f %10.3f %12.1f %7.2fx%n", batch, PATHS[p], p50, p90,
+                        batch / (p50 / 1e3), ortMedian / p50);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("model", input.toString());
+                row.put("sparsity", modelSparsity);
+                row.put("batch", batch);
+                row.put("path", PATHS[p]);
+                row.put("p50_ms", p50);
+                row.put("p90_ms", p90);
+                row.put("images_per_s", batch / (p50 / 1e3));
+                row.put("speedup_vs_ort", ortMedian / p50);
+                rows.add(row);
+            }
+            long chosen = choices.stream().filter(SparsePlan.LayerChoice::sparse).count();
+            err.printf("       sparse plan: %d of %d conv chains sparse; whole network dense %.3f ms vs mixed %.3f ms"
+                    + "%s%n", chosen, choices.size(), check.denseMs(), check.mixedMs(),
+                    check.fellBack() ? " -> fell back to all dense" : "");
+            Map<String, Object> layers = new LinkedHashMap<>();
+            for (SparsePlan.LayerChoice c : choices) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("sparsity", c.sparsity());
+                l.put("sparse", c.sparse());
+                l.put("fused", c.fused());
+                l.put("alone_dense_ms", c.denseMs());
+                l.put("alone_sparse_ms", c.sparseMs());
+                l.put("in_network_ms", profile.getOrDefault(c.node(), Double.NaN));
+                layers.put(c.node(), l);
+            }
+            rows.get(rows.size() - 1).put("layers", layers);
+            if (!profile.isEmpty()) {
+                printBreakdown(err, choices, profile);
             }
         }
-        if (json) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("model", input.toString());
-            r.put("threads", threads);
-            r.put("runs", runs);
-            r.put("results", rows);
-            spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting()
-                    .serializeSpecialFloatingPointValues().create().toJson(r));
+    }
+
+    /** Per conv chain: sparsity, timings alone and inside the network, path; then every other step summed. */
+    private static void printBreakdown(PrintWriter err, List<SparsePlan.LayerChoice> choices,
+                                       Map<String, Double> profile) {
+        err.printf("       %-14s %-12s %9s %10s %10s %11s %s%n", "conv", "fused", "sparsity", "dense ms",
+                "sparse ms", "in-net ms", "runs");
+        double convs = 0;
+        for (SparsePlan.LayerChoice c : choices) {
+            double inNet = profile.getOrDefault(c.node(), Double.NaN);
+            convs += inNet;
+            String fused = c.fused().size() == 1 ? "-" : "+" + (c.fused().size() - 1) + " node"
+                    + (c.fused().size() > 2 ? "s" : "");
+            err.printf("       %-14s %-12s %8.1f%% %10.3f %10.3f %11.3f %s%n", c.node(), fused, 100 * c.sparsity(),
+                    c.denseMs(), c.sparseMs(), inNet, c.sparse() ? "sparse" : "dense");
         }
-        return 0;
+        double total = profile.values().stream().mapToDouble(Double::doubleValue).sum();
+        err.printf("       in-network: conv chains %.3f ms, %d other steps %.3f ms (dense / sparse ms: the chain "
+                + "alone, median)%n", convs, profile.size() - choices.size(), total - convs);
+    }
+
+    private static double weightSparsity(Graph g) {
+        long zeros = 0, total = 0;
+        for (var n : g.prunableNodes()) {
+            var w = g.initializer(n.input(1)).orElseThrow();
+            for (int i = 0; i < w.size(); i++) {
+                zeros += w.get(i) == 0 ? 1 : 0;
+            }
+            total += w.size();
+        }
+        return total == 0 ? 0 : (double) zeros / total;
     }
 
     private double[] time(Runnable body) {

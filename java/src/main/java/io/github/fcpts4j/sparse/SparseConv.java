@@ -18,8 +18,9 @@ import java.util.List;
  * <pre>
  *   y = act( W (CSR) * x + bias + residual )      (a {@link ConvChain})
  * </pre>
- * Stride-1 convolutions read a padded copy of the input directly, strided ones
- * an im2col unfolding (native/include/fcpts/sparse_cpu.h). Built once per layer
+ * The input is staged once per call as phase planes of the padded input, so
+ * every stored weight multiplies a contiguous run of it, for any stride
+ * (native/include/fcpts/sparse_cpu.h). Built once per layer
  * and input shape; as a {@link io.github.fcpts4j.engine.LayerOverride} it replaces the chain's nodes in an
  * inference executor. Owns a native plan (close it).
  */
@@ -67,11 +68,6 @@ public final class SparseConv implements PlanLayer {
 
     public ConvChain chain() {
         return chain;
-    }
-
-    /** Whether the plan reads the padded input directly (stride 1) rather than an im2col unfolding. */
-    public boolean direct() {
-        return plan.direct();
     }
 
     /** [N, C_out, OH, OW]. */

@@ -151,21 +151,30 @@ class FcptsCliTest {
     }
 
     @Test
-    void benchTimesThreePathsAndReportsEveryConvChoice(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        java.nio.file.Path pruned = dir.resolve("p.onnx");
+    void benchTimesThreePathsAndReportsEveryConvChoice(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path pruned = dir.resolve("p.onnx"), chart = dir.resolve("latency.png");
         assertEquals(0, run("prune", "--model", MODEL, "--method", "global", "--sparsity", "0.9", "--no-eval",
                 "--out", pruned.toString()).code);
-        Result r = run("bench", "--model", pruned.toString(), "--batch", "1,2", "--runs", "3", "--warmup", "1",
-                "--json");
+        Result r = run("bench", "--model", MODEL, "--model", pruned.toString(), "--batch", "1,2", "--runs", "3",
+                "--warmup", "1", "--chart", chart.toString(), "--json");
         assertEquals(0, r.code, r.err);
         com.google.gson.JsonArray rows = JsonParser.parseString(r.out).getAsJsonObject().getAsJsonArray("results");
-        assertEquals(6, rows.size(), "three paths for each of two batch sizes");
+        assertEquals(12, rows.size(), "three paths for each of two batch sizes and two models");
         for (int i = 0; i < rows.size(); i++) {
             JsonObject row = rows.get(i).getAsJsonObject();
             assertTrue(row.get("p50_ms").getAsDouble() > 0 && row.get("p90_ms").getAsDouble()
                     >= row.get("p50_ms").getAsDouble(), row.toString());
+            assertEquals(i < 6 ? 0.0 : 0.9, row.get("sparsity").getAsDouble(), 1e-3, row.toString());
         }
-        assertEquals(21, rows.get(2).getAsJsonObject().getAsJsonObject("layers").size(), "one choice per conv");
+        JsonObject layers = rows.get(8).getAsJsonObject().getAsJsonObject("layers");
+        assertEquals(21, layers.size(), "one choice per conv");
+        for (String conv : layers.keySet()) {
+            assertTrue(layers.getAsJsonObject(conv).get("in_network_ms").getAsDouble() > 0, conv);
+        }
+        assertTrue(r.err.contains("in-network: conv chains"), r.err);
+        byte[] png = java.nio.file.Files.readAllBytes(chart);
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
         Result bad = run("bench", "--model", pruned.toString(), "--batch", "0");
         assertEquals(1, bad.code);
         assertTrue(bad.err.contains("--batch"), bad.err);

@@ -10,9 +10,13 @@ import io.github.fcpts4j.backend.ConvActivation;
 import io.github.fcpts4j.backend.WindowGeometry;
 import io.github.fcpts4j.backend.cpu.CpuSparseConvPlan;
 import io.github.fcpts4j.engine.NetworkExecutor;
+import io.github.fcpts4j.ir.Attributes;
+import io.github.fcpts4j.ir.DataType;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
+import io.github.fcpts4j.ir.TensorData;
+import io.github.fcpts4j.ir.ValueInfo;
 import io.github.fcpts4j.onnx.OnnxImporter;
 import io.github.fcpts4j.testing.CpuTest;
 import io.github.fcpts4j.testing.GlobalPruning;
@@ -106,6 +110,36 @@ class SparseConvTest extends CpuTest {
         conv.close();
         assertThrows(IllegalStateException.class,
                 () -> conv.forward(new float[28 * 28]));
+    }
+
+    @Test
+    void stridesDilationsAsymmetricPadsAndGroupsMatch() {
+        SplittableRandom rng = new SplittableRandom(3);
+        float[] w = new float[6 * 2 * 3 * 3];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i % 3 == 0 ? 0f : (float) rng.nextGaussian();
+        }
+        for (long[] stride : new long[][] {{1, 1}, {2, 3}, {3, 2}}) {
+            Node conv = new Node("conv", OpType.CONV, List.of("x", "w", "b"), List.of("y"), Attributes.of(
+                    "strides", stride, "dilations", new long[] {2, 1}, "pads", new long[] {1, 0, 2, 1},
+                    "group", 2L, "kernel_shape", new long[] {3, 3}));
+            Map<String, TensorData> init = new java.util.LinkedHashMap<>();
+            init.put("w", TensorData.ofFloats(new long[] {6, 2, 3, 3}, w));
+            init.put("b", TensorData.ofFloats(new long[] {6}, new float[] {1, -1, 0.5f, 0, 2, -2}));
+            Graph g = new Graph("strided", List.of(new ValueInfo("x", DataType.FLOAT, new long[] {2, 4, 13, 11})),
+                    List.of(new ValueInfo("y", DataType.FLOAT, new long[] {-1, 6, -1, -1})), List.of(conv), init);
+            float[] x = new float[2 * 4 * 13 * 11];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            long[] shape = {2, 4, 13, 11};
+            try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of("x", shape));
+                 SparseConv sparse = new SparseConv(g, conv, shape, 0)) {
+                float[] ref = e.run(Map.of("x", x)).get("y");
+                assertArrayEquals(e.shape("y"), sparse.outputShape());
+                assertArrayEquals(ref, sparse.forward(x), 1e-4f, "strides " + java.util.Arrays.toString(stride));
+            }
+        }
     }
 
     @Test

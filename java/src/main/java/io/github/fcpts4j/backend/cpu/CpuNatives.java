@@ -239,7 +239,5 @@ final class CpuNatives {
     static native int fcpts_sparse_conv_forward(SparseConvHandle plan, @Const FloatPointer x,
                                                 @Const FloatPointer residual, FloatPointer y, Status status);
 
-    static native int fcpts_sparse_conv_is_direct(@Const SparseConvHandle plan);
-
     static native void fcpts_sparse_conv_destroy(SparseConvHandle plan);
 }

@@ -11,7 +11,7 @@ import org.bytedeco.javacpp.LongPointer;
 /**
  * A sparse 2-D convolution on the CPU, a native plan built once per layer
  * (native/include/fcpts/sparse_cpu.h): CSR weight with per-weight input
- * offsets, staging buffer (padded input for stride 1, im2col otherwise),
+ * offsets, staging buffer (the padded input in stride x stride phase planes),
  * fused epilogue {@code y = act(conv(x) + bias + residual)}. Runs on cpu
  * tensors in place, or on host arrays through staging buffers made on first
  * use. Owns its native memory: close it; use after close throws.
@@ -51,11 +51,6 @@ public final class CpuSparseConvPlan implements AutoCloseable {
             throw new IllegalStateException("sparse conv plan is closed");
         }
         return handle;
-    }
-
-    /** Whether the plan reads a padded copy of the input (stride 1) rather than an im2col unfolding. */
-    public boolean direct() {
-        return CpuNatives.fcpts_sparse_conv_is_direct(live()) != 0;
     }
 
     /** y = act(conv(x) + bias + residual) on cpu tensors; residual null unless the plan was made with one. */
@@ -101,5 +96,6 @@ public final class CpuSparseConvPlan implements AutoCloseable {
         }
         hostIn = null;
         hostOut = null;
+        status.close();
     }
 }
