@@ -52,32 +52,51 @@ struct Task {
     float* y;               /* image's output */
 };
 
-inline float activate(const fcpts_sparse_conv* p, float v) {
-    switch (p->activation) {
-        case FCPTS_ACT_RELU: return v > 0.0f ? v : 0.0f;
-        case FCPTS_ACT_CLIP: return std::min(std::max(v, p->lo), p->hi);
-        default: return v;
+/* out[k] = act(acc[k] + b + res[k]) for k < n; one loop per activation and residual case so that each
+ * vectorizes. */
+template <int32_t ACT, bool RESIDUAL>
+inline void store_run(const float* __restrict__ acc, float b, const float* __restrict__ res, float lo, float hi,
+                      float* __restrict__ out, int64_t n) {
+    for (int64_t k = 0; k < n; ++k) {
+        float v = acc[k] + b;
+        if (RESIDUAL) v += res[k];
+        if (ACT == FCPTS_ACT_RELU) v = v > 0.0f ? v : 0.0f;
+        if (ACT == FCPTS_ACT_CLIP) v = std::min(std::max(v, lo), hi);
+        out[k] = v;
     }
 }
 
-/* Stores one tile's sums: positions q0 .. q0 + TILE - 1 of output row m, skipping the dropped columns. */
+template <int32_t ACT>
+inline void store_run(const float* acc, float b, const float* res, float lo, float hi, float* out, int64_t n) {
+    if (res) {
+        store_run<ACT, true>(acc, b, res, lo, hi, out, n);
+    } else {
+        store_run<ACT, false>(acc, b, nullptr, lo, hi, out, n);
+    }
+}
+
+/* Stores one tile's sums: positions q0 .. q0 + TILE - 1 of output channel m, run by run along the rows of
+ * width Wq, dropping the columns ow >= OW. */
 inline void store_tile(const Task& t, int64_t m, int64_t q0, const float* acc) {
     const fcpts_sparse_conv* p = t.p;
-    const int64_t width = p->wq, plane = p->g.oh * p->g.ow;
+    const int64_t ow = p->g.ow, plane = p->g.oh * ow;
     const float b = p->bias.empty() ? 0.0f : p->bias[m];
     const int64_t end = std::min<int64_t>(TILE, p->q_count - q0);
-    int64_t row = q0 / width, col = q0 % width;
     float* out = t.y + m * plane;
     const float* res = t.residual ? t.residual + m * plane : nullptr;
-    for (int64_t j = 0; j < end; ++j) {
-        if (col < p->g.ow) {
-            const int64_t o = row * p->g.ow + col;
-            out[o] = activate(p, acc[j] + b + (res ? res[o] : 0.0f));
+    for (int64_t j = 0; j < end;) {
+        const int64_t row = (q0 + j) / p->wq, col = (q0 + j) % p->wq;
+        const int64_t run = std::min(end - j, p->wq - col), valid = std::max<int64_t>(0, std::min(run, ow - col));
+        if (valid > 0) {
+            const int64_t o = row * ow + col;
+            const float* r = res ? res + o : nullptr;
+            switch (p->activation) {
+                case FCPTS_ACT_RELU: store_run<FCPTS_ACT_RELU>(acc + j, b, r, p->lo, p->hi, out + o, valid); break;
+                case FCPTS_ACT_CLIP: store_run<FCPTS_ACT_CLIP>(acc + j, b, r, p->lo, p->hi, out + o, valid); break;
+                default: store_run<FCPTS_ACT_NONE>(acc + j, b, r, p->lo, p->hi, out + o, valid); break;
+            }
         }
-        if (++col == width) {
-            col = 0;
-            ++row;
-        }
+        j += run;
     }
 }
 

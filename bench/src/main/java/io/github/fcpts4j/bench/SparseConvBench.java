@@ -9,18 +9,22 @@ import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.models.NetBuilder;
+import io.github.fcpts4j.sparse.ConvChain;
+import io.github.fcpts4j.sparse.DenseConvChain;
 import io.github.fcpts4j.sparse.SparseConv;
 import io.github.fcpts4j.sparsity.Allocations;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * CSR sparse convolution (im2col + CSR x dense, native/src/sparse_cpu.cpp) against oneDNN's dense
- * convolution on the same layer, input and threads, in one run: ResNet-18 layer shapes at 224 x 224,
- * batch 1, weights magnitude-pruned to each sparsity. Both paths copy the input in and the output out.
+ * The sparse convolution (CSR weights over phase-plane staging, native/src/sparse_cpu.cpp) against oneDNN's
+ * dense convolution with pre-packed weights on the same layer, input and threads, in one run: ResNet-18 layer
+ * shapes at 224 x 224, batch 1, weights magnitude-pruned to each sparsity. Both are timed as the layer's step
+ * of an inference executor (median; on the executor's tensors, no host copies).
  * GFLOP/s count 2 x multiply-adds: all of them for dense, only the stored weights' for sparse.
  * Usage: {@code SparseConvBench [--threads N] [--warmup W] [--runs R] [--out PREFIX]} (PREFIX.md).
  */
@@ -44,7 +48,8 @@ public final class SparseConvBench {
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "5"));
         int runs = Integer.parseInt(opt.getOrDefault("runs", "21"));
         StringBuilder md = new StringBuilder();
-        md.append("Sparse convolution (CSR, im2col + CSR x dense) vs oneDNN dense, ResNet-18 layers, batch 1\n\n");
+        md.append("Sparse convolution (CSR over phase-plane staging, fused epilogue) vs oneDNN dense (pre-packed "
+                + "weights), ResNet-18 layers, batch 1, step time inside an inference executor\n\n");
         md.append("- machine: ").append(Machine.describe()).append('\n');
         md.append("- commit: ").append(System.getProperty("fcpts.commit", "unknown")).append("; median of ")
                 .append(runs).append(" runs after ").append(warmup).append(" warm-up runs; threads ")
@@ -77,16 +82,24 @@ public final class SparseConvBench {
                         nonZero += pruned[i] != 0f ? 1 : 0;
                     }
                     Graph g = dense.withInitializer(conv.input(1), TensorData.ofFloats(w.dims(), pruned));
-                    float[] ySparse = new float[cout * out * out];
-                    try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of("x", shape));
-                         SparseConv sc = new SparseConv(g, g.nodes().get(0), shape, threads)) {
-                        Timing denseTime = Timing.measure(warmup, runs, () -> e.run(Map.of("x", x)));
-                        Timing sparseTime = Timing.measure(warmup, runs, () -> sc.forward(x, ySparse));
+                    Node n = g.nodes().get(0);
+                    ConvChain chain = ConvChain.of(n);
+                    try (DenseConvChain denseConv = new DenseConvChain(g, chain, shape, cpu);
+                         SparseConv sparseConv = new SparseConv(g, chain, shape, threads);
+                         NetworkExecutor d = NetworkExecutor.compileInference(g, cpu, Map.of("x", shape),
+                                 List.of(denseConv));
+                         NetworkExecutor sp = NetworkExecutor.compileInference(g, cpu, Map.of("x", shape),
+                                 List.of(sparseConv))) {
+                        for (int i = 0; i < warmup; i++) {
+                            d.run(Map.of("x", x));
+                            sp.run(Map.of("x", x));
+                        }
+                        double denseMs = d.profile(Map.of("x", x), runs).get(n.name());
+                        double sparseMs = sp.profile(Map.of("x", x), runs).get(n.name());
                         double sparseMacs = macs * nonZero / w.size();
                         md.append(String.format("| %s | %.2f | %.3f | %.1f | %.3f | %.1f | %.2f |%n", l[0], s,
-                                denseTime.median(), 2 * macs / (denseTime.median() * 1e6), sparseTime.median(),
-                                2 * sparseMacs / (sparseTime.median() * 1e6),
-                                denseTime.median() / sparseTime.median()));
+                                denseMs, 2 * macs / (denseMs * 1e6), sparseMs, 2 * sparseMacs / (sparseMs * 1e6),
+                                denseMs / sparseMs));
                     }
                 }
             }

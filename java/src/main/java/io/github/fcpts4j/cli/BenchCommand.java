@@ -174,8 +174,8 @@ final class BenchCommand implements Callable<Integer> {
                 l.put("sparsity", c.sparsity());
                 l.put("sparse", c.sparse());
                 l.put("fused", c.fused());
-                l.put("alone_dense_ms", c.denseMs());
-                l.put("alone_sparse_ms", c.sparseMs());
+                l.put("all_dense_network_ms", c.denseMs());
+                l.put("all_sparse_network_ms", c.sparseMs());
                 l.put("in_network_ms", profile.getOrDefault(c.node(), Double.NaN));
                 layers.put(c.node(), l);
             }
@@ -186,7 +186,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Per conv chain: sparsity, timings alone and inside the network, path; then every other step summed. */
+    /** Per conv chain: sparsity, the plan's timings of both paths, time inside the plan, path; then the rest. */
     private static void printBreakdown(PrintWriter err, List<SparsePlan.LayerChoice> choices,
                                        Map<String, Double> profile) {
         err.printf("       %-14s %-12s %9s %10s %10s %11s %s%n", "conv", "fused", "sparsity", "dense ms",
@@ -202,7 +202,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         double total = profile.values().stream().mapToDouble(Double::doubleValue).sum();
         err.printf("       in-network: conv chains %.3f ms, %d other steps %.3f ms (dense / sparse ms: the chain "
-                + "alone, median)%n", convs, profile.size() - choices.size(), total - convs);
+                + "inside the all-dense / all-sparse network when the plan was made; in-net: inside the plan)%n",
+                convs, profile.size() - choices.size(), total - convs);
     }
 
     private static double weightSparsity(Graph g) {

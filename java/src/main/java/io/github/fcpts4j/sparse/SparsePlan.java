@@ -1,9 +1,7 @@
 package io.github.fcpts4j.sparse;
 
 import io.github.fcpts4j.backend.Backend;
-import io.github.fcpts4j.engine.LayerOverride;
 import io.github.fcpts4j.engine.NetworkExecutor;
-import io.github.fcpts4j.ir.DataType;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.ShapeInference;
@@ -45,7 +43,8 @@ public final class SparsePlan implements AutoCloseable {
     }
 
     /**
-     * The decision for one conv.
+     * The decision for one conv: its step's median time inside the all-dense and the all-sparse network
+     * (NaN when not timed).
      *
      * @param fused the nodes the sparse kernel computes with it (its epilogue), conv first
      */
@@ -71,7 +70,8 @@ public final class SparsePlan implements AutoCloseable {
     }
 
     /**
-     * @param timingRuns runs per layer and path for the choice (median; one warm-up run first)
+     * @param timingRuns timed runs of the network per path for the choice and for the check (medians; one
+     *                   warm-up run first)
      */
     public static SparsePlan build(Graph graph, Backend cpu, Map<String, long[]> inputShapes, int threads,
                                    int timingRuns) {
@@ -84,89 +84,97 @@ public final class SparsePlan implements AutoCloseable {
         Graph serving = BatchNormFolding.apply(graph);
         Map<String, long[]> shapes = ShapeInference.infer(serving, inputShapes);
         List<ConvChain> chains = ConvChain.find(serving, shapes);
-        List<PlanLayer> layers = new ArrayList<>();
-        List<LayerChoice> choices = new ArrayList<>();
-        NetworkExecutor mixed = null;
+        List<PlanLayer> created = new ArrayList<>();
+        List<NetworkExecutor> executors = new ArrayList<>();
         try {
-            for (ConvChain chain : chains) {
-                Node n = chain.conv();
-                long[] in = shapes.get(n.input(0));
-                List<String> fused = chain.nodes().stream().map(Node::name).toList();
-                double sparsity = sparsity(serving.initializer(n.input(1)).orElseThrow());
-                if (sparsity < MIN_SPARSITY || policy == Policy.DENSE) {
-                    layers.add(new DenseConvChain(serving, chain, in, cpu));
-                    choices.add(new LayerChoice(n.name(), fused, sparsity, Double.NaN, Double.NaN, false));
-                    continue;
-                }
-                SparseConv sparse = new SparseConv(serving, chain, in, threads);
-                if (policy == Policy.SPARSE) {
-                    layers.add(sparse);
-                    choices.add(new LayerChoice(n.name(), fused, sparsity, Double.NaN, Double.NaN, true));
-                    continue;
-                }
-                DenseConvChain dense = new DenseConvChain(serving, chain, in, cpu);
-                double[] ms;
-                try {
-                    ms = timeChain(serving, chain, dense, sparse, shapes, cpu, timingRuns);
-                } catch (RuntimeException e) {
-                    dense.close();
-                    sparse.close();
-                    throw e;
-                }
-                boolean useSparse = ms[1] < ms[0];
-                layers.add(useSparse ? sparse : dense);
-                (useSparse ? (PlanLayer) dense : sparse).close();
-                choices.add(new LayerChoice(n.name(), fused, sparsity, ms[0], ms[1], useSparse));
+            java.util.function.Function<ConvChain, PlanLayer> dense = c -> track(created,
+                    new DenseConvChain(serving, c, shapes.get(c.conv().input(0)), cpu));
+            java.util.function.Function<ConvChain, PlanLayer> sparse = c -> track(created,
+                    new SparseConv(serving, c, shapes.get(c.conv().input(0)), threads));
+            double[] sparsity = new double[chains.size()];
+            boolean[] eligible = new boolean[chains.size()];
+            for (int i = 0; i < chains.size(); i++) {
+                sparsity[i] = sparsity(serving.initializer(chains.get(i).conv().input(1)).orElseThrow());
+                eligible[i] = sparsity[i] >= MIN_SPARSITY && policy != Policy.DENSE;
             }
-            mixed = NetworkExecutor.compileInference(serving, cpu, inputShapes, overrides(layers));
-            if (policy != Policy.FASTEST || choices.stream().noneMatch(LayerChoice::sparse)) {
-                return new SparsePlan(mixed, layers, choices, new NetworkCheck(Double.NaN, Double.NaN, false));
+            double[] denseMs = new double[chains.size()], sparseMs = new double[chains.size()];
+            Arrays.fill(denseMs, Double.NaN);
+            Arrays.fill(sparseMs, Double.NaN);
+            boolean[] useSparse = eligible.clone();
+            boolean anyEligible = false;
+            for (boolean e : eligible) {
+                anyEligible |= e;
             }
-            return checked(serving, cpu, inputShapes, chains, shapes, mixed, layers, choices, timingRuns);
+            if (policy == Policy.FASTEST && anyEligible) {
+                // every chain timed inside the all-dense network and inside the all-sparse one
+                List<PlanLayer> allDense = new ArrayList<>(), allSparse = new ArrayList<>();
+                for (int i = 0; i < chains.size(); i++) {
+                    allDense.add(dense.apply(chains.get(i)));
+                    allSparse.add(eligible[i] ? sparse.apply(chains.get(i)) : dense.apply(chains.get(i)));
+                }
+                Map<String, float[]> probe = probeInputs(serving, inputShapes);
+                Map<String, Double> d = profiled(serving, cpu, inputShapes, allDense, probe, timingRuns);
+                Map<String, Double> t = profiled(serving, cpu, inputShapes, allSparse, probe, timingRuns);
+                for (int i = 0; i < chains.size(); i++) {
+                    String conv = chains.get(i).conv().name();
+                    denseMs[i] = d.get(conv);
+                    sparseMs[i] = eligible[i] ? t.get(conv) : Double.NaN;
+                    useSparse[i] = eligible[i] && sparseMs[i] < denseMs[i];
+                }
+            }
+            List<PlanLayer> chosen = new ArrayList<>();
+            List<LayerChoice> choices = new ArrayList<>();
+            for (int i = 0; i < chains.size(); i++) {
+                ConvChain c = chains.get(i);
+                chosen.add(useSparse[i] ? sparse.apply(c) : dense.apply(c));
+                choices.add(new LayerChoice(c.conv().name(), c.nodes().stream().map(Node::name).toList(),
+                        sparsity[i], denseMs[i], sparseMs[i], useSparse[i]));
+            }
+            NetworkExecutor mixed = track(executors, NetworkExecutor.compileInference(serving, cpu, inputShapes,
+                    List.copyOf(chosen)));
+            NetworkCheck check = new NetworkCheck(Double.NaN, Double.NaN, false);
+            List<PlanLayer> kept = chosen;
+            NetworkExecutor executor = mixed;
+            if (policy == Policy.FASTEST && choices.stream().anyMatch(LayerChoice::sparse)) {
+                // the whole network, mixed against all-dense (fresh layers: packed weights follow the executor)
+                List<PlanLayer> allDense = chains.stream().map(dense).toList();
+                NetworkExecutor baseline = track(executors, NetworkExecutor.compileInference(serving, cpu,
+                        inputShapes, List.copyOf(allDense)));
+                Map<String, float[]> probe = probeInputs(serving, inputShapes);
+                double[] ms = alternate(Math.max(3, timingRuns), () -> baseline.run(probe), () -> mixed.run(probe));
+                boolean fellBack = ms[1] >= ms[0];
+                check = new NetworkCheck(ms[0], ms[1], fellBack);
+                if (fellBack) {
+                    kept = allDense;
+                    executor = baseline;
+                    choices = choices.stream().map(c -> new LayerChoice(c.node(), c.fused(), c.sparsity(),
+                            c.denseMs(), c.sparseMs(), false)).toList();
+                }
+            }
+            executors.remove(executor);
+            executors.forEach(NetworkExecutor::close);
+            java.util.Set<PlanLayer> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            keep.addAll(kept);
+            created.stream().filter(l -> !keep.contains(l)).forEach(PlanLayer::close);
+            return new SparsePlan(executor, List.copyOf(kept), choices, check);
         } catch (RuntimeException | Error ex) {
-            if (mixed != null) {
-                mixed.close();
-            }
-            closeAll(layers);
+            executors.forEach(NetworkExecutor::close);
+            closeAll(created);
             throw ex;
         }
     }
 
-    /** Times the mixed plan against an all-dense one on the whole network; keeps the faster. */
-    private static SparsePlan checked(Graph serving, Backend cpu, Map<String, long[]> inputShapes,
-                                      List<ConvChain> chains, Map<String, long[]> shapes, NetworkExecutor mixed,
-                                      List<PlanLayer> mixedLayers, List<LayerChoice> choices, int timingRuns) {
-        List<PlanLayer> denseLayers = new ArrayList<>();
-        NetworkExecutor dense = null;
-        try {
-            for (ConvChain chain : chains) {
-                denseLayers.add(new DenseConvChain(serving, chain, shapes.get(chain.conv().input(0)), cpu));
-            }
-            dense = NetworkExecutor.compileInference(serving, cpu, inputShapes, overrides(denseLayers));
-            NetworkExecutor d = dense;
-            Map<String, float[]> inputs = probeInputs(serving, inputShapes);
-            double[] ms = alternate(Math.max(3, timingRuns), () -> d.run(inputs), () -> mixed.run(inputs));
-            if (ms[1] < ms[0]) {
-                dense.close();
-                closeAll(denseLayers);
-                return new SparsePlan(mixed, mixedLayers, choices, new NetworkCheck(ms[0], ms[1], false));
-            }
-            mixed.close();
-            closeAll(mixedLayers);
-            List<LayerChoice> denseChoices = choices.stream().map(c -> new LayerChoice(c.node(), c.fused(),
-                    c.sparsity(), c.denseMs(), c.sparseMs(), false)).toList();
-            return new SparsePlan(dense, denseLayers, denseChoices, new NetworkCheck(ms[0], ms[1], true));
-        } catch (RuntimeException | Error ex) {
-            if (dense != null) {
-                dense.close();
-            }
-            closeAll(denseLayers);
-            throw ex;
-        }
+    private static <T> T track(List<? super T> owner, T item) {
+        owner.add(item);
+        return item;
     }
 
-    private static List<LayerOverride> overrides(List<PlanLayer> layers) {
-        return List.copyOf(layers);
+    /** Median ms of every step of the network run with {@code layers}, by node. */
+    private static Map<String, Double> profiled(Graph serving, Backend cpu, Map<String, long[]> inputShapes,
+                                                List<PlanLayer> layers, Map<String, float[]> probe, int runs) {
+        try (NetworkExecutor e = NetworkExecutor.compileInference(serving, cpu, inputShapes, List.copyOf(layers))) {
+            return e.profile(probe, Math.max(1, runs));
+        }
     }
 
     private static void closeAll(List<PlanLayer> layers) {
@@ -205,31 +213,6 @@ public final class SparsePlan implements AutoCloseable {
             zeros += w.get(i) == 0 ? 1 : 0;
         }
         return (double) zeros / w.size();
-    }
-
-    /** {dense ms, sparse ms} of one chain alone, interleaved runs on the same inputs. */
-    private static double[] timeChain(Graph g, ConvChain chain, DenseConvChain denseConv, SparseConv sparseConv,
-                                      Map<String, long[]> shapes, Backend cpu, int runs) {
-        Map<String, TensorData> init = new LinkedHashMap<>();
-        List<ValueInfo> inputs = new ArrayList<>();
-        Map<String, long[]> inputShapes = new LinkedHashMap<>();
-        for (String v : chain.inputs()) {
-            inputs.add(new ValueInfo(v, DataType.FLOAT, shapes.get(v)));
-            inputShapes.put(v, shapes.get(v));
-        }
-        for (Node n : chain.nodes()) {
-            for (String i : n.inputs()) {
-                g.initializer(i).ifPresent(d -> init.put(i, d));
-            }
-        }
-        Graph alone = new Graph(chain.conv().name(), inputs, List.of(new ValueInfo(chain.output(), DataType.FLOAT,
-                shapes.get(chain.output()))), chain.nodes(), init);
-        try (NetworkExecutor dense = NetworkExecutor.compileInference(alone, cpu, inputShapes, List.of(denseConv));
-             NetworkExecutor sparse = NetworkExecutor.compileInference(alone, cpu, inputShapes,
-                     List.of(sparseConv))) {
-            Map<String, float[]> data = probeInputs(alone, inputShapes);
-            return alternate(runs, () -> dense.run(data), () -> sparse.run(data));
-        }
     }
 
     private static Map<String, float[]> probeInputs(Graph g, Map<String, long[]> shapes) {
