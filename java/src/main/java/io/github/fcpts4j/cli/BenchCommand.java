@@ -31,7 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * for (a) ONNX Runtime dense through DJL, (b) our dense engine (BatchNorm
  * folded, oneDNN with pre-packed weights and fused epilogues) and (c) our
  * sparse plan (each conv chain dense or sparse by timing, whole network
- * checked): median and p90 per batch size, throughput, and for the first batch
+ * checked), each timed in its own block of runs after warm-up, in one process:
+ * median and p90 per batch size, throughput, and for the first batch
  * size a per-layer breakdown measured inside the network. With several models
  * (e.g. one file per sparsity) and {@code --chart}, a PNG of latency against
  * weight sparsity.
@@ -81,23 +82,25 @@ final class BenchCommand implements Callable<Integer> {
                 : List.of(Path.of(System.getProperty("fcpts.home", ".")).resolve(DEFAULT_MODEL));
         PrintWriter err = spec.commandLine().getErr();
         List<Map<String, Object>> rows = new ArrayList<>();
-        Map<String, double[][]> series = new LinkedHashMap<>();
+        Map<String, Map<String, double[][]>> panels = new LinkedHashMap<>();
         try (Backend cpu = Backends.open("cpu", BackendOptions.defaults().withCpuThreads(threads))) {
             for (Path input : inputs) {
                 benchModel(input, cpu, err, rows);
             }
         }
         for (int batch : batches) {
+            Map<String, double[][]> paths = new LinkedHashMap<>();
             for (String path : PATHS) {
-                series.put("batch " + batch + ", " + path, rows.stream()
+                paths.put(path, rows.stream()
                         .filter(r -> r.get("batch").equals(batch) && r.get("path").equals(path))
                         .map(r -> new double[] {(double) r.get("sparsity"), (double) r.get("p50_ms")})
                         .toArray(double[][]::new));
             }
+            panels.put("batch " + batch, paths);
         }
         if (chart != null) {
             LatencyChart.write(chart, "fcpts bench: latency vs weight sparsity (" + inputs.size() + " models)",
-                    series);
+                    panels);
             err.println("chart: " + chart);
         }
         if (json) {
@@ -133,6 +136,8 @@ final class BenchCommand implements Callable<Integer> {
                 x[i] = (float) rng.nextDouble();
             }
             Map<String, float[]> feed = Map.of(name, x);
+            // each path timed in its own block: round-robin runs measured everything 1.5-2x slower here, as
+            // ONNX Runtime's and OpenMP's spinning worker threads then compete for the cores
             double[] ort = OrtLatency.measure(input, x, shape, threads, warmup, runs);
             double[] dense, sparse;
             Map<String, Double> profile;

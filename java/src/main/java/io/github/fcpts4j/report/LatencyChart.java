@@ -11,9 +11,9 @@ import java.util.Objects;
 
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.block.BlockBorder;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.RectangleEdge;
@@ -21,9 +21,9 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * {@code fcpts bench}'s picture: median latency (log scale) against weight
- * sparsity, one line per series (e.g. "batch 1, sparse plan"), points in the
- * order given.
+ * {@code fcpts bench}'s picture: median latency against weight sparsity, one
+ * panel per batch size (its own millisecond axis from 0), one line per path
+ * in the same colour in every panel, points in the order given.
  */
 public final class LatencyChart {
     private static final Color[] PALETTE = {
@@ -35,44 +35,59 @@ public final class LatencyChart {
     }
 
     /**
-     * @param out    the PNG file (900 x 600), replaced atomically
-     * @param series per series name, points {sparsity in [0, 1], milliseconds > 0}
-     * @throws IllegalArgumentException for an empty series map, a point that is not {fraction, positive ms}
+     * @param out    the PNG file (900 x 360 per panel, at least 600 high), replaced atomically
+     * @param panels per panel title (e.g. "batch 1"), per path name, points {sparsity in [0, 1], ms > 0}
+     * @throws IllegalArgumentException without a panel or a path, or for a point that is not {fraction, ms > 0}
      */
-    public static void write(Path out, String title, Map<String, double[][]> series) {
+    public static void write(Path out, String title, Map<String, Map<String, double[][]>> panels) {
         Objects.requireNonNull(out, "out");
-        if (series.isEmpty()) {
-            throw new IllegalArgumentException("a latency chart needs at least one series");
+        if (panels.isEmpty() || panels.values().stream().anyMatch(Map::isEmpty)) {
+            throw new IllegalArgumentException("a latency chart needs at least one panel with one path");
         }
-        XYSeriesCollection data = new XYSeriesCollection();
-        series.forEach((name, points) -> {
-            XYSeries s = new XYSeries(name, false);
-            for (double[] p : points) {
-                if (p.length != 2 || !(p[0] >= 0 && p[0] <= 1) || !(p[1] > 0 && Double.isFinite(p[1]))) {
-                    throw new IllegalArgumentException("series '" + name + "': point " + java.util.Arrays.toString(p)
-                            + " is not {sparsity in [0, 1], milliseconds > 0}");
-                }
-                s.add(100 * p[0], p[1]);
-            }
-            data.addSeries(s);
-        });
         NumberAxis sparsity = new NumberAxis("weight sparsity (%)");
         sparsity.setRange(0, 100);
-        LogAxis ms = new LogAxis("median latency (ms, log scale)");
-        ms.setSmallestValue(1e-3);
-        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
-        for (int i = 0; i < data.getSeriesCount(); i++) {
-            lines.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-            lines.setSeriesStroke(i, new BasicStroke(2f));
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(sparsity);
+        plot.setGap(16);
+        for (Map.Entry<String, Map<String, double[][]>> panel : panels.entrySet()) {
+            XYSeriesCollection data = new XYSeriesCollection();
+            panel.getValue().forEach((name, points) -> data.addSeries(series(panel.getKey(), name, points)));
+            NumberAxis ms = new NumberAxis(panel.getKey() + ": median ms");
+            ms.setAutoRangeIncludesZero(true);
+            XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
+            for (int i = 0; i < data.getSeriesCount(); i++) {
+                lines.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+                lines.setSeriesStroke(i, new BasicStroke(2f));
+            }
+            XYPlot p = new XYPlot(data, null, ms, lines);
+            p.setBackgroundPaint(Color.WHITE);
+            p.setDomainGridlinePaint(new Color(0xDDDDDD));
+            p.setRangeGridlinePaint(new Color(0xDDDDDD));
+            plot.add(p, 1);
         }
-        XYPlot plot = new XYPlot(data, sparsity, ms, lines);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xDDDDDD));
-        plot.setRangeGridlinePaint(new Color(0xDDDDDD));
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         chart.getLegend().setPosition(RectangleEdge.BOTTOM);
         chart.getLegend().setFrame(BlockBorder.NONE);
-        AtomicFiles.write(out, stream -> ChartUtils.writeChartAsPNG(stream, chart, 900, 600));
+        // one legend entry per path: the panels repeat the same series names
+        org.jfree.chart.LegendItemCollection legend = new org.jfree.chart.LegendItemCollection();
+        XYPlot first = (XYPlot) plot.getSubplots().get(0);
+        for (int i = 0; i < first.getDataset().getSeriesCount(); i++) {
+            legend.add(first.getRenderer().getLegendItem(0, i));
+        }
+        plot.setFixedLegendItems(legend);
+        int height = Math.max(600, 360 * panels.size());
+        AtomicFiles.write(out, stream -> ChartUtils.writeChartAsPNG(stream, chart, 900, height));
+    }
+
+    private static XYSeries series(String panel, String name, double[][] points) {
+        XYSeries s = new XYSeries(name, false);
+        for (double[] p : points) {
+            if (p.length != 2 || !(p[0] >= 0 && p[0] <= 1) || !(p[1] > 0 && Double.isFinite(p[1]))) {
+                throw new IllegalArgumentException(panel + ", path '" + name + "': point "
+                        + java.util.Arrays.toString(p) + " is not {sparsity in [0, 1], milliseconds > 0}");
+            }
+            s.add(100 * p[0], p[1]);
+        }
+        return s;
     }
 }
