@@ -32,6 +32,13 @@ public final class SparsePlan implements AutoCloseable {
     /** Below this weight sparsity a conv stays dense without being timed. */
     public static final double MIN_SPARSITY = 0.3;
 
+    /**
+     * The mixed plan is kept only when the whole network runs at least this much faster than all-dense
+     * (a fraction of the dense time): closer calls are within this machine's timing noise, and the
+     * dense path is the one never to lose to.
+     */
+    public static final double MIN_NETWORK_GAIN = 0.03;
+
     /** How a layer's path is chosen. */
     public enum Policy {
         /** time both, keep the faster, then check the whole network (the default) */
@@ -52,7 +59,7 @@ public final class SparsePlan implements AutoCloseable {
                               boolean sparse) {
     }
 
-    /** The whole-network check of a FASTEST plan: medians of interleaved runs; NaN when not made. */
+    /** The whole-network check of a FASTEST plan: medians of alternating runs; NaN when not made. */
     public record NetworkCheck(double denseMs, double mixedMs, boolean fellBack) {
     }
 
@@ -142,7 +149,7 @@ public final class SparsePlan implements AutoCloseable {
                         inputShapes, List.copyOf(allDense)));
                 Map<String, float[]> probe = probeInputs(serving, inputShapes);
                 double[] ms = alternate(Math.max(3, timingRuns), () -> baseline.run(probe), () -> mixed.run(probe));
-                boolean fellBack = ms[1] >= ms[0];
+                boolean fellBack = ms[1] > (1 - MIN_NETWORK_GAIN) * ms[0];
                 check = new NetworkCheck(ms[0], ms[1], fellBack);
                 if (fellBack) {
                     kept = allDense;
