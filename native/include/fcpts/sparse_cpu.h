@@ -41,6 +41,20 @@ int fcpts_sparse_conv_forward(fcpts_sparse_conv* plan, const float* x, const flo
 
 void fcpts_sparse_conv_destroy(fcpts_sparse_conv* plan);
 
+/* A sparse fully connected layer (Gemm / MatMul with a pruned constant weight):
+ *   y[n, m] = bias[m] + sum_{p in row m} values[p] * x[n, col_idx[p]]      (n < batch, m < out)
+ * W [out, in] in CSR; bias [out] or NULL; x [batch, in], y [batch, out], row-major. Rows are split over
+ * OpenMP threads; each row's stored weights are applied to every image while they are in cache. */
+typedef struct fcpts_sparse_linear fcpts_sparse_linear;
+
+int fcpts_sparse_linear_create(int64_t batch, int64_t in, int64_t out, const int32_t* row_ptr,
+                               const int32_t* col_idx, const float* values, const float* bias, int32_t n_threads,
+                               fcpts_sparse_linear** plan, fcpts_status* status);
+
+int fcpts_sparse_linear_forward(fcpts_sparse_linear* plan, const float* x, float* y, fcpts_status* status);
+
+void fcpts_sparse_linear_destroy(fcpts_sparse_linear* plan);
+
 #ifdef __cplusplus
 }
 #endif

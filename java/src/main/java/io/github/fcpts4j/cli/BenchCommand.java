@@ -170,7 +170,7 @@ final class BenchCommand implements Callable<Integer> {
                 rows.add(row);
             }
             long chosen = choices.stream().filter(SparsePlan.LayerChoice::sparse).count();
-            err.printf("       sparse plan: %d of %d conv chains sparse; whole network dense %.3f ms vs mixed %.3f ms"
+            err.printf("       sparse plan: %d of %d layers sparse; whole network dense %.3f ms vs mixed %.3f ms"
                     + "%s%n", chosen, choices.size(), check.denseMs(), check.mixedMs(),
                     check.fellBack() ? " -> fell back to all dense" : "");
             Map<String, Object> layers = new LinkedHashMap<>();
@@ -191,10 +191,10 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Per conv chain: sparsity, the plan's timings of both paths, time inside the plan, path; then the rest. */
+    /** Per layer: sparsity, the plan's timings of both paths, time inside the plan, path; then the rest. */
     private static void printBreakdown(PrintWriter err, List<SparsePlan.LayerChoice> choices,
                                        Map<String, Double> profile) {
-        err.printf("       %-14s %-12s %9s %10s %10s %11s %s%n", "conv", "fused", "sparsity", "dense ms",
+        err.printf("       %-14s %-12s %9s %10s %10s %11s %s%n", "layer", "fused", "sparsity", "dense ms",
                 "sparse ms", "in-net ms", "runs");
         double convs = 0;
         for (SparsePlan.LayerChoice c : choices) {
@@ -206,7 +206,7 @@ final class BenchCommand implements Callable<Integer> {
                     c.denseMs(), c.sparseMs(), inNet, c.sparse() ? "sparse" : "dense");
         }
         double total = profile.values().stream().mapToDouble(Double::doubleValue).sum();
-        err.printf("       in-network: conv chains %.3f ms, %d other steps %.3f ms (dense / sparse ms: the chain "
+        err.printf("       in-network: these layers %.3f ms, %d other steps %.3f ms (dense / sparse ms: the layer "
                 + "inside the all-dense / all-sparse network when the plan was made; in-net: inside the plan)%n",
                 convs, profile.size() - choices.size(), total - convs);
     }

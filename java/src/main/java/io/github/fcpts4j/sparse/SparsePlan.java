@@ -4,6 +4,7 @@ import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.ValueInfo;
@@ -14,22 +15,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * A sparse execution plan of a model for one input shape and thread count
- * (sparse runtime, issue 5). The serving graph has every inference
- * BatchNorm folded into its Conv ({@link BatchNormFolding}); each Conv with at
- * least {@link #MIN_SPARSITY} zeros and its fusable epilogue ({@link ConvChain}:
- * residual Add, Relu / Clip) is timed alone on the dense engine (oneDNN with
- * pre-packed weights, then the epilogue's own nodes) and as one fused
- * {@link SparseConv}, alternating, median of several runs; the faster one runs
- * it. Under {@link Policy#FASTEST} the whole network is then timed both ways
- * and the plan falls back to all-dense when the mix is not faster, so it is
- * never slower than the dense engine by more than timing noise.
- * {@link #choices()} reports every decision.
+ * (sparse runtime, issue 5). In the serving graph every inference BatchNorm is
+ * folded into its Conv ({@link BatchNormFolding}) and each Conv with its
+ * fusable epilogue ({@link ConvChain}: residual Add, Relu / Clip) runs as one
+ * layer, dense ({@link DenseConvChain}: oneDNN, pre-packed weights, post-ops)
+ * or sparse ({@link SparseConv}); Gemm / MatMul layers with a constant weight
+ * run on the engine's kernel or sparse ({@link SparseLinear}). Under
+ * {@link Policy#FASTEST} every layer with at least {@link #MIN_SPARSITY} zeros
+ * is timed inside the network, once in an all-dense and once in an all-sparse
+ * run (median of several runs per step), and keeps the faster path; then the
+ * whole network is timed mixed against all-dense (alternating) and the plan
+ * falls back to all-dense unless the mix is at least {@link #MIN_NETWORK_GAIN}
+ * faster, so it is never slower than the dense engine by more than timing
+ * noise. {@link #choices()} reports every decision.
  */
 public final class SparsePlan implements AutoCloseable {
-    /** Below this weight sparsity a conv stays dense without being timed. */
+    /** Below this weight sparsity a layer stays dense without being timed. */
     public static final double MIN_SPARSITY = 0.3;
 
     /**
@@ -85,57 +90,68 @@ public final class SparsePlan implements AutoCloseable {
         return build(graph, cpu, inputShapes, threads, timingRuns, Policy.FASTEST);
     }
 
+    /**
+     * A layer the plan may run sparse: a conv chain (dense path: {@link DenseConvChain}) or a fully connected
+     * layer (dense path: the engine's own kernel, {@code dense} null).
+     */
+    private record Candidate(String node, List<String> fused, double sparsity, Supplier<PlanLayer> dense,
+                             Supplier<PlanLayer> sparse) {
+    }
+
     /** As {@link #build(Graph, Backend, Map, int, int)} with an explicit policy. */
     public static SparsePlan build(Graph graph, Backend cpu, Map<String, long[]> inputShapes, int threads,
                                    int timingRuns, Policy policy) {
         Graph serving = BatchNormFolding.apply(graph);
         Map<String, long[]> shapes = ShapeInference.infer(serving, inputShapes);
-        List<ConvChain> chains = ConvChain.find(serving, shapes);
         List<PlanLayer> created = new ArrayList<>();
         List<NetworkExecutor> executors = new ArrayList<>();
         try {
-            java.util.function.Function<ConvChain, PlanLayer> dense = c -> track(created,
-                    new DenseConvChain(serving, c, shapes.get(c.conv().input(0)), cpu));
-            java.util.function.Function<ConvChain, PlanLayer> sparse = c -> track(created,
-                    new SparseConv(serving, c, shapes.get(c.conv().input(0)), threads));
-            double[] sparsity = new double[chains.size()];
-            boolean[] eligible = new boolean[chains.size()];
-            for (int i = 0; i < chains.size(); i++) {
-                sparsity[i] = sparsity(serving.initializer(chains.get(i).conv().input(1)).orElseThrow());
-                eligible[i] = sparsity[i] >= MIN_SPARSITY && policy != Policy.DENSE;
+            List<Candidate> candidates = new ArrayList<>();
+            for (ConvChain c : ConvChain.find(serving, shapes)) {
+                long[] in = shapes.get(c.conv().input(0));
+                candidates.add(new Candidate(c.conv().name(), c.nodes().stream().map(Node::name).toList(),
+                        sparsity(serving.initializer(c.conv().input(1)).orElseThrow()),
+                        () -> track(created, new DenseConvChain(serving, c, in, cpu)),
+                        () -> track(created, new SparseConv(serving, c, in, threads))));
             }
-            double[] denseMs = new double[chains.size()], sparseMs = new double[chains.size()];
+            for (Node n : serving.nodes()) {
+                long[] in = shapes.get(n.input(0));
+                if ((n.op() == OpType.GEMM || n.op() == OpType.MATMUL) && SparseLinear.supports(serving, n, in)) {
+                    candidates.add(new Candidate(n.name(), List.of(n.name()),
+                            sparsity(serving.initializer(n.input(1)).orElseThrow()), null,
+                            () -> track(created, new SparseLinear(serving, n, in, threads))));
+                }
+            }
+            int count = candidates.size();
+            boolean[] eligible = new boolean[count], useSparse = new boolean[count];
+            double[] denseMs = new double[count], sparseMs = new double[count];
             Arrays.fill(denseMs, Double.NaN);
             Arrays.fill(sparseMs, Double.NaN);
-            boolean[] useSparse = eligible.clone();
             boolean anyEligible = false;
-            for (boolean e : eligible) {
-                anyEligible |= e;
+            for (int i = 0; i < count; i++) {
+                eligible[i] = candidates.get(i).sparsity() >= MIN_SPARSITY && policy != Policy.DENSE;
+                useSparse[i] = eligible[i];
+                anyEligible |= eligible[i];
             }
             if (policy == Policy.FASTEST && anyEligible) {
-                // every chain timed inside the all-dense network and inside the all-sparse one
-                List<PlanLayer> allDense = new ArrayList<>(), allSparse = new ArrayList<>();
-                for (int i = 0; i < chains.size(); i++) {
-                    allDense.add(dense.apply(chains.get(i)));
-                    allSparse.add(eligible[i] ? sparse.apply(chains.get(i)) : dense.apply(chains.get(i)));
-                }
+                // every candidate timed inside the all-dense network and inside the all-sparse one
                 Map<String, float[]> probe = probeInputs(serving, inputShapes);
-                Map<String, Double> d = profiled(serving, cpu, inputShapes, allDense, probe, timingRuns);
-                Map<String, Double> t = profiled(serving, cpu, inputShapes, allSparse, probe, timingRuns);
-                for (int i = 0; i < chains.size(); i++) {
-                    String conv = chains.get(i).conv().name();
-                    denseMs[i] = d.get(conv);
-                    sparseMs[i] = eligible[i] ? t.get(conv) : Double.NaN;
+                Map<String, Double> d = profiled(serving, cpu, inputShapes, layers(candidates, new boolean[count]),
+                        probe, timingRuns);
+                Map<String, Double> t = profiled(serving, cpu, inputShapes, layers(candidates, eligible), probe,
+                        timingRuns);
+                for (int i = 0; i < count; i++) {
+                    String node = candidates.get(i).node();
+                    denseMs[i] = d.get(node);
+                    sparseMs[i] = eligible[i] ? t.get(node) : Double.NaN;
                     useSparse[i] = eligible[i] && sparseMs[i] < denseMs[i];
                 }
             }
-            List<PlanLayer> chosen = new ArrayList<>();
+            List<PlanLayer> chosen = layers(candidates, useSparse);
             List<LayerChoice> choices = new ArrayList<>();
-            for (int i = 0; i < chains.size(); i++) {
-                ConvChain c = chains.get(i);
-                chosen.add(useSparse[i] ? sparse.apply(c) : dense.apply(c));
-                choices.add(new LayerChoice(c.conv().name(), c.nodes().stream().map(Node::name).toList(),
-                        sparsity[i], denseMs[i], sparseMs[i], useSparse[i]));
+            for (int i = 0; i < count; i++) {
+                Candidate c = candidates.get(i);
+                choices.add(new LayerChoice(c.node(), c.fused(), c.sparsity(), denseMs[i], sparseMs[i], useSparse[i]));
             }
             NetworkExecutor mixed = track(executors, NetworkExecutor.compileInference(serving, cpu, inputShapes,
                     List.copyOf(chosen)));
@@ -144,7 +160,7 @@ public final class SparsePlan implements AutoCloseable {
             NetworkExecutor executor = mixed;
             if (policy == Policy.FASTEST && choices.stream().anyMatch(LayerChoice::sparse)) {
                 // the whole network, mixed against all-dense (fresh layers: packed weights follow the executor)
-                List<PlanLayer> allDense = chains.stream().map(dense).toList();
+                List<PlanLayer> allDense = layers(candidates, new boolean[count]);
                 NetworkExecutor baseline = track(executors, NetworkExecutor.compileInference(serving, cpu,
                         inputShapes, List.copyOf(allDense)));
                 Map<String, float[]> probe = probeInputs(serving, inputShapes);
@@ -169,6 +185,20 @@ public final class SparsePlan implements AutoCloseable {
             closeAll(created);
             throw ex;
         }
+    }
+
+    /** New layers: candidate i sparse where {@code sparse[i]}, else its dense override (if it has one). */
+    private static List<PlanLayer> layers(List<Candidate> candidates, boolean[] sparse) {
+        List<PlanLayer> out = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate c = candidates.get(i);
+            if (sparse[i]) {
+                out.add(c.sparse().get());
+            } else if (c.dense() != null) {
+                out.add(c.dense().get());
+            }
+        }
+        return out;
     }
 
     private static <T> T track(List<? super T> owner, T item) {
@@ -198,7 +228,7 @@ public final class SparsePlan implements AutoCloseable {
         return executor.profile(inputs, runs);
     }
 
-    /** One entry per Conv of the serving graph, in graph order. */
+    /** One entry per Conv of the serving graph in graph order, then one per supported Gemm / MatMul. */
     public List<LayerChoice> choices() {
         return choices;
     }

@@ -168,11 +168,11 @@ class FcptsCliTest {
             assertEquals(i < 6 ? 0.0 : 0.9, row.get("sparsity").getAsDouble(), 1e-3, row.toString());
         }
         JsonObject layers = rows.get(8).getAsJsonObject().getAsJsonObject("layers");
-        assertEquals(21, layers.size(), "one choice per conv");
+        assertEquals(22, layers.size(), "one choice per conv and for the classifier");
         for (String conv : layers.keySet()) {
             assertTrue(layers.getAsJsonObject(conv).get("in_network_ms").getAsDouble() > 0, conv);
         }
-        assertTrue(r.err.contains("in-network: conv chains"), r.err);
+        assertTrue(r.err.contains("in-network: these layers"), r.err);
         byte[] png = java.nio.file.Files.readAllBytes(chart);
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
         Result bad = run("bench", "--model", pruned.toString(), "--batch", "0");

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * outputs equal to 1e-4 relative at 0, 50, 90 and 98 % on ResNet-20 and
  * MobileNetV2-small (every policy) and on ResNet-18 and MobileNetV2 at
  * 224 x 224 (sparse and dense policies), BatchNorms folded and residual Adds /
- * activations fused into the conv epilogues; one decision per conv.
+ * activations fused into the conv epilogues; one decision per conv and Gemm.
  */
 class SparsePlanTest extends CpuTest {
     @TempDir
@@ -50,7 +50,7 @@ class SparsePlanTest extends CpuTest {
             }
             float[] ref = OrtRunner.run(file, x, shape).get(0).values();
             String input = m.graph().inputs().get(0).name(), output = m.graph().outputs().get(0).name();
-            long convs = m.graph().nodes().stream().filter(n -> n.op() == OpType.CONV).count();
+            long layers = m.graph().prunableNodes().size();
             for (SparsePlan.Policy policy : policies) {
                 try (SparsePlan plan = SparsePlan.build(m.graph(), cpu, Map.of(input, shape), 0, 1, policy)) {
                     float[] y = plan.run(Map.of(input, x)).get(output);
@@ -62,7 +62,7 @@ class SparsePlanTest extends CpuTest {
                         assertEquals(ref[i], y[i], 1e-4 * scale + 1e-4 * Math.abs(ref[i]),
                                 m.graph().name() + " at " + s + " (" + policy + "), output " + i);
                     }
-                    assertEquals(convs, plan.choices().size());
+                    assertEquals(layers, plan.choices().size(), "one choice per conv and per Gemm");
                     long sparse = plan.choices().stream().filter(SparsePlan.LayerChoice::sparse).count();
                     if (policy == SparsePlan.Policy.SPARSE && s >= 0.9) {
                         assertTrue(sparse > 0, "layers run sparse at " + s);
@@ -96,8 +96,9 @@ class SparsePlanTest extends CpuTest {
                 SparsePlan.Policy.DENSE);
         try (SparsePlan plan = SparsePlan.build(g, cpu, Map.of("image", new long[] {1, 3, 224, 224}), 0, 1,
                 SparsePlan.Policy.DENSE)) {
-            // 20 convs (their BatchNorms folded); 8 residual Adds and all 17 ReLUs run in conv epilogues
-            assertEquals(20, plan.choices().size());
+            // 20 convs (their BatchNorms folded) and the classifier; 8 residual Adds and all 17 ReLUs run in
+            // conv epilogues
+            assertEquals(21, plan.choices().size());
             assertEquals(Map.of(OpType.ADD, 8L, OpType.RELU, 17L), fusedOps(g, plan));
         }
     }

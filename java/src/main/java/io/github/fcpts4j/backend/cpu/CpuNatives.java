@@ -240,4 +240,24 @@ final class CpuNatives {
                                                 @Const FloatPointer residual, FloatPointer y, Status status);
 
     static native void fcpts_sparse_conv_destroy(SparseConvHandle plan);
+
+    /** fcpts_sparse_linear: an opaque sparse fully connected plan; see sparse_cpu.h. */
+    @Opaque
+    @Name("fcpts_sparse_linear")
+    static final class SparseLinearHandle extends Pointer {
+        SparseLinearHandle() {
+            super((Pointer) null);
+        }
+    }
+
+    static native int fcpts_sparse_linear_create(@Cast("int64_t") long batch, @Cast("int64_t") long in,
+                                                 @Cast("int64_t") long out, @Cast("const int32_t*") IntPointer rowPtr,
+                                                 @Cast("const int32_t*") IntPointer colIdx, @Const FloatPointer values,
+                                                 @Const FloatPointer bias, int nThreads,
+                                                 @ByPtrPtr SparseLinearHandle plan, Status status);
+
+    static native int fcpts_sparse_linear_forward(SparseLinearHandle plan, @Const FloatPointer x, FloatPointer y,
+                                                  Status status);
+
+    static native void fcpts_sparse_linear_destroy(SparseLinearHandle plan);
 }

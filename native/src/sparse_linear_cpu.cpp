@@ -1,0 +1,75 @@
+/*
+ * Sparse fully connected layer on the CPU (contract in fcpts/sparse_cpu.h):
+ *   y[n, m] = bias[m] + sum_{p in row m} values[p] * x[n, col_idx[p]]
+ * one output row m per loop iteration (OpenMP over rows), all images of the batch in the inner loop so that
+ * the row's CSR entries are read from memory once per call.
+ */
+#include <omp.h>
+
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "fcpts/sparse_cpu.h"
+
+struct fcpts_sparse_linear {
+    int64_t batch = 0, in = 0, out = 0;
+    std::vector<int32_t> row_ptr, col_idx;
+    std::vector<float> values, bias;
+    int threads = 1;
+};
+
+extern "C" int fcpts_sparse_linear_create(int64_t batch, int64_t in, int64_t out, const int32_t* row_ptr,
+                                          const int32_t* col_idx, const float* values, const float* bias,
+                                          int32_t n_threads, fcpts_sparse_linear** plan, fcpts_status* status) {
+    fcpts_status_clear(status);
+    FCPTS_REQUIRE(status, row_ptr && plan, -1, "NULL row_ptr or plan");
+    FCPTS_REQUIRE(status, batch > 0 && in > 0 && out > 0, -1, "sizes must be positive (batch %lld, in %lld, out %lld)",
+                  (long long)batch, (long long)in, (long long)out);
+    const int32_t nnz = row_ptr[out];
+    FCPTS_REQUIRE(status, row_ptr[0] == 0 && nnz >= 0, -1, "row_ptr must start at 0 (got %d)", row_ptr[0]);
+    FCPTS_REQUIRE(status, nnz == 0 || (col_idx && values), -1, "NULL col_idx or values with %d stored weights", nnz);
+    for (int64_t m = 0; m < out; ++m) {
+        FCPTS_REQUIRE(status, row_ptr[m] <= row_ptr[m + 1], m, "row_ptr decreases at row %lld", (long long)m);
+    }
+    for (int32_t k = 0; k < nnz; ++k) {
+        FCPTS_REQUIRE(status, col_idx[k] >= 0 && col_idx[k] < in, k, "col_idx[%d] = %d outside [0, %lld)", k,
+                      col_idx[k], (long long)in);
+    }
+    try {
+        std::unique_ptr<fcpts_sparse_linear> p(new fcpts_sparse_linear());
+        p->batch = batch;
+        p->in = in;
+        p->out = out;
+        p->row_ptr.assign(row_ptr, row_ptr + out + 1);
+        p->col_idx.assign(col_idx ? col_idx : nullptr, col_idx ? col_idx + nnz : nullptr);
+        p->values.assign(values ? values : nullptr, values ? values + nnz : nullptr);
+        if (bias) p->bias.assign(bias, bias + out);
+        p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
+        *plan = p.release();
+        return FCPTS_OK;
+    } catch (const std::bad_alloc&) {
+        FCPTS_FAIL(status, FCPTS_OUT_OF_MEMORY, -1, "sparse linear plan: out of memory");
+    }
+}
+
+extern "C" int fcpts_sparse_linear_forward(fcpts_sparse_linear* p, const float* x, float* y, fcpts_status* status) {
+    fcpts_status_clear(status);
+    FCPTS_REQUIRE(status, p && x && y && x != y, -1, "NULL plan or buffer, or y aliases x");
+    const int32_t* rp = p->row_ptr.data();
+    const int32_t* ci = p->col_idx.data();
+    const float* v = p->values.data();
+#pragma omp parallel for schedule(static) num_threads(p->threads)
+    for (int64_t m = 0; m < p->out; ++m) {
+        const float b = p->bias.empty() ? 0.0f : p->bias[m];
+        for (int64_t n = 0; n < p->batch; ++n) {
+            const float* xn = x + n * p->in;
+            float acc = b;
+            for (int32_t k = rp[m]; k < rp[m + 1]; ++k) acc += v[k] * xn[ci[k]];
+            y[n * p->out + m] = acc;
+        }
+    }
+    return FCPTS_OK;
+}
+
+extern "C" void fcpts_sparse_linear_destroy(fcpts_sparse_linear* p) { delete p; }
