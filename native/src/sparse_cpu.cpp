@@ -12,6 +12,8 @@
  */
 #include "fcpts/sparse_cpu.h"
 
+#include "csr_check.h"
+
 #include <immintrin.h>
 #include <omp.h>
 
@@ -199,17 +201,9 @@ extern "C" int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* 
     FCPTS_REQUIRE(status, activation >= FCPTS_ACT_NONE && activation <= FCPTS_ACT_CLIP, -1,
                   "unknown activation %d", activation);
     const int64_t cin_g = g.c / g.groups, cout_g = g.oc / g.groups, window = g.kh * g.kw, columns = cin_g * window;
+    const int rc = fcpts_csr_check(row_ptr, col_idx, values, g.oc, columns, status);
+    if (rc != FCPTS_OK) return rc;
     const int32_t nnz = row_ptr[g.oc];
-    FCPTS_REQUIRE(status, row_ptr[0] == 0 && nnz >= 0, -1, "row_ptr must start at 0 (got %d) and end >= 0",
-                  row_ptr[0]);
-    FCPTS_REQUIRE(status, nnz == 0 || (col_idx && values), -1, "NULL col_idx or values with %d stored weights", nnz);
-    for (int64_t m = 0; m < g.oc; ++m) {
-        FCPTS_REQUIRE(status, row_ptr[m] <= row_ptr[m + 1], m, "row_ptr decreases at row %lld", (long long)m);
-    }
-    for (int32_t k = 0; k < nnz; ++k) {
-        FCPTS_REQUIRE(status, col_idx[k] >= 0 && col_idx[k] < columns, k, "col_idx[%d] = %d outside [0, %lld)", k,
-                      col_idx[k], (long long)columns);
-    }
     try {
         std::unique_ptr<fcpts_sparse_conv> p(new fcpts_sparse_conv());
         p->g = g;

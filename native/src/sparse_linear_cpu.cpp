@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fcpts/sparse_cpu.h"
+#include "csr_check.h"
 
 struct fcpts_sparse_linear {
     int64_t batch = 0, in = 0, out = 0;
@@ -26,16 +27,9 @@ extern "C" int fcpts_sparse_linear_create(int64_t batch, int64_t in, int64_t out
     FCPTS_REQUIRE(status, row_ptr && plan, -1, "NULL row_ptr or plan");
     FCPTS_REQUIRE(status, batch > 0 && in > 0 && out > 0, -1, "sizes must be positive (batch %lld, in %lld, out %lld)",
                   (long long)batch, (long long)in, (long long)out);
+    const int rc = fcpts_csr_check(row_ptr, col_idx, values, out, in, status);
+    if (rc != FCPTS_OK) return rc;
     const int32_t nnz = row_ptr[out];
-    FCPTS_REQUIRE(status, row_ptr[0] == 0 && nnz >= 0, -1, "row_ptr must start at 0 (got %d)", row_ptr[0]);
-    FCPTS_REQUIRE(status, nnz == 0 || (col_idx && values), -1, "NULL col_idx or values with %d stored weights", nnz);
-    for (int64_t m = 0; m < out; ++m) {
-        FCPTS_REQUIRE(status, row_ptr[m] <= row_ptr[m + 1], m, "row_ptr decreases at row %lld", (long long)m);
-    }
-    for (int32_t k = 0; k < nnz; ++k) {
-        FCPTS_REQUIRE(status, col_idx[k] >= 0 && col_idx[k] < in, k, "col_idx[%d] = %d outside [0, %lld)", k,
-                      col_idx[k], (long long)in);
-    }
     try {
         std::unique_ptr<fcpts_sparse_linear> p(new fcpts_sparse_linear());
         p->batch = batch;
