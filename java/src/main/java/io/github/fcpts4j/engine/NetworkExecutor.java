@@ -59,7 +59,6 @@ public final class NetworkExecutor implements AutoCloseable {
     private boolean training;
 
     private final java.util.Set<String> observed;
-    private final List<LayerOverride> overrides;
     /** node name -> the override whose chain covers it */
     private final Map<String, LayerOverride> coveredBy = new HashMap<>();
     private final boolean constantWeights;
@@ -73,15 +72,16 @@ public final class NetworkExecutor implements AutoCloseable {
         this.gradients = gradients;
         this.shapes = ShapeInference.infer(graph, inputShapes);
         this.observed = java.util.Set.copyOf(observed);
-        this.overrides = List.copyOf(overrides);
         this.constantWeights = constantWeights;
         if (gradients && (!overrides.isEmpty() || constantWeights)) {
             throw new IllegalArgumentException("layer overrides and constant weights are for inference executors only");
         }
-        Map<String, Node> byName = new HashMap<>();
-        graph.nodes().forEach(n -> byName.put(n.name(), n));
-        for (LayerOverride o : this.overrides) {
-            checkChain(o, byName);
+        Map<String, Integer> position = new HashMap<>();
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            position.put(graph.nodes().get(i).name(), i);
+        }
+        for (LayerOverride o : List.copyOf(overrides)) {
+            checkChain(o, position);
         }
         for (String v : this.observed) {
             if (!shapes.containsKey(v) || graph.initializers().containsKey(v)) {
@@ -133,18 +133,19 @@ public final class NetworkExecutor implements AutoCloseable {
         }
     }
 
-    private void checkChain(LayerOverride o, Map<String, Node> byName) {
+    private void checkChain(LayerOverride o, Map<String, Integer> position) {
         List<String> chain = o.nodes();
         if (chain.isEmpty() || o.inputs().isEmpty()) {
             throw new IllegalArgumentException("a layer override needs at least one node and one input");
         }
         java.util.Set<String> internal = new java.util.HashSet<>();
         for (int i = 0; i < chain.size(); i++) {
-            Node n = byName.get(chain.get(i));
-            if (n == null) {
+            Integer at = position.get(chain.get(i));
+            if (at == null) {
                 throw new IllegalArgumentException("graph '" + graph.name() + "' has no node '" + chain.get(i)
                         + "' to override");
             }
+            Node n = graph.nodes().get(at);
             if (coveredBy.put(n.name(), o) != null) {
                 throw new IllegalArgumentException("node '" + n.name() + "' is covered by two layer overrides");
             }
@@ -161,10 +162,16 @@ public final class NetworkExecutor implements AutoCloseable {
                         + v + "' is read outside its chain");
             }
         }
+        int runsAt = position.get(chain.get(chain.size() - 1));
         for (String in : o.inputs()) {
             if (!shapes.containsKey(in)) {
                 throw new IllegalArgumentException("layer override of '" + chain.get(0) + "' reads unknown value '"
                         + in + "'");
+            }
+            int producedAt = graph.producer(in).map(p -> position.get(p.name())).orElse(-1);
+            if (producedAt >= runsAt) {
+                throw new IllegalArgumentException("layer override of '" + chain.get(0) + "' reads '" + in
+                        + "', which is computed only after its chain");
             }
         }
     }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * Layer overrides of an inference executor: a chain (Conv -> BatchNorm -> Relu)
  * computed by the override itself gives the plain executor's output, and
  * malformed chains (unknown node, a node covered twice, an intermediate value
- * read outside the chain, nodes out of order, a training executor) are refused
- * with the node named.
+ * read outside the chain, nodes out of order, an input computed after the
+ * chain) are refused with the node named.
  */
 class LayerOverrideTest extends CpuTest {
     private static final Map<String, long[]> SHAPE = Map.of("image", new long[] {2, 1, 28, 28});
@@ -101,5 +101,9 @@ class LayerOverrideTest extends CpuTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkExecutor
                 .compileInference(g, cpu, SHAPE, List.of(chain(names, List.of("nowhere"), none))));
         assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
+        String later = g.nodes().get(g.nodes().size() - 1).output();
+        e = assertThrows(IllegalArgumentException.class, () -> NetworkExecutor.compileInference(g, cpu, SHAPE,
+                List.of(chain(names, List.of(in, later), none))));
+        assertTrue(e.getMessage().contains("computed only after"), e.getMessage());
     }
 }
