@@ -16,6 +16,8 @@ import org.bytedeco.javacpp.LongPointer;
  * backend that owns it (the status record is shared by its calls).
  */
 final class CpuNetworkKernels implements NetworkKernels {
+    /** enum fcpts_conv_flags of ops_cpu.h. */
+    private static final int CONV_BIAS = 1, CONV_CONSTANT_WEIGHTS = 2, CONV_RESIDUAL = 4;
     private final int threads;
     private final CpuNatives.Status status = new CpuNatives.Status();
 
@@ -92,7 +94,8 @@ final class CpuNetworkKernels implements NetworkKernels {
     public ConvPlan conv(WindowGeometry geometry, boolean withBias, boolean constantWeights) {
         CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
         try (LongPointer g = new LongPointer(geometry.toArray())) {
-            CpuKernels.check(CpuNatives.fcpts_conv_plan_create(g, (withBias ? 1 : 0) | (constantWeights ? 2 : 0),
+            CpuKernels.check(CpuNatives.fcpts_conv_plan_create(g,
+                    (withBias ? CONV_BIAS : 0) | (constantWeights ? CONV_CONSTANT_WEIGHTS : 0),
                     ConvActivation.NONE.ordinal(), 0, 0, threads, handle, status), status,
                     "fcpts_conv_plan_create");
         }
@@ -103,7 +106,7 @@ final class CpuNetworkKernels implements NetworkKernels {
     public FusedConvPlan fusedConv(WindowGeometry geometry, boolean withBias, boolean withResidual,
                                    ConvActivation activation, float lo, float hi) {
         CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
-        int flags = (withBias ? 1 : 0) | 2 | (withResidual ? 4 : 0);
+        int flags = (withBias ? CONV_BIAS : 0) | CONV_CONSTANT_WEIGHTS | (withResidual ? CONV_RESIDUAL : 0);
         try (LongPointer g = new LongPointer(geometry.toArray())) {
             CpuKernels.check(CpuNatives.fcpts_conv_plan_create(g, flags, activation.ordinal(), lo, hi, threads,
                     handle, status), status, "fcpts_conv_plan_create");
