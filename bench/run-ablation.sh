@@ -32,11 +32,7 @@ variants=(
   echo "exported files; model \`$name\`, $iters steps, batch 64, 1,024 calibration samples, seed 1, exact global sparsity."
   echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; commit $(git -C "$root" rev-parse --short HEAD)."
   echo
-  header="| variant |"
-  rule="|---|"
-  for s in $sparsities; do header="$header $s |"; rule="$rule---:|"; done
-  echo "$header"
-  echo "$rule"
+  table_header variant "$sparsities"
   for v in "${variants[@]}"; do
     label=${v%%|*}
     args=${v#*|}

@@ -25,11 +25,7 @@ methods=("FCPTS|--method fcpts" "global + rec|--method global --reconstruct" "LA
   echo "samples, ORT-scored. Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores;"
   echo "commit $(git -C "$root" rev-parse --short HEAD)."
   echo
-  header="| method |"
-  rule="|---|"
-  for s in $sparsities; do header="$header $s |"; rule="$rule---:|"; done
-  echo "$header"
-  echo "$rule"
+  table_header method "$sparsities"
   for m in "${methods[@]}"; do
     label=${m%%|*}
     args=${m#*|}

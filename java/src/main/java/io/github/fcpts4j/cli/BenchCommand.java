@@ -215,9 +215,7 @@ final class BenchCommand implements Callable<Integer> {
         long zeros = 0, total = 0;
         for (var n : g.prunableNodes()) {
             var w = g.initializer(n.input(1)).orElseThrow();
-            for (int i = 0; i < w.size(); i++) {
-                zeros += w.get(i) == 0 ? 1 : 0;
-            }
+            zeros += w.zeros();
             total += w.size();
         }
         return total == 0 ? 0 : (double) zeros / total;

@@ -43,12 +43,8 @@ public final class LayerCosts {
                     positions *= y[i];
                 }
             }
-            long zeros = 0;
-            for (int i = 0; i < w.size(); i++) {
-                zeros += w.get(i) == 0 ? 1 : 0;
-            }
             out.add(new Layer(n.name(), n.op().onnxName(), n.input(1), w.dims(), w.size(), w.size() * positions,
-                    zeros));
+                    w.zeros()));
         }
         return out;
     }

@@ -90,6 +90,15 @@ public final class TensorData {
         return longs.clone();
     }
 
+    /** How many elements are exactly zero (-0 included): a pruned weight's pruned count. */
+    public long zeros() {
+        long z = 0;
+        for (int i = 0; i < size(); i++) {
+            z += get(i) == 0 ? 1 : 0;
+        }
+        return z;
+    }
+
     /** Element i as a double, whatever the type. */
     public double get(int i) {
         return floats != null ? floats[i] : longs[i];

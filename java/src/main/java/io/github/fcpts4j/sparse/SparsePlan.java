@@ -245,11 +245,7 @@ public final class SparsePlan implements AutoCloseable {
     }
 
     private static double sparsity(TensorData w) {
-        long zeros = 0;
-        for (int i = 0; i < w.size(); i++) {
-            zeros += w.get(i) == 0 ? 1 : 0;
-        }
-        return (double) zeros / w.size();
+        return (double) w.zeros() / w.size();
     }
 
     private static Map<String, float[]> probeInputs(Graph g, Map<String, long[]> shapes) {

@@ -66,9 +66,7 @@ class PrunerTest {
         long zeros = 0, total = 0;
         for (Node n : g.prunableNodes()) {
             TensorData w = g.initializer(n.input(1)).orElseThrow();
-            for (int i = 0; i < w.size(); i++) {
-                zeros += w.get(i) == 0 ? 1 : 0;
-            }
+            zeros += w.zeros();
             total += w.size();
         }
         return new long[] {zeros, total};

@@ -56,10 +56,10 @@ class BatchNormFoldingTest extends CpuTest {
         assertEquals(g.nodes().size() - 21, folded.nodes().size(), "one BatchNorm per conv folded");
         long zerosBefore = 0, zerosAfter = 0;
         for (Node n : g.prunableNodes()) {
-            zerosBefore += zeros(g.initializer(n.input(1)).orElseThrow());
+            zerosBefore += g.initializer(n.input(1)).orElseThrow().zeros();
         }
         for (Node n : folded.prunableNodes()) {
-            zerosAfter += zeros(folded.initializer(n.input(1)).orElseThrow());
+            zerosAfter += folded.initializer(n.input(1)).orElseThrow().zeros();
         }
         assertEquals(zerosBefore, zerosAfter);
         for (String name : folded.initializers().keySet()) {
@@ -97,13 +97,5 @@ class BatchNormFoldingTest extends CpuTest {
         List<Node> left = folded.nodes().stream().filter(n -> n.op() == OpType.BATCH_NORMALIZATION).toList();
         assertEquals(1, left.size());
         assertEquals(firstConv.output(), left.get(0).input(0));
-    }
-
-    private static long zeros(TensorData d) {
-        long z = 0;
-        for (int i = 0; i < d.size(); i++) {
-            z += d.get(i) == 0 ? 1 : 0;
-        }
-        return z;
     }
 }
