@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "fcpts/kde_math.h"
 #include "fcpts/optim_cpu.h"
 
 extern "C" int fcpts_sgd_step_cpu(float* w, const float* g, float* velocity, const float* mask, int64_t n,
@@ -42,6 +43,21 @@ extern "C" int fcpts_adam_step_cpu(float* w, const float* g, float* m1, float* m
         m2[i] = m * (beta2 * m2[i] + (1.0f - beta2) * d * d);
         const double update = (m1[i] / c1) / (std::sqrt(m2[i] / c2) + epsilon);
         w[i] -= (float)(lr * m * update);
+    }
+    return FCPTS_OK;
+}
+
+extern "C" int fcpts_masked_copy_cpu(const float* src, const float* keep, float* dst, int64_t n, float threshold,
+                                     int32_t n_threads, fcpts_status* status) {
+    fcpts_status_clear(status);
+    FCPTS_REQUIRE(status, n >= 0, -1, "count must be >= 0, got %lld", (long long)n);
+    FCPTS_REQUIRE(status, n == 0 || (src && dst), -1, "NULL buffer");
+    FCPTS_REQUIRE(status, n == 0 || src + n <= dst || dst + n <= src, -1, "source and destination overlap");
+#pragma omp parallel for schedule(static) num_threads(n_threads > 0 ? n_threads : omp_get_max_threads())
+    for (int64_t i = 0; i < n; ++i) {
+        const float v = src[i];
+        const bool kept = keep ? keep[i] != 0.0f : (threshold < 0.0f || fcpts_is_kept(std::fabs(v), threshold));
+        dst[i] = kept ? v : 0.0f;
     }
     return FCPTS_OK;
 }

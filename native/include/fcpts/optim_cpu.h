@@ -28,6 +28,15 @@ int fcpts_adam_step_cpu(float* w, const float* g, float* m1, float* m2, const fl
                         float beta1, float beta2, float epsilon, float weight_decay, int64_t step, int32_t n_threads,
                         fcpts_status* status);
 
+/*
+ * Masked copy of the pruning loop (student weights w 1[|w| > t_l] out of the flat weight vector, layer
+ * gradients back into it), for i < n:
+ *   dst[i] = kept ? src[i] : 0,   kept = keep ? keep[i] != 0 : (threshold < 0 || |src[i]| > threshold)
+ * (the comparison is fcpts_is_kept of kde_math.h). src and dst must not overlap.
+ */
+int fcpts_masked_copy_cpu(const float* src, const float* keep, float* dst, int64_t n, float threshold,
+                          int32_t n_threads, fcpts_status* status);
+
 #ifdef __cplusplus
 }
 #endif
