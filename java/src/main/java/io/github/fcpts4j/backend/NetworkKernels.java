@@ -51,6 +51,15 @@ public interface NetworkKernels {
         void close();
     }
 
+    /** y = act(W_csr * x + bias + residual): a pruned convolution with its weight in CSR (sparse runtime). */
+    interface SparseConvPlan extends AutoCloseable {
+        /** residual null unless the plan was made with one. */
+        void forward(Tensor x, Tensor residual, Tensor y);
+
+        @Override
+        void close();
+    }
+
     /** y = pool(x). */
     interface PoolPlan extends AutoCloseable {
         void forward(Tensor x, Tensor y);
@@ -80,6 +89,19 @@ public interface NetworkKernels {
     /** A fused inference convolution; lo / hi bound {@link ConvActivation#CLIP} (ignored otherwise). */
     FusedConvPlan fusedConv(WindowGeometry geometry, boolean withBias, boolean withResidual, ConvActivation activation,
                             float lo, float hi);
+
+    /**
+     * A sparse convolution plan (CPU: native/include/fcpts/sparse_cpu.h; cuda: cuSPARSE SpMM,
+     * native/include/fcpts/sparse_cuda.h, groups 1 only).
+     *
+     * @param rowPtr [outChannels + 1]; colIdx / values [nnz]: the weight [c_out, c_in / groups x kh x kw] in CSR
+     * @param bias   [c_out] or null
+     */
+    SparseConvPlan sparseConv(WindowGeometry geometry, int[] rowPtr, int[] colIdx, float[] values, float[] bias,
+                              boolean withResidual, ConvActivation activation, float lo, float hi);
+
+    /** Whether {@link #sparseConv} handles this geometry on this backend. */
+    boolean supportsSparseConv(WindowGeometry geometry);
 
     PoolPlan pool(WindowGeometry geometry, Pool kind);
 
@@ -148,6 +170,25 @@ public interface NetworkKernels {
     double klDistill(Tensor student, Tensor teacher, long n, long classes, float temperature, Tensor grad);
 
     double mse(Tensor a, Tensor b, long n, long features, Tensor grad);
+
+    // ---- the pruning loop's state on the backend (native/include/fcpts/optim_cpu.h) ----
+
+    /**
+     * For i < count: dst[dstOffset + i] = kept ? src[srcOffset + i] : 0, where kept is
+     * {@code keep[keepOffset + i] != 0} when keep is given, else {@code threshold < 0 || |src| > threshold}.
+     * Builds the student's weights w 1[|w| > t_l] out of the flat weight vector and gathers layer gradients
+     * back into it without a host copy. src and dst must be different tensors.
+     */
+    void maskedCopy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long count, float threshold, Tensor keep,
+                    long keepOffset);
+
+    /** Checks that elements [offset, offset + count) lie inside t (for range-taking operators). */
+    static void checkRange(Tensor t, long offset, long count, String what) {
+        if (t != null && (offset < 0 || count < 0 || offset > t.size() - count)) {
+            throw new IndexOutOfBoundsException(what + ": elements [" + offset + ", " + offset + " + " + count
+                    + ") are outside " + t);
+        }
+    }
 
     // ---- optimizer updates (native/include/fcpts/optim_cpu.h); mask may be null ----
 

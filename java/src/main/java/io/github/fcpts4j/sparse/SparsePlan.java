@@ -22,9 +22,11 @@ import java.util.function.Supplier;
  * (sparse runtime, issue 5). In the serving graph every inference BatchNorm is
  * folded into its Conv ({@link BatchNormFolding}) and each Conv with its
  * fusable epilogue ({@link ConvChain}: residual Add, Relu / Clip) runs as one
- * layer, dense ({@link DenseConvChain}: oneDNN, pre-packed weights, post-ops)
- * or sparse ({@link SparseConv}); Gemm / MatMul layers with a constant weight
- * run on the engine's kernel or sparse ({@link SparseLinear}). Under
+ * layer, dense ({@link DenseConvChain}: the backend's fused convolution, oneDNN
+ * with pre-packed weights and post-ops on cpu, cuDNN on cuda) or sparse
+ * ({@link SparseConv}: the CSR kernel on cpu, cuSPARSE SpMM on cuda for
+ * ungrouped convs); on cpu Gemm / MatMul layers with a constant weight run on
+ * the engine's kernel or sparse ({@link SparseLinear}). Under
  * {@link Policy#FASTEST} every layer with at least {@link #MIN_SPARSITY} zeros
  * is timed inside the network, once in an all-dense and once in an all-sparse
  * run (median of several runs per step), and keeps the faster path; then the
@@ -107,16 +109,22 @@ public final class SparsePlan implements AutoCloseable {
         List<NetworkExecutor> executors = new ArrayList<>();
         try {
             List<Candidate> candidates = new ArrayList<>();
+            boolean onCpu = cpu.name().equals("cpu");
             for (ConvChain c : ConvChain.find(serving, shapes)) {
                 long[] in = shapes.get(c.conv().input(0));
+                if (!cpu.network().supportsSparseConv(c.geometry(serving, in))) {
+                    continue;
+                }
                 candidates.add(new Candidate(c.conv().name(), c.nodes().stream().map(Node::name).toList(),
                         sparsity(serving.initializer(c.conv().input(1)).orElseThrow()),
                         () -> track(created, new DenseConvChain(serving, c, in, cpu)),
-                        () -> track(created, new SparseConv(serving, c, in, threads))));
+                        () -> track(created, onCpu ? new SparseConv(serving, c, in, threads)
+                                : new SparseConv(serving, c, in, cpu))));
             }
             for (Node n : serving.nodes()) {
                 long[] in = shapes.get(n.input(0));
-                if ((n.op() == OpType.GEMM || n.op() == OpType.MATMUL) && SparseLinear.supports(serving, n, in)) {
+                if (onCpu && (n.op() == OpType.GEMM || n.op() == OpType.MATMUL)
+                        && SparseLinear.supports(serving, n, in)) {
                     candidates.add(new Candidate(n.name(), List.of(n.name()),
                             sparsity(serving.initializer(n.input(1)).orElseThrow()), null,
                             () -> track(created, new SparseLinear(serving, n, in, threads))));

@@ -84,7 +84,7 @@ class BackendsTest {
 
     @Test
     void backendOptionsRejectNegativeValues() {
-        assertThrows(IllegalArgumentException.class, () -> new BackendOptions(-1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new BackendOptions(0, -2));
+        assertThrows(IllegalArgumentException.class, () -> new BackendOptions(-1, 0, false));
+        assertThrows(IllegalArgumentException.class, () -> new BackendOptions(0, -2, false));
     }
 }

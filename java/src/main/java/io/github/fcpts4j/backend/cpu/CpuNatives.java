@@ -194,6 +194,9 @@ final class CpuNatives {
                                     @Cast("int64_t") long features, DoublePointer loss, FloatPointer grad,
                                     int nThreads, Status status);
 
+    static native int fcpts_masked_copy_cpu(@Const FloatPointer src, @Const FloatPointer keep, FloatPointer dst,
+                                            @Cast("int64_t") long n, float threshold, int nThreads, Status status);
+
     static native int fcpts_fill_cpu(FloatPointer y, @Cast("int64_t") long n, float value, int nThreads,
                                      Status status);
 

@@ -1,5 +1,6 @@
 package io.github.fcpts4j.backend.cpu;
 
+import io.github.fcpts4j.backend.Broadcast;
 import io.github.fcpts4j.backend.ConvActivation;
 import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.Tensor;
@@ -115,6 +116,18 @@ final class CpuNetworkKernels implements NetworkKernels {
     }
 
     @Override
+    public SparseConvPlan sparseConv(WindowGeometry geometry, int[] rowPtr, int[] colIdx, float[] values, float[] bias,
+                                     boolean withResidual, ConvActivation activation, float lo, float hi) {
+        return new CpuSparseConvPlan(geometry, rowPtr, colIdx, values, bias, withResidual, activation, lo, hi,
+                threads);
+    }
+
+    @Override
+    public boolean supportsSparseConv(WindowGeometry geometry) {
+        return true;
+    }
+
+    @Override
     public PoolPlan pool(WindowGeometry geometry, Pool kind) {
         CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
         try (LongPointer g = new LongPointer(geometry.toArray())) {
@@ -140,24 +153,12 @@ final class CpuNetworkKernels implements NetworkKernels {
 
     @Override
     public void binary(Binary op, Tensor a, long[] aShape, Tensor b, long[] bShape, Tensor y, long[] yShape) {
-        try (LongPointer as = new LongPointer(broadcastStrides(aShape, yShape));
-             LongPointer bs = new LongPointer(broadcastStrides(bShape, yShape));
+        try (LongPointer as = new LongPointer(Broadcast.strides(aShape, yShape));
+             LongPointer bs = new LongPointer(Broadcast.strides(bShape, yShape));
              LongPointer dims = new LongPointer(yShape)) {
             CpuKernels.check(CpuNatives.fcpts_binary_cpu(op.ordinal(), host(a), as, host(b), bs, host(y), dims,
                     yShape.length, threads, status), status, "fcpts_binary_cpu");
         }
-    }
-
-    /** Row-major element strides of {@code shape} right-aligned to {@code target}, 0 on broadcast axes. */
-    static long[] broadcastStrides(long[] shape, long[] target) {
-        long[] strides = new long[target.length];
-        long stride = 1;
-        for (int i = target.length - 1, j = shape.length - 1; i >= 0; i--, j--) {
-            long dim = j >= 0 ? shape[j] : 1;
-            strides[i] = dim == 1 ? 0 : stride;
-            stride *= dim;
-        }
-        return strides;
     }
 
     @Override
@@ -203,8 +204,8 @@ final class CpuNetworkKernels implements NetworkKernels {
     @Override
     public void binaryBackward(Binary op, Tensor a, long[] aShape, Tensor b, long[] bShape, Tensor dy, long[] yShape,
                                Tensor da, Tensor db) {
-        try (LongPointer as = new LongPointer(broadcastStrides(aShape, yShape));
-             LongPointer bs = new LongPointer(broadcastStrides(bShape, yShape));
+        try (LongPointer as = new LongPointer(Broadcast.strides(aShape, yShape));
+             LongPointer bs = new LongPointer(Broadcast.strides(bShape, yShape));
              LongPointer dims = new LongPointer(yShape)) {
             CpuKernels.check(CpuNatives.fcpts_binary_backward_cpu(op.ordinal(), host(a), as, host(b), bs, host(dy),
                     dims, yShape.length, host(da), host(db), threads, status), status, "fcpts_binary_backward_cpu");
@@ -274,6 +275,20 @@ final class CpuNetworkKernels implements NetworkKernels {
     public void fill(Tensor y, float value) {
         CpuKernels.check(CpuNatives.fcpts_fill_cpu(host(y), y.size(), value, threads, status), status,
                 "fcpts_fill_cpu");
+    }
+
+    @Override
+    public void maskedCopy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long count, float threshold,
+                           Tensor keep, long keepOffset) {
+        NetworkKernels.checkRange(src, srcOffset, count, "maskedCopy source");
+        NetworkKernels.checkRange(dst, dstOffset, count, "maskedCopy destination");
+        NetworkKernels.checkRange(keep, keepOffset, count, "maskedCopy keep mask");
+        if (src == dst) {
+            throw new IllegalArgumentException("maskedCopy: source and destination are the same tensor " + src);
+        }
+        CpuKernels.check(CpuNatives.fcpts_masked_copy_cpu(host(src).getPointer(srcOffset),
+                keep == null ? null : host(keep).getPointer(keepOffset), host(dst).getPointer(dstOffset), count,
+                threshold, threads, status), status, "fcpts_masked_copy_cpu");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.fcpts4j.backend.cpu;
 
 import io.github.fcpts4j.backend.ConvActivation;
+import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.backend.WindowGeometry;
 
@@ -16,7 +17,7 @@ import org.bytedeco.javacpp.LongPointer;
  * tensors in place, or on host arrays through staging buffers made on first
  * use. Owns its native memory: close it; use after close throws.
  */
-public final class CpuSparseConvPlan implements AutoCloseable {
+public final class CpuSparseConvPlan implements NetworkKernels.SparseConvPlan {
     private final WindowGeometry g;
     private final boolean withResidual;
     private CpuNatives.SparseConvHandle handle;
@@ -54,6 +55,7 @@ public final class CpuSparseConvPlan implements AutoCloseable {
     }
 
     /** y = act(conv(x) + bias + residual) on cpu tensors; residual null unless the plan was made with one. */
+    @Override
     public void forward(Tensor x, Tensor residual, Tensor y) {
         if ((residual != null) != withResidual) {
             throw new IllegalArgumentException("sparse conv plan " + (withResidual ? "needs" : "takes no")

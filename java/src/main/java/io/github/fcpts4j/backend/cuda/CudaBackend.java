@@ -7,8 +7,6 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamCreate;
 import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
-import io.github.fcpts4j.ErrorCode;
-import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.KdeKernel;
@@ -20,23 +18,33 @@ import org.bytedeco.cuda.cudart.CUstream_st;
 import java.util.Arrays;
 
 /**
- * The GPU backend: device memory from the presets' cudart, one stream on which
- * every kernel of this backend is queued, and the hand-written kernels of
- * libfcpts_cuda. Host copies happen only in {@link Tensor#copyFrom} /
- * {@link Tensor#toArray} and when a pass returns its per-layer sums.
+ * The GPU backend: device memory from a caching pool over the presets' cudart,
+ * one stream on which every kernel of this backend is queued (cuDNN, cuBLAS
+ * and the hand-written kernels of libfcpts_cuda), TF32 only when the options
+ * allow it. Host copies happen only in {@link Tensor#copyFrom} /
+ * {@link Tensor#toArray}, when a pass returns its per-layer sums and when a
+ * loss returns its value.
  */
 public final class CudaBackend implements Backend {
     private final int device;
     private final String description;
+    private final CudaMemoryPool pool = new CudaMemoryPool();
     private CUstream_st stream;
+    private CudaNetworkKernels network;
 
-    CudaBackend(int device, String description) {
+    CudaBackend(int device, boolean allowTf32, String description) {
         this.device = device;
-        this.description = description;
+        this.description = description + (allowTf32 ? "; TF32 allowed" : "; float32 math");
         CudaErrors.check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
         CUstream_st s = new CUstream_st();
         CudaErrors.check(cudaStreamCreate(s), "cudaStreamCreate on device " + device);
         this.stream = s;
+        this.network = new CudaNetworkKernels(pool, s, allowTf32);
+    }
+
+    /** The device memory pool, for tests and diagnostics (blocks in use return to 0 once all is closed). */
+    CudaMemoryPool memoryPool() {
+        return pool;
     }
 
     @Override
@@ -53,7 +61,7 @@ public final class CudaBackend implements Backend {
     public Tensor allocate(long... shape) {
         live();
         long n = Tensor.elementCount(shape);
-        return new Tensor(this, shape, new CudaStorage(n, "a tensor " + Arrays.toString(shape)));
+        return new Tensor(this, shape, new CudaStorage(pool, stream, n, "a tensor " + Arrays.toString(shape)));
     }
 
     @Override
@@ -69,13 +77,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public KdeKernel kdeKernel(SegmentLayout layout) {
-        return new CudaKdeKernel(layout, live());
+        return new CudaKdeKernel(layout, pool, live());
     }
 
     @Override
     public NetworkKernels network() {
-        throw new FcptsException(ErrorCode.NOT_IMPLEMENTED, "the cuda backend has no network operators yet "
-                + "(cuDNN / cuBLAS kernels come with the CUDA backend work); run the network on --device cpu");
+        live();
+        return network;
     }
 
     @Override
@@ -88,8 +96,13 @@ public final class CudaBackend implements Backend {
         CUstream_st s = stream;
         stream = null;
         if (s != null) {
-            CudaErrors.check(cudaStreamSynchronize(s), "cudaStreamSynchronize before close");
-            CudaErrors.check(cudaStreamDestroy(s), "cudaStreamDestroy");
+            try {
+                CudaErrors.check(cudaStreamSynchronize(s), "cudaStreamSynchronize before close");
+            } finally {
+                network.close();
+                pool.close();
+                CudaErrors.check(cudaStreamDestroy(s), "cudaStreamDestroy");
+            }
         }
     }
 

@@ -35,6 +35,6 @@ public final class CudaBackendProvider implements BackendProvider {
         if (!availability.available()) {
             throw new FcptsException(ErrorCode.BACKEND_UNAVAILABLE, "cuda: " + availability.detail());
         }
-        return new CudaBackend(options.cudaDevice(), availability.detail());
+        return new CudaBackend(options.cudaDevice(), options.allowTf32(), availability.detail());
     }
 }

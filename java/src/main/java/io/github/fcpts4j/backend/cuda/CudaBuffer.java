@@ -1,29 +1,27 @@
 package io.github.fcpts4j.backend.cuda;
 
-import static org.bytedeco.cuda.global.cudart.cudaFree;
-import static org.bytedeco.cuda.global.cudart.cudaMalloc;
-
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * One cudaMalloc'd block of device memory, owned by exactly one Java object.
- * Close is idempotent; use after close throws IllegalStateException.
+ * One block of device memory from the backend's {@link CudaMemoryPool}, owned
+ * by exactly one Java object; close gives it back to the pool. Close is
+ * idempotent; use after close throws IllegalStateException.
  */
 final class CudaBuffer implements AutoCloseable {
+    private final CudaMemoryPool pool;
     private final long bytes;
     private final String purpose;
     private long address;
 
     /** @param purpose what the memory is for, named in an out-of-memory error */
-    CudaBuffer(long bytes, String purpose) {
+    CudaBuffer(CudaMemoryPool pool, long bytes, String purpose) {
+        this.pool = pool;
         this.bytes = bytes;
         this.purpose = purpose;
-        Pointer p = new Pointer();
-        CudaErrors.check(cudaMalloc(p, Math.max(1, bytes)), "cudaMalloc(" + bytes + " bytes for " + purpose + ")");
-        this.address = p.address();
+        this.address = pool.allocate(bytes, purpose);
     }
 
     long bytes() {
@@ -52,7 +50,7 @@ final class CudaBuffer implements AutoCloseable {
         long a = address;
         address = 0;
         if (a != 0) {
-            CudaErrors.check(cudaFree(new DeviceAddress(a)), "cudaFree(" + bytes + " bytes for " + purpose + ")");
+            pool.release(a, bytes);
         }
     }
 

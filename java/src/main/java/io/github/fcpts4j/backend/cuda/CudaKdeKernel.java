@@ -36,7 +36,7 @@ final class CudaKdeKernel extends AbstractKdeKernel {
     private final DoublePointer hostStats;
     private final CudaNatives.Status status;
 
-    CudaKdeKernel(SegmentLayout layout, CUstream_st stream) {
+    CudaKdeKernel(SegmentLayout layout, CudaMemoryPool pool, CUstream_st stream) {
         super(layout);
         this.stream = stream;
         int n = layout.count();
@@ -46,12 +46,12 @@ final class CudaKdeKernel extends AbstractKdeKernel {
             LongPointer hostChunkBases = owned.track(new LongPointer(n + 1L));
             this.chunks = CudaKernels.chunkBases(hostOffsets, n, hostChunkBases, status);
             long tableBytes = (n + 1L) * Long.BYTES;
-            this.offsets = owned.track(new CudaBuffer(tableBytes, "KDE segment offsets"));
-            this.chunkBases = owned.track(new CudaBuffer(tableBytes, "KDE chunk table"));
-            this.parameters = owned.track(new CudaBuffer(2L * n * Float.BYTES, "KDE thresholds and bandwidths"));
-            this.partials = owned.track(new CudaBuffer(chunks * KdeSums.STATS_PER_LAYER * Double.BYTES,
+            this.offsets = owned.track(new CudaBuffer(pool, tableBytes, "KDE segment offsets"));
+            this.chunkBases = owned.track(new CudaBuffer(pool, tableBytes, "KDE chunk table"));
+            this.parameters = owned.track(new CudaBuffer(pool, 2L * n * Float.BYTES, "KDE thresholds and bandwidths"));
+            this.partials = owned.track(new CudaBuffer(pool, chunks * KdeSums.STATS_PER_LAYER * Double.BYTES,
                     "KDE chunk partials"));
-            this.stats = owned.track(new CudaBuffer((long) n * KdeSums.STATS_PER_LAYER * Double.BYTES,
+            this.stats = owned.track(new CudaBuffer(pool, (long) n * KdeSums.STATS_PER_LAYER * Double.BYTES,
                     "KDE per-layer stats"));
             this.hostParameters = owned.track(new FloatPointer(Math.max(1, 2L * n)));
             this.hostStats = owned.track(new DoublePointer(Math.max(1, (long) n * KdeSums.STATS_PER_LAYER)));

@@ -109,7 +109,8 @@ final class CudaKernels {
                 partials, stats, stream, status), status, "fcpts_kde_forward_cuda");
     }
 
-    private static void check(int rc, CudaNatives.Status status, String function) {
+    /** Throws the typed exception for a non-zero fcpts status of a libfcpts_cuda call. */
+    static void check(int rc, CudaNatives.Status status, String function) {
         if (rc != 0) {
             throw NativeFailure.of(rc, function, status.message().getString(), status.index(),
                     status.library_name().getString(), status.library_code(), status.file().getString(),

@@ -3,23 +3,27 @@ package io.github.fcpts4j.backend.cuda;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
-import static org.bytedeco.cuda.global.cudart.cudaMemset;
+import static org.bytedeco.cuda.global.cudart.cudaMemsetAsync;
 
 import io.github.fcpts4j.backend.TensorStorage;
 
+import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * Device memory behind a cuda tensor. Host copies go through a pageable
- * staging buffer and synchronous cudaMemcpy (they are the edges of a run).
+ * Device memory behind a cuda tensor, from the backend's pool and zeroed on
+ * the backend's stream. Host copies go through a pageable staging buffer and
+ * synchronous cudaMemcpy on the legacy default stream, which waits for the
+ * backend's (blocking) stream: they are the edges of a run.
  */
 final class CudaStorage extends TensorStorage {
     private final CudaBuffer buffer;
 
-    CudaStorage(long elements, String purpose) {
-        this.buffer = new CudaBuffer(elements * Float.BYTES, purpose);
+    CudaStorage(CudaMemoryPool pool, CUstream_st stream, long elements, String purpose) {
+        this.buffer = new CudaBuffer(pool, elements * Float.BYTES, purpose);
         try {
-            CudaErrors.check(cudaMemset(buffer.at(0), 0, buffer.bytes()), "cudaMemset(" + purpose + ")");
+            CudaErrors.check(cudaMemsetAsync(buffer.at(0), 0, buffer.bytes(), stream),
+                    "cudaMemsetAsync(" + purpose + ")");
         } catch (RuntimeException e) {
             buffer.close();
             throw e;

@@ -1,0 +1,19 @@
+package io.github.fcpts4j.backend;
+
+/** Numpy broadcasting as element strides, the form the binary kernels of both backends take. */
+public final class Broadcast {
+    private Broadcast() {
+    }
+
+    /** Row-major element strides of {@code shape} right-aligned to {@code target}, 0 on broadcast axes. */
+    public static long[] strides(long[] shape, long[] target) {
+        long[] strides = new long[target.length];
+        long stride = 1;
+        for (int i = target.length - 1, j = shape.length - 1; i >= 0; i--, j--) {
+            long dim = j >= 0 ? shape[j] : 1;
+            strides[i] = dim == 1 ? 0 : stride;
+            stride *= dim;
+        }
+        return strides;
+    }
+}
