@@ -80,6 +80,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "auto | cpu | cuda")
     String device;
 
+    @Option(names = "--tf32", description = "allow TF32 tensor cores on cuda (faster, ~1e-3 relative error)")
+    boolean tf32;
+
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
@@ -191,7 +194,7 @@ final class PruneCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         Pruner pruner = Pruner.builder().model(input).calibration(data).method(m).reconstruct(reconstruct)
-                .backend(device)
+                .backend(device).allowTf32(tf32)
                 .exclude(exclude.toArray(String[]::new)).config(c.build())
                 .listener(s -> {
                     printProgress(err, s);

@@ -330,6 +330,26 @@ public final class NetworkExecutor implements AutoCloseable {
         }
         forward.forEach(Runnable::run);
         backend.synchronize();
+        return outputsToHost();
+    }
+
+    /**
+     * Runs the graph on inputs already on this executor's backend (copied device to device into its input
+     * buffers); the results stay on the backend ({@link #value}). Nothing waits for the device.
+     */
+    public void runFromTensors(Map<String, Tensor> inputs) {
+        for (ValueInfo in : graph.inputs()) {
+            Tensor data = inputs.get(in.name());
+            if (data == null || data.size() != value(in.name()).size()) {
+                throw new IllegalArgumentException((data == null ? "missing input '" : "wrongly sized input '")
+                        + in.name() + "' of shape " + Arrays.toString(shapes.get(in.name())));
+            }
+            backend.copy(data, value(in.name()));
+        }
+        forward.forEach(Runnable::run);
+    }
+
+    private Map<String, float[]> outputsToHost() {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (ValueInfo o : graph.outputs()) {
             out.put(o.name(), value(o.name()).toArray());
@@ -368,17 +388,36 @@ public final class NetworkExecutor implements AutoCloseable {
      * holds d loss / d value for every float value.
      */
     public void backward(Map<String, float[]> outputGradients) {
+        seedAndRunBackward(outputGradients.keySet(), name -> grads.get(name).copyFrom(outputGradients.get(name)));
+    }
+
+    /**
+     * As {@link #backward}, with the output gradients already on this executor's backend (no host copy):
+     * each is copied into the executor's own gradient buffer before the pass.
+     */
+    public void backwardFromTensors(Map<String, Tensor> outputGradients) {
+        seedAndRunBackward(outputGradients.keySet(), name -> {
+            Tensor seed = outputGradients.get(name), target = grads.get(name);
+            if (seed.size() != target.size()) {
+                throw new IllegalArgumentException("gradient of '" + name + "' holds " + seed.size()
+                        + " floats, the value " + target.size());
+            }
+            backend.copy(seed, target);
+        });
+    }
+
+    private void seedAndRunBackward(java.util.Set<String> seeded, java.util.function.Consumer<String> seed) {
         if (!gradients) {
             throw new IllegalStateException("graph '" + graph.name() + "' was compiled without gradients");
         }
-        grads.values().forEach(g -> kernels.fill(g, 0f));
-        outputGradients.forEach((name, data) -> {
+        for (String name : seeded) {
             if (graph.outputs().stream().noneMatch(o -> o.name().equals(name)) && !observed.contains(name)) {
                 throw new IllegalArgumentException("'" + name + "' is neither an output nor an observed value of "
                         + "graph '" + graph.name() + "'");
             }
-            grads.get(name).copyFrom(data);
-        });
+        }
+        grads.values().forEach(g -> kernels.fill(g, 0f));
+        seeded.forEach(seed);
         for (int i = backward.size() - 1; i >= 0; i--) {
             backward.get(i).run();
         }

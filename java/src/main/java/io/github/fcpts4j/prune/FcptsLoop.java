@@ -50,9 +50,11 @@ import java.util.Set;
  *   finish:    exact projection onto the budget (Allocations.project), optional BatchNorm re-estimation
  * </pre>
  * Thresholds start at an allocation (global magnitude by default; ERK, uniform or LAMP) projected onto the
- * budget, so training starts at the target. Weights and masks are assembled
- * on the host each step (fine for the CPU and for models of a few million
- * weights; the device-resident loop is the CUDA work).
+ * budget, so training starts at the target. An iteration keeps everything on the backend: the batch is
+ * uploaded once for teacher and student, the student's weights are masked out of the flat weight vector
+ * ({@link NetworkKernels#maskedCopy}), gradients are gathered back the same way, and only the loss
+ * value and the per-layer KDE sums (7 doubles a layer) come back to the host. The host copy of the
+ * weights is refreshed only when an allocation step reads it (bounds, polish, the end).
  */
 public final class FcptsLoop {
 
@@ -184,6 +186,9 @@ public final class FcptsLoop {
                 Tensor weights = scope.upload(backend, w, total);
                 Tensor grads = scope.allocate(backend, total), masked = scope.allocate(backend, total);
                 Tensor velocity = scope.allocate(backend, total);
+                Tensor batch = scope.allocate(backend, sampler.batchShape());
+                Tensor featureScale = scope.upload(backend, new float[] {(float) c.featureWeight()}, 1);
+                Tensor keep = null;
                 List<Tensor> bnVelocity = new ArrayList<>();
                 for (String p : batchNormParams) {
                     bnVelocity.add(scope.allocate(backend, student.shape(p)));
@@ -205,23 +210,30 @@ public final class FcptsLoop {
                     h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
                 }
                 float[] images = new float[c.batch() * sampler.sampleSize()], g = new float[total];
+                boolean gaussian = c.density() == FcptsConfig.DensityEstimate.KDE;
+                Map<String, Tensor> seeds = new java.util.LinkedHashMap<>();
+                seeds.put(output, lossGrad);
+                seeds.putAll(featureGrads);
                 for (int it = 0; it < iterations; it++) {
                     if (frozen == null && it == polishFrom) {
+                        weights.read(0, w, 0, total);
                         frozen = Allocations.project(trainedLayers(), theta.thresholds(), budget);
                     }
+                    if (frozen != null && keep == null) {
+                        keep = scope.upload(backend, keepMask(frozen), total);
+                    }
                     if (bounded && frozen == null && it % sampler.batchesPerPass() == 0) {
+                        weights.read(0, w, 0, total);
                         boundThresholds(theta, t);
                     }
                     sampler.next(images);
-                    teacher.run(Map.of(input, images));
-                    loadStudentWeights(student, frozen, t);
-                    student.run(Map.of(input, images));
-                    double rec = reconstruction(k, student, teacher, output, classes, lossGrad, featureGrads);
-                    Map<String, float[]> seeds = new java.util.HashMap<>();
-                    seeds.put(output, lossGrad.toArray());
-                    featureGrads.forEach((f, fg) -> seeds.put(f, fg.toArray()));
-                    student.backward(seeds);
-                    gatherGradients(student, frozen, g);
+                    batch.copyFrom(images);
+                    teacher.runFromTensors(Map.of(input, batch));
+                    loadStudentWeights(k, student, weights, keep, t);
+                    student.runFromTensors(Map.of(input, batch));
+                    double rec = reconstruction(k, student, teacher, output, classes, lossGrad, featureGrads,
+                            featureScale);
+                    student.backwardFromTensors(seeds);
                     float lr = schedule.at(it);
                     for (int p = 0; p < batchNormParams.size(); p++) {
                         k.sgdStep(student.value(batchNormParams.get(p)), student.gradientTensor(batchNormParams.get(p)),
@@ -229,11 +241,15 @@ public final class FcptsLoop {
                     }
                     double constraint = 0, smooth, hard;
                     if (frozen != null) {
-                        masked.copyFrom(g);
+                        gatherGradients(k, student, keep, masked);
                         k.sgdStep(weights, masked, velocity, null, lr, c.momentum(), 0f);
                         smooth = hard = weightedSparsity(frozen);
                     } else {
-                        grads.copyFrom(g);
+                        gatherGradients(k, student, null, grads);
+                        if (!gaussian) {
+                            weights.read(0, w, 0, total);
+                            grads.read(0, g, 0, total);
+                        }
                         sums = kde.fused(weights, grads, masked, t, h);
                         smooth = 0;
                         hard = 0;
@@ -248,7 +264,6 @@ public final class FcptsLoop {
                         double[] dTheta = new double[layers], slope = new double[layers];
                         for (int l = 0; l < layers; l++) {
                             int off = (int) layout.offset(l), n = (int) sizes[l];
-                            boolean gaussian = c.density() == FcptsConfig.DensityEstimate.KDE;
                             double density = gaussian ? KdeBridge.density(sums, l, h[l])
                                     : HardCountBridge.density(w, off, n, t[l], h[l]);
                             double dt = dConstraint * share[l] * density;
@@ -270,7 +285,6 @@ public final class FcptsLoop {
                         }
                         k.sgdStep(weights, masked, velocity, null, lr, c.momentum(), c.weightDecay());
                     }
-                    weights.read(0, w, 0, total);
                     recCurve[it] = rec;
                     sparsityCurve[it] = hard;
                     IterationStats stats = new IterationStats(it + 1, iterations, rec, constraint, smooth, hard,
@@ -281,6 +295,7 @@ public final class FcptsLoop {
                                 + iterations);
                     }
                 }
+                weights.read(0, w, 0, total);
                 if (!batchNormParams.isEmpty()) {
                     Graph current = student.currentGraph();
                     for (String p : batchNormParams) {
@@ -340,7 +355,8 @@ public final class FcptsLoop {
         }
 
         private double reconstruction(NetworkKernels k, NetworkExecutor student, NetworkExecutor teacher,
-                                      String output, int classes, Tensor lossGrad, Map<String, Tensor> featureGrads) {
+                                      String output, int classes, Tensor lossGrad, Map<String, Tensor> featureGrads,
+                                      Tensor featureScale) {
             double rec = c.loss() == FcptsConfig.ReconstructionLoss.KL
                     ? k.klDistill(student.value(output), teacher.value(output), c.batch(), classes, c.temperature(),
                     lossGrad)
@@ -349,38 +365,42 @@ public final class FcptsLoop {
                 long perSample = f.getValue().size() / c.batch();
                 rec += c.featureWeight() * k.mse(student.value(f.getKey()), teacher.value(f.getKey()), c.batch(),
                         perSample, f.getValue());
-                float[] scaled = f.getValue().toArray();
-                for (int i = 0; i < scaled.length; i++) {
-                    scaled[i] *= c.featureWeight();
-                }
-                f.getValue().copyFrom(scaled);
+                long[] flat = {f.getValue().size()};
+                k.binary(NetworkKernels.Binary.MUL, f.getValue(), flat, featureScale, new long[] {1}, f.getValue(),
+                        flat);
             }
             return rec;
         }
 
-        private void loadStudentWeights(NetworkExecutor student, Masks frozen, float[] t) {
+        /** Student weights w 1[|w| > t_l] (or w times the frozen mask) out of the flat weight vector. */
+        private void loadStudentWeights(NetworkKernels k, NetworkExecutor student, Tensor weights, Tensor keep,
+                                        float[] t) {
             for (int l = 0; l < prunable.size(); l++) {
-                float[] layerW = new float[(int) sizes[l]];
-                int off = (int) layout.offset(l);
-                for (int i = 0; i < layerW.length; i++) {
-                    float v = w[off + i];
-                    boolean kept = frozen == null ? Math.abs(v) > t[l] : !frozen.isPruned(l, i);
-                    layerW[i] = kept ? v : 0f;
-                }
-                student.value(prunable.get(l).input(1)).copyFrom(layerW);
+                long off = layout.offset(l);
+                k.maskedCopy(weights, off, student.value(prunable.get(l).input(1)), 0, sizes[l],
+                        keep != null ? -1f : t[l], keep, off);
             }
         }
 
-        private void gatherGradients(NetworkExecutor student, Masks frozen, float[] g) {
+        /** Each prunable layer's weight gradient into its segment of {@code into} (times the frozen mask). */
+        private void gatherGradients(NetworkKernels k, NetworkExecutor student, Tensor keep, Tensor into) {
             for (int l = 0; l < prunable.size(); l++) {
-                float[] gl = student.gradient(prunable.get(l).input(1));
-                if (frozen != null) {
-                    for (int i = 0; i < gl.length; i++) {
-                        gl[i] = frozen.isPruned(l, i) ? 0f : gl[i];
-                    }
-                }
-                System.arraycopy(gl, 0, g, (int) layout.offset(l), gl.length);
+                long off = layout.offset(l);
+                k.maskedCopy(student.gradientTensor(prunable.get(l).input(1)), 0, into, off, sizes[l], -1f, keep,
+                        off);
             }
+        }
+
+        /** 1 for a kept weight, 0 for a pruned one, over the flat layout. */
+        private float[] keepMask(Masks m) {
+            float[] out = new float[Math.toIntExact(layout.total())];
+            for (int l = 0; l < prunable.size(); l++) {
+                int off = (int) layout.offset(l);
+                for (int i = 0; i < sizes[l]; i++) {
+                    out[off + i] = m.isPruned(l, i) ? 0f : 1f;
+                }
+            }
+            return out;
         }
 
         private List<PrunableLayer> trainedLayers() {

@@ -87,6 +87,7 @@ public final class Pruner {
     private final FcptsConfig config;
     private final List<String> exclude;
     private final String backend;
+    private final boolean allowTf32;
     private final ProgressListener listener;
 
     private Pruner(Builder b) {
@@ -98,6 +99,7 @@ public final class Pruner {
         this.config = b.config.build();
         this.exclude = List.copyOf(b.exclude);
         this.backend = b.backend;
+        this.allowTf32 = b.allowTf32;
         this.listener = b.listener;
     }
 
@@ -132,7 +134,7 @@ public final class Pruner {
         long start = System.nanoTime();
         FcptsLoop.Outcome outcome;
         String backendName;
-        try (Backend b = Backends.open(backend, BackendOptions.defaults())) {
+        try (Backend b = Backends.open(backend, BackendOptions.defaults().withTf32(allowTf32))) {
             backendName = b.description();
             if (method == Method.FCPTS) {
                 outcome = FcptsLoop.run(dense, calibration, config, b, listener, null, prunable, budget);
@@ -170,6 +172,7 @@ public final class Pruner {
         private FcptsConfig.Builder config = FcptsConfig.builder(0.7);
         private final List<String> exclude = new ArrayList<>();
         private String backend = "cpu";
+        private boolean allowTf32;
         private ProgressListener listener = ProgressListener.none();
 
         private Builder() {
@@ -231,12 +234,17 @@ public final class Pruner {
         }
 
         /**
-         * {@code cpu} (default), {@code cuda} or {@code auto} (cuda where a device answers). The CUDA
-         * backend runs the fused kernel but not yet whole networks: pruning on it is a typed
-         * {@link ErrorCode#NOT_IMPLEMENTED} error until the CUDA engine lands.
+         * {@code cpu} (default), {@code cuda} or {@code auto} (cuda where a device answers). On
+         * {@code cuda} the whole loop runs on the GPU (cuDNN, cuBLAS and the kernels of libfcpts_cuda).
          */
         public Builder backend(String name) {
             this.backend = Objects.requireNonNull(name, "backend");
+            return this;
+        }
+
+        /** Lets the cuda backend use TF32 tensor cores (about 1e-3 relative error); float32 by default. */
+        public Builder allowTf32(boolean allow) {
+            this.allowTf32 = allow;
             return this;
         }
 

@@ -6,11 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.github.fcpts4j.ErrorCode;
-import io.github.fcpts4j.FcptsException;
-import io.github.fcpts4j.backend.Backend;
-import io.github.fcpts4j.backend.BackendOptions;
-import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.onnx.OnnxExporter;
 import io.github.fcpts4j.testing.TestNets;
@@ -118,17 +113,6 @@ class NetworkExecutorTest extends CpuTest {
         try (NetworkExecutor exec = NetworkExecutor.compile(g, cpu, Map.of("image", new long[] {1, 1, 28, 28}))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> exec.run(Map.of()));
             assertTrue(e.getMessage().contains("missing input 'image' of shape [1, 1, 28, 28]"), e.getMessage());
-        }
-    }
-
-    @Test
-    void cudaBackendSaysItHasNoNetworkKernelsYet() {
-        var cuda = Backends.provider("cuda").orElseThrow();
-        if (cuda.availability().available()) {
-            try (Backend b = cuda.create(BackendOptions.defaults())) {
-                FcptsException e = assertThrows(FcptsException.class, b::network);
-                assertEquals(ErrorCode.NOT_IMPLEMENTED, e.code());
-            }
         }
     }
 }
