@@ -654,11 +654,14 @@ public final class NetworkExecutor implements AutoCloseable {
         long[][] win = Windows.of(n, xShape, kernel, a.getInt("ceil_mode", 0) != 0);
         Pool kind = n.op().name().equals("MAX_POOL") ? Pool.MAX
                 : a.getInt("count_include_pad", 0) != 0 ? Pool.AVERAGE_INCLUDE_PAD : Pool.AVERAGE_EXCLUDE_PAD;
-        // ceil_mode: widen the end padding so that oneDNN's floor formula yields the same output size
+        // ceil_mode: widen the end padding so that the kernels' floor formula yields the same output size
+        // (floor mode keeps the model's pads: a last window that leaves input rows unread needs no change)
+        boolean ceil = a.getInt("ceil_mode", 0) != 0;
         long[] padEnd = new long[2];
         for (int i = 0; i < 2; i++) {
             long effective = (win[i][5] - 1) * win[i][4] + 1;
-            padEnd[i] = (win[i][0] - 1) * win[i][3] + effective - xShape[2 + i] - win[i][1];
+            long needed = (win[i][0] - 1) * win[i][3] + effective - xShape[2 + i] - win[i][1];
+            padEnd[i] = ceil ? Math.max(win[i][2], needed) : win[i][2];
             if (padEnd[i] != win[i][2] && kind == Pool.AVERAGE_INCLUDE_PAD) {
                 throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, n.describe()
                         + ": ceil_mode together with count_include_pad");

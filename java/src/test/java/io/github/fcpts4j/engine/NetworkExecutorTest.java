@@ -67,6 +67,26 @@ class NetworkExecutorTest extends CpuTest {
         assertMatchesOrt(TestNets.allOpsNet(21), new long[] {3, 3, 17, 17}, dir);
     }
 
+    /**
+     * Floor-mode pooling whose last window leaves input rows unread (56 -> 27 with kernel 3, stride 2) and an
+     * include-pad average in floor mode (6 -> 3 with pad 1): the model's own pads, no ceil-mode widening.
+     */
+    @Test
+    void floorModePoolingWithSlackMatchesOnnxRuntime(@TempDir Path dir) throws Exception {
+        io.github.fcpts4j.models.NetBuilder b = new io.github.fcpts4j.models.NetBuilder("pool_slack", 5,
+                io.github.fcpts4j.models.NetBuilder.Init.RANDOM_STATISTICS);
+        String x = b.input("image", 2, 56, 56);
+        String max = b.node(io.github.fcpts4j.ir.OpType.MAX_POOL, io.github.fcpts4j.ir.Attributes.of(
+                "kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2}), x);                  // 2 x 27 x 27
+        String avg = b.node(io.github.fcpts4j.ir.OpType.AVERAGE_POOL, io.github.fcpts4j.ir.Attributes.of(
+                "kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2}, "pads", new long[] {1, 1, 1, 1},
+                "count_include_pad", 1L), b.node(io.github.fcpts4j.ir.OpType.MAX_POOL,
+                io.github.fcpts4j.ir.Attributes.of("kernel_shape", new long[] {4, 4}, "strides",
+                        new long[] {4, 4}), max));                                        // 27 -> 6 -> 3
+        b.output(avg, -1, 2, 3, 3);
+        assertMatchesOrt(b.build(), new long[] {2, 2, 56, 56}, dir);
+    }
+
     @Test
     void resnet20MatchesOnnxRuntime(@TempDir Path dir) throws Exception {
         assertMatchesOrt(TestNets.resnet20(22), new long[] {4, 1, 28, 28}, dir);
