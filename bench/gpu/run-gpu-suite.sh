@@ -5,7 +5,9 @@
 #   2. finds the CUDA 13 runtime, cuDNN 9, cuBLAS and cuSPARSE libraries (system
 #      or the nvidia-* wheels of a Python venv) and puts them on LD_LIBRARY_PATH,
 #   3. runs `fcpts backends`, the backend test package (the gpu-tagged classes run
-#      on cuda and compare with cpu) and the fused-kernel benchmark on cuda and cpu.
+#      on cuda and compare with cpu), the GPU pruning-parity and sparse-plan tests,
+#      the fused-kernel benchmark on cuda and cpu, and GpuPruningBench (ResNet-18
+#      at 224: iteration phases, a whole 1,600-iteration run, sparse vs cuDNN latency).
 # Everything lands in $OUT (the device tool brings it back) or bench/results/gpu-run.
 # Then commit the files to bench/results/ with the card named (nvidia-smi.txt).
 set -uo pipefail
@@ -29,11 +31,19 @@ console=$(ls "$work"/app/junit-platform-console-standalone-*.jar)
 
 status=0
 "$java" -cp "$cp" io.github.fcpts4j.cli.FcptsCli backends 2>&1 | tee "$out/backends.txt" || status=1
+cd "$root/java"   # the tests read ../examples
 "$java" -jar "$console" execute --class-path "$cp" --select-package io.github.fcpts4j.backend \
+    --select-class io.github.fcpts4j.prune.CudaPruningParityTest \
+    --select-class io.github.fcpts4j.sparse.CudaSparsePlanTest \
     --reports-dir "$out/junit" --details=tree --disable-banner 2>&1 | tee "$out/tests.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+cd "$root"
 for backend in cuda cpu; do
   "$java" -Dfcpts.commit="$commit" -cp "$cp" io.github.fcpts4j.bench.FusedKdeBench --backend "$backend" \
       --out "$out/kde_fused_${backend}" 2>&1 | tee "$out/kde_fused_${backend}.log" || status=1
 done
+"$java" -Xmx24g -Dfcpts.commit="$commit" -cp "$cp" io.github.fcpts4j.bench.GpuPruningBench --backend cuda \
+    --iterations "${FCPTS_BENCH_ITERATIONS:-1600}" --out "$out/gpu_pruning_resnet18" 2>&1 \
+    | tee "$out/gpu_pruning_resnet18.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 exit $status
