@@ -30,6 +30,7 @@ public final class CudaBackend implements Backend {
     private final String description;
     private final CudaMemoryPool pool = new CudaMemoryPool();
     private CUstream_st stream;
+    private CudaHostStaging staging;
     private CudaNetworkKernels network;
 
     CudaBackend(int device, boolean allowTf32, String description) {
@@ -39,6 +40,7 @@ public final class CudaBackend implements Backend {
         CUstream_st s = new CUstream_st();
         CudaErrors.check(cudaStreamCreate(s), "cudaStreamCreate on device " + device);
         this.stream = s;
+        this.staging = new CudaHostStaging(s);
         this.network = new CudaNetworkKernels(pool, s, allowTf32);
     }
 
@@ -61,7 +63,8 @@ public final class CudaBackend implements Backend {
     public Tensor allocate(long... shape) {
         live();
         long n = Tensor.elementCount(shape);
-        return new Tensor(this, shape, new CudaStorage(pool, stream, n, "a tensor " + Arrays.toString(shape)));
+        return new Tensor(this, shape, new CudaStorage(pool, staging, live(), n,
+                "a tensor " + Arrays.toString(shape)));
     }
 
     @Override
@@ -100,6 +103,7 @@ public final class CudaBackend implements Backend {
                 CudaErrors.check(cudaStreamSynchronize(s), "cudaStreamSynchronize before close");
             } finally {
                 network.close();
+                staging.close();
                 pool.close();
                 CudaErrors.check(cudaStreamDestroy(s), "cudaStreamDestroy");
             }

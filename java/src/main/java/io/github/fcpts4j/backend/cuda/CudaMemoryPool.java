@@ -76,7 +76,8 @@ final class CudaMemoryPool implements AutoCloseable {
         bytesInUse -= size;
         blocksInUse--;
         if (closed) {
-            CudaErrors.check(cudaFree(new DeviceAddress(address)), "cudaFree(" + size + " bytes) after the pool closed");
+            CudaErrors.check(cudaFree(new DeviceAddress(address)), "cudaFree(" + size
+                    + " bytes) after the pool closed");
             return;
         }
         free.computeIfAbsent(size, s -> new ArrayDeque<>()).push(address);

@@ -1,25 +1,23 @@
 package io.github.fcpts4j.backend.cuda;
 
-import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
-import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
-import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
 import static org.bytedeco.cuda.global.cudart.cudaMemsetAsync;
 
 import io.github.fcpts4j.backend.TensorStorage;
 
 import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Device memory behind a cuda tensor, from the backend's pool and zeroed on
- * the backend's stream. Host copies go through a pageable staging buffer and
- * synchronous cudaMemcpy on the legacy default stream, which waits for the
- * backend's (blocking) stream: they are the edges of a run.
+ * the backend's stream. Host copies go through the backend's pinned staging
+ * buffer on the same stream and wait for it ({@link CudaHostStaging}): they are
+ * the edges of a run.
  */
 final class CudaStorage extends TensorStorage {
     private final CudaBuffer buffer;
+    private final CudaHostStaging staging;
 
-    CudaStorage(CudaMemoryPool pool, CUstream_st stream, long elements, String purpose) {
+    CudaStorage(CudaMemoryPool pool, CudaHostStaging staging, CUstream_st stream, long elements, String purpose) {
+        this.staging = staging;
         this.buffer = new CudaBuffer(pool, elements * Float.BYTES, purpose);
         try {
             CudaErrors.check(cudaMemsetAsync(buffer.at(0), 0, buffer.bytes(), stream),
@@ -36,20 +34,12 @@ final class CudaStorage extends TensorStorage {
 
     @Override
     protected void write(float[] src, int srcOffset, long dstIndex, int count) {
-        try (FloatPointer staging = new FloatPointer(Math.max(1, count))) {
-            staging.put(src, srcOffset, count);
-            CudaErrors.check(cudaMemcpy(buffer.at(dstIndex * Float.BYTES), staging, (long) count * Float.BYTES,
-                    cudaMemcpyHostToDevice), "cudaMemcpy host to device (" + count + " floats)");
-        }
+        staging.upload(src, srcOffset, buffer.at(0), dstIndex * Float.BYTES, count);
     }
 
     @Override
     protected void read(long srcIndex, float[] dst, int dstOffset, int count) {
-        try (FloatPointer staging = new FloatPointer(Math.max(1, count))) {
-            CudaErrors.check(cudaMemcpy(staging, buffer.at(srcIndex * Float.BYTES), (long) count * Float.BYTES,
-                    cudaMemcpyDeviceToHost), "cudaMemcpy device to host (" + count + " floats)");
-            staging.get(dst, dstOffset, count);
-        }
+        staging.download(buffer.at(0), srcIndex * Float.BYTES, dst, dstOffset, count);
     }
 
     @Override
