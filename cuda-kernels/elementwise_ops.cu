@@ -21,6 +21,7 @@
 #include <cuda_runtime.h>
 
 #include "fcpts/ops_cuda.h"
+#include "fcpts/ops_math.h"
 #include "launch_util.cuh"
 
 using namespace fcpts_cuda;
@@ -29,32 +30,15 @@ namespace {
 
 /* ---- unary ---- */
 
+/* OP is a compile-time constant: the shared switch (fcpts/ops_math.h) folds to one case per kernel. */
 template <int OP>
 __device__ __forceinline__ float unary_value(float x, float alpha, float beta) {
-    if constexpr (OP == FCPTS_UNARY_RELU) return x > 0.0f ? x : 0.0f;
-    if constexpr (OP == FCPTS_UNARY_CLIP) return std_min(std_max(x, alpha), beta);
-    if constexpr (OP == FCPTS_UNARY_LEAKY_RELU) return x >= 0.0f ? x : alpha * x;
-    if constexpr (OP == FCPTS_UNARY_SIGMOID) return 1.0f / (1.0f + expf(-x));
-    if constexpr (OP == FCPTS_UNARY_HARD_SIGMOID) return std_min(1.0f, std_max(0.0f, alpha * x + beta));
-    if constexpr (OP == FCPTS_UNARY_HARD_SWISH) return x * std_min(1.0f, std_max(0.0f, x / 6.0f + 0.5f));
-    return x;
+    return fcpts_unary_value(OP, x, alpha, beta);
 }
 
 template <int OP>
 __device__ __forceinline__ float unary_grad(float x, float alpha, float beta) {
-    if constexpr (OP == FCPTS_UNARY_RELU) return x > 0.0f ? 1.0f : 0.0f;
-    if constexpr (OP == FCPTS_UNARY_CLIP) return x > alpha && x < beta ? 1.0f : 0.0f;
-    if constexpr (OP == FCPTS_UNARY_LEAKY_RELU) return x >= 0.0f ? 1.0f : alpha;
-    if constexpr (OP == FCPTS_UNARY_SIGMOID) {
-        const float s = 1.0f / (1.0f + expf(-x));
-        return s * (1.0f - s);
-    }
-    if constexpr (OP == FCPTS_UNARY_HARD_SIGMOID) {
-        const float v = alpha * x + beta;
-        return v > 0.0f && v < 1.0f ? alpha : 0.0f;
-    }
-    if constexpr (OP == FCPTS_UNARY_HARD_SWISH) return x <= -3.0f ? 0.0f : x >= 3.0f ? 1.0f : x / 3.0f + 0.5f;
-    return 1.0f;
+    return fcpts_unary_grad(OP, x, alpha, beta);
 }
 
 template <int OP>
@@ -158,10 +142,7 @@ __device__ __forceinline__ void row_offsets(const RowShape& sh, int64_t row, int
 
 template <int OP>
 __device__ __forceinline__ float binary_value(float a, float b) {
-    if constexpr (OP == FCPTS_BINARY_ADD) return a + b;
-    if constexpr (OP == FCPTS_BINARY_SUB) return a - b;
-    if constexpr (OP == FCPTS_BINARY_MUL) return a * b;
-    return a / b;
+    return fcpts_binary_value(OP, a, b);
 }
 
 template <int OP>

@@ -27,6 +27,7 @@
 #include <cstdint>
 
 #include "fcpts/ops_cpu.h"
+#include "fcpts/ops_math.h"
 #include "fcpts/status.h"
 
 namespace fcpts_cuda {
@@ -202,15 +203,13 @@ __device__ __forceinline__ T block_allreduce_sum(T v) {
 }
 
 /* std::min / std::max with the CPU's NaN behaviour (the first argument wins on unordered compares). */
-__device__ __forceinline__ float std_max(float a, float b) { return a < b ? b : a; }
-__device__ __forceinline__ float std_min(float a, float b) { return b < a ? b : a; }
+__device__ __forceinline__ float std_max(float a, float b) { return fcpts_max_f(a, b); }
+__device__ __forceinline__ float std_min(float a, float b) { return fcpts_min_f(a, b); }
 
 /* Fused-epilogue activation (enum fcpts_activation), as the CPU sparse epilogue: relu v > 0 ? v : 0, clip
  * std::min(std::max(v, lo), hi). */
 __device__ __forceinline__ float apply_activation(int act, float v, float lo, float hi) {
-    if (act == FCPTS_ACT_RELU) return v > 0.0f ? v : 0.0f;
-    if (act == FCPTS_ACT_CLIP) return std_min(std_max(v, lo), hi);
-    return v;
+    return fcpts_activation_value(act, v, lo, hi);
 }
 
 }  // namespace fcpts_cuda

@@ -15,8 +15,8 @@
 
 #include <cuda_runtime.h>
 
-#include "fcpts/kde_math.h"
 #include "fcpts/ops_cuda.h"
+#include "fcpts/ops_math.h"
 #include "fcpts/optim_cpu.h"
 #include "launch_util.cuh"
 
@@ -28,12 +28,7 @@ __global__ void __launch_bounds__(kThreads)
 sgd_kernel(float* __restrict__ w, const float* __restrict__ g, float* __restrict__ velocity,
            const float* __restrict__ mask, int64_t n, float lr, float momentum, float weight_decay) {
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
-        const float m = mask ? mask[i] : 1.0f;
-        const float wi = w[i];
-        const float d = m * (g[i] + weight_decay * wi);
-        const float v = m * (momentum * velocity[i] + d);
-        velocity[i] = v;
-        w[i] = wi - lr * m * v;
+        fcpts_sgd_update(mask ? mask[i] : 1.0f, g[i], lr, momentum, weight_decay, &w[i], &velocity[i]);
     }
 }
 
@@ -42,15 +37,8 @@ adam_kernel(float* __restrict__ w, const float* __restrict__ g, float* __restric
             const float* __restrict__ mask, int64_t n, float lr, float beta1, float beta2, float epsilon,
             float weight_decay, double c1, double c2) {
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
-        const float m = mask ? mask[i] : 1.0f;
-        const float wi = w[i];
-        const float d = m * (g[i] + weight_decay * wi);
-        const float a = m * (beta1 * m1[i] + (1.0f - beta1) * d);
-        const float b = m * (beta2 * m2[i] + (1.0f - beta2) * d * d);
-        m1[i] = a;
-        m2[i] = b;
-        const double update = (a / c1) / (sqrt(b / c2) + epsilon);
-        w[i] = wi - (float)(lr * m * update);
+        fcpts_adam_update(mask ? mask[i] : 1.0f, g[i], lr, beta1, beta2, epsilon, weight_decay, c1, c2, &w[i],
+                          &m1[i], &m2[i]);
     }
 }
 
@@ -58,9 +46,7 @@ __global__ void __launch_bounds__(kThreads)
 masked_copy_kernel(const float* __restrict__ src, const float* __restrict__ keep, float* __restrict__ dst, int64_t n,
                    float threshold) {
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
-        const float v = src[i];
-        const bool kept = keep ? keep[i] != 0.0f : (threshold < 0.0f || fcpts_is_kept(fabsf(v), threshold));
-        dst[i] = kept ? v : 0.0f;
+        dst[i] = fcpts_masked_value(src[i], keep != nullptr, keep ? keep[i] : 0.0f, threshold);
     }
 }
 

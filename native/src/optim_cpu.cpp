@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "fcpts/kde_math.h"
+#include "fcpts/ops_math.h"
 #include "fcpts/optim_cpu.h"
 
 extern "C" int fcpts_sgd_step_cpu(float* w, const float* g, float* velocity, const float* mask, int64_t n,
@@ -19,10 +19,7 @@ extern "C" int fcpts_sgd_step_cpu(float* w, const float* g, float* velocity, con
                   (double)lr);
 #pragma omp parallel for schedule(static) num_threads(n_threads > 0 ? n_threads : omp_get_max_threads())
     for (int64_t i = 0; i < n; ++i) {
-        const float m = mask ? mask[i] : 1.0f;
-        const float d = m * (g[i] + weight_decay * w[i]);
-        velocity[i] = m * (momentum * velocity[i] + d);
-        w[i] -= lr * m * velocity[i];
+        fcpts_sgd_update(mask ? mask[i] : 1.0f, g[i], lr, momentum, weight_decay, &w[i], &velocity[i]);
     }
     return FCPTS_OK;
 }
@@ -37,12 +34,8 @@ extern "C" int fcpts_adam_step_cpu(float* w, const float* g, float* m1, float* m
     const double c2 = 1.0 - std::pow((double)beta2, (double)step);
 #pragma omp parallel for schedule(static) num_threads(n_threads > 0 ? n_threads : omp_get_max_threads())
     for (int64_t i = 0; i < n; ++i) {
-        const float m = mask ? mask[i] : 1.0f;
-        const float d = m * (g[i] + weight_decay * w[i]);
-        m1[i] = m * (beta1 * m1[i] + (1.0f - beta1) * d);
-        m2[i] = m * (beta2 * m2[i] + (1.0f - beta2) * d * d);
-        const double update = (m1[i] / c1) / (std::sqrt(m2[i] / c2) + epsilon);
-        w[i] -= (float)(lr * m * update);
+        fcpts_adam_update(mask ? mask[i] : 1.0f, g[i], lr, beta1, beta2, epsilon, weight_decay, c1, c2, &w[i], &m1[i],
+                          &m2[i]);
     }
     return FCPTS_OK;
 }
@@ -55,9 +48,7 @@ extern "C" int fcpts_masked_copy_cpu(const float* src, const float* keep, float*
     FCPTS_REQUIRE(status, n == 0 || src + n <= dst || dst + n <= src, -1, "source and destination overlap");
 #pragma omp parallel for schedule(static) num_threads(n_threads > 0 ? n_threads : omp_get_max_threads())
     for (int64_t i = 0; i < n; ++i) {
-        const float v = src[i];
-        const bool kept = keep ? keep[i] != 0.0f : (threshold < 0.0f || fcpts_is_kept(std::fabs(v), threshold));
-        dst[i] = kept ? v : 0.0f;
+        dst[i] = fcpts_masked_value(src[i], keep != nullptr, keep ? keep[i] : 0.0f, threshold);
     }
     return FCPTS_OK;
 }

@@ -12,28 +12,13 @@
 #include <cstring>
 
 #include "fcpts/ops_cpu.h"
+#include "fcpts/ops_math.h"
 
 namespace {
 
 int threads_of(int32_t n) { return n > 0 ? n : omp_get_max_threads(); }
 
-inline float unary_grad(int op, float x, float alpha, float beta) {
-    switch (op) {
-        case FCPTS_UNARY_RELU: return x > 0.0f ? 1.0f : 0.0f;
-        case FCPTS_UNARY_CLIP: return x > alpha && x < beta ? 1.0f : 0.0f;
-        case FCPTS_UNARY_LEAKY_RELU: return x >= 0.0f ? 1.0f : alpha;
-        case FCPTS_UNARY_SIGMOID: {
-            const float s = 1.0f / (1.0f + std::exp(-x));
-            return s * (1.0f - s);
-        }
-        case FCPTS_UNARY_HARD_SIGMOID: {
-            const float v = alpha * x + beta;
-            return v > 0.0f && v < 1.0f ? alpha : 0.0f;
-        }
-        default:  // hard swish: x * relu6(x + 3) / 6
-            return x <= -3.0f ? 0.0f : x >= 3.0f ? 1.0f : x / 3.0f + 0.5f;
-    }
-}
+inline float unary_grad(int op, float x, float alpha, float beta) { return fcpts_unary_grad(op, x, alpha, beta); }
 
 /*
  * Sums contributions g(i) over every output index i that maps to the same

@@ -12,30 +12,15 @@
 #include <cstring>
 
 #include "fcpts/ops_cpu.h"
+#include "fcpts/ops_math.h"
 
 namespace {
 
 int threads_of(int32_t n) { return n > 0 ? n : omp_get_max_threads(); }
 
-inline float unary(int op, float x, float alpha, float beta) {
-    switch (op) {
-        case FCPTS_UNARY_RELU: return x > 0.0f ? x : 0.0f;
-        case FCPTS_UNARY_CLIP: return std::min(std::max(x, alpha), beta);
-        case FCPTS_UNARY_LEAKY_RELU: return x >= 0.0f ? x : alpha * x;
-        case FCPTS_UNARY_SIGMOID: return 1.0f / (1.0f + std::exp(-x));
-        case FCPTS_UNARY_HARD_SIGMOID: return std::min(1.0f, std::max(0.0f, alpha * x + beta));
-        default: return x * std::min(1.0f, std::max(0.0f, x / 6.0f + 0.5f));
-    }
-}
+inline float unary(int op, float x, float alpha, float beta) { return fcpts_unary_value(op, x, alpha, beta); }
 
-inline float binary(int op, float a, float b) {
-    switch (op) {
-        case FCPTS_BINARY_ADD: return a + b;
-        case FCPTS_BINARY_SUB: return a - b;
-        case FCPTS_BINARY_MUL: return a * b;
-        default: return a / b;
-    }
-}
+inline float binary(int op, float a, float b) { return fcpts_binary_value(op, a, b); }
 
 }  // namespace
 

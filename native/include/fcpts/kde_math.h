@@ -22,11 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__CUDACC__)
-#define FCPTS_HD __host__ __device__ __forceinline__
-#else
-#define FCPTS_HD static inline __attribute__((always_inline))
-#endif
+#include "fcpts/hd.h"
 
 /* Reinterpret an int32 bit pattern as float (exact, no conversion). */
 FCPTS_HD float fcpts_bits_to_float(int32_t bits) {

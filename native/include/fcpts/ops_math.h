@@ -1,0 +1,104 @@
+/*
+ * Per-element math of the network operators, shared verbatim by the CPU
+ * kernels (native/src/tensor_ops_cpu.cpp, tensor_grads_cpu.cpp, optim_cpu.cpp)
+ * and their CUDA twins (cuda-kernels/elementwise_ops.cu, optim_ops.cu), so the
+ * GPU computes the same float operations in the same order as the CPU tests
+ * check (both builds keep a * b + c unfused). Pure functions of their
+ * arguments; enums of fcpts/ops_cpu.h.
+ *
+ *   unary   relu max(x, 0) | clip min(max(x, a), b) | leaky x >= 0 ? x : a x | sigmoid 1 / (1 + e^-x) |
+ *           hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x / 6 + 1/2));
+ *           gradients f'(x) with the kinks assigned as below
+ *   binary  a + b | a - b | a b | a / b
+ *   SGD     d = m (g + wd w);  v = m (mu v + d);  w -= lr m v
+ *   Adam    d = m (g + wd w);  m1 = m (b1 m1 + (1 - b1) d);  m2 = m (b2 m2 + (1 - b2) d^2);
+ *           w -= lr m (m1 / c1) / (sqrt(m2 / c2) + eps)   (in double; c_k = 1 - b_k^t)
+ *   masked  kept ? v : 0,  kept = keep given ? keep != 0 : (t < 0 || |v| > t)
+ * min / max follow std::min / std::max: on an unordered compare (NaN) the first argument wins.
+ */
+#ifndef FCPTS_OPS_MATH_H
+#define FCPTS_OPS_MATH_H
+
+#include <math.h>
+
+#include "fcpts/hd.h"
+#include "fcpts/kde_math.h"
+#include "fcpts/ops_cpu.h"
+
+FCPTS_HD float fcpts_min_f(float a, float b) { return b < a ? b : a; }
+
+FCPTS_HD float fcpts_max_f(float a, float b) { return a < b ? b : a; }
+
+FCPTS_HD float fcpts_unary_value(int op, float x, float alpha, float beta) {
+    switch (op) {
+        case FCPTS_UNARY_RELU: return x > 0.0f ? x : 0.0f;
+        case FCPTS_UNARY_CLIP: return fcpts_min_f(fcpts_max_f(x, alpha), beta);
+        case FCPTS_UNARY_LEAKY_RELU: return x >= 0.0f ? x : alpha * x;
+        case FCPTS_UNARY_SIGMOID: return 1.0f / (1.0f + expf(-x));
+        case FCPTS_UNARY_HARD_SIGMOID: return fcpts_min_f(1.0f, fcpts_max_f(0.0f, alpha * x + beta));
+        default: return x * fcpts_min_f(1.0f, fcpts_max_f(0.0f, x / 6.0f + 0.5f));   /* hard swish */
+    }
+}
+
+FCPTS_HD float fcpts_unary_grad(int op, float x, float alpha, float beta) {
+    switch (op) {
+        case FCPTS_UNARY_RELU: return x > 0.0f ? 1.0f : 0.0f;
+        case FCPTS_UNARY_CLIP: return x > alpha && x < beta ? 1.0f : 0.0f;
+        case FCPTS_UNARY_LEAKY_RELU: return x >= 0.0f ? 1.0f : alpha;
+        case FCPTS_UNARY_SIGMOID: {
+            const float s = 1.0f / (1.0f + expf(-x));
+            return s * (1.0f - s);
+        }
+        case FCPTS_UNARY_HARD_SIGMOID: {
+            const float v = alpha * x + beta;
+            return v > 0.0f && v < 1.0f ? alpha : 0.0f;
+        }
+        default: return x <= -3.0f ? 0.0f : x >= 3.0f ? 1.0f : x / 3.0f + 0.5f;   /* hard swish */
+    }
+}
+
+FCPTS_HD float fcpts_binary_value(int op, float a, float b) {
+    switch (op) {
+        case FCPTS_BINARY_ADD: return a + b;
+        case FCPTS_BINARY_SUB: return a - b;
+        case FCPTS_BINARY_MUL: return a * b;
+        default: return a / b;
+    }
+}
+
+/* Fused-epilogue activation (enum fcpts_activation). */
+FCPTS_HD float fcpts_activation_value(int act, float v, float lo, float hi) {
+    return act == FCPTS_ACT_RELU ? (v > 0.0f ? v : 0.0f) : act == FCPTS_ACT_CLIP ? fcpts_min_f(fcpts_max_f(v, lo), hi)
+                                                                                : v;
+}
+
+/* One SGD step of one weight; m is its mask value (1 when unmasked). */
+FCPTS_HD void fcpts_sgd_update(float m, float g, float lr, float momentum, float weight_decay, float* w,
+                               float* velocity) {
+    const float wi = *w;
+    const float d = m * (g + weight_decay * wi);
+    const float v = m * (momentum * *velocity + d);
+    *velocity = v;
+    *w = wi - lr * m * v;
+}
+
+/* One Adam step of one weight; c1 = 1 - beta1^t, c2 = 1 - beta2^t. */
+FCPTS_HD void fcpts_adam_update(float m, float g, float lr, float beta1, float beta2, float epsilon,
+                                float weight_decay, double c1, double c2, float* w, float* m1, float* m2) {
+    const float wi = *w;
+    const float d = m * (g + weight_decay * wi);
+    const float a = m * (beta1 * *m1 + (1.0f - beta1) * d);
+    const float b = m * (beta2 * *m2 + (1.0f - beta2) * d * d);
+    *m1 = a;
+    *m2 = b;
+    const double update = (a / c1) / (sqrt(b / c2) + epsilon);
+    *w = wi - (float)(lr * m * update);
+}
+
+/* The pruning loop's masked copy of one element; has_keep 0 means "no keep mask, use the threshold". */
+FCPTS_HD float fcpts_masked_value(float v, int has_keep, float keep, float threshold) {
+    const int kept = has_keep ? keep != 0.0f : (threshold < 0.0f || fcpts_is_kept(fabsf(v), threshold));
+    return kept ? v : 0.0f;
+}
+
+#endif /* FCPTS_OPS_MATH_H */
