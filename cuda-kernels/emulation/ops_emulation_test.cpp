@@ -1,0 +1,509 @@
+/*
+ * The CUDA operators of fcpts/ops_cuda.h run under the CPU emulation of emulation/cuda_runtime.h, against their
+ * CPU twins of libfcpts_cpu (oneDNN for pooling): odd sizes, NaN / infinity / signed-zero inputs, broadcast
+ * shapes, asymmetric pads and dilations, 1 and 3 "SMs" (grid sizes), and the argument checks. Elementwise and
+ * optimizer results must be bitwise equal (the math is shared through fcpts/ops_math.h and both builds keep
+ * a * b + c unfused); reductions agree to the stated tolerances (different but fixed summation orders).
+ * Prints "N checks, F failures" and exits non-zero on any failure; run by CudaKernelEmulationTest (mvn verify).
+ * This is the only execution of the GPU kernels' logic on a machine without a GPU: it does not replace a run
+ * on a device (bench/gpu/run-gpu-suite.sh).
+ */
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fcpts/ops_cpu.h"
+#include "fcpts/ops_cuda.h"
+#include "fcpts/optim_cpu.h"
+
+extern int emu_sms;
+namespace emu { extern long launches; }
+
+static int failures = 0, checks = 0;
+static std::mt19937 rng(1234);
+
+static std::vector<float> randv(size_t n, float lo = -2.f, float hi = 2.f) {
+    std::uniform_real_distribution<float> d(lo, hi);
+    std::vector<float> v(n);
+    for (auto& x : v) x = d(rng);
+    return v;
+}
+
+static void expect_ok(int rc, const fcpts_status& st, const char* what) {
+    ++checks;
+    if (rc != 0) {
+        ++failures;
+        std::printf("FAIL %s: rc %d: %s\n", what, rc, st.message);
+    }
+}
+
+static void expect_rc(int rc, int want, const char* what) {
+    ++checks;
+    if (rc != want) {
+        ++failures;
+        std::printf("FAIL %s: rc %d, want %d\n", what, rc, want);
+    }
+}
+
+/* tol = 0: bitwise (NaN == NaN) */
+template <typename T>
+static void compare(const std::vector<T>& got, const std::vector<T>& want, double tol, const std::string& what) {
+    ++checks;
+    if (got.size() != want.size()) {
+        ++failures;
+        std::printf("FAIL %s: size %zu vs %zu\n", what.c_str(), got.size(), want.size());
+        return;
+    }
+    for (size_t i = 0; i < got.size(); ++i) {
+        const double g = got[i], w = want[i];
+        bool ok;
+        if (std::isnan(g) || std::isnan(w)) ok = std::isnan(g) && std::isnan(w);
+        else if (tol == 0) ok = std::memcmp(&got[i], &want[i], sizeof(T)) == 0 || g == w;
+        else ok = std::fabs(g - w) <= tol * (1.0 + std::fabs(w));
+        if (!ok) {
+            ++failures;
+            std::printf("FAIL %s: [%zu] got %.9g want %.9g\n", what.c_str(), i, g, w);
+            return;
+        }
+    }
+}
+
+static fcpts_status st;
+
+/* ---------------- elementwise ---------------- */
+static void test_unary() {
+    auto x = randv(3000, -8.f, 8.f);
+    x[0] = 0.f; x[1] = -3.f; x[2] = 3.f; x[3] = NAN; x[4] = INFINITY; x[5] = -INFINITY; x[6] = 1.f; x[7] = -0.f;
+    auto dy = randv(x.size());
+    for (int op = 0; op <= 5; ++op) {
+        std::vector<float> a(x.size()), b(x.size());
+        expect_ok(fcpts_unary_cuda(op, 0.2f, 0.7f, x.data(), a.data(), (int64_t)x.size(), nullptr, &st), st, "unary");
+        fcpts_unary_cpu(op, 0.2f, 0.7f, x.data(), b.data(), (int64_t)x.size(), 1, &st);
+        compare(a, b, 0, "unary op " + std::to_string(op));
+        expect_ok(fcpts_unary_backward_cuda(op, 0.2f, 0.7f, x.data(), dy.data(), a.data(), (int64_t)x.size(), nullptr, &st), st, "unary bwd");
+        fcpts_unary_backward_cpu(op, 0.2f, 0.7f, x.data(), dy.data(), b.data(), (int64_t)x.size(), 1, &st);
+        compare(a, b, 0, "unary bwd op " + std::to_string(op));
+    }
+    expect_rc(fcpts_unary_cuda(6, 0, 0, x.data(), x.data(), 1, nullptr, &st), FCPTS_INVALID_ARGUMENT, "unary bad op");
+    expect_rc(fcpts_unary_cuda(0, 0, 0, nullptr, nullptr, 0, nullptr, &st), 0, "unary n=0");
+    expect_rc(fcpts_unary_cuda(0, 0, 0, nullptr, nullptr, -1, nullptr, &st), FCPTS_INVALID_ARGUMENT, "unary n<0");
+}
+
+struct BShape {
+    std::vector<int64_t> y, as, bs;
+    size_t na, nb;
+};
+
+static std::vector<int64_t> dense_strides(const std::vector<int64_t>& dims) {
+    std::vector<int64_t> s(dims.size());
+    int64_t t = 1;
+    for (int d = (int)dims.size() - 1; d >= 0; --d) { s[d] = t; t *= dims[d]; }
+    return s;
+}
+/* operand shape -> broadcast strides against y */
+static std::vector<int64_t> bstrides(const std::vector<int64_t>& op, const std::vector<int64_t>& y) {
+    auto s = dense_strides(op);
+    for (size_t d = 0; d < y.size(); ++d) if (op[d] == 1 && y[d] != 1) s[d] = 0;
+    return s;
+}
+static size_t prod(const std::vector<int64_t>& v) { size_t p = 1; for (auto x : v) p *= (size_t)x; return p; }
+
+static void test_binary_case(const std::vector<int64_t>& y, const std::vector<int64_t>& ash,
+                             const std::vector<int64_t>& bsh, const char* name, bool transposed_a = false) {
+    BShape s{y, bstrides(ash, y), bstrides(bsh, y), prod(ash), prod(bsh)};
+    if (transposed_a) { /* a stored transposed over the last two axes (y-shaped operand, non-dense strides) */
+        int r = (int)y.size();
+        s.as[r - 1] = y[r - 2];
+        s.as[r - 2] = 1;
+        for (int d = r - 3; d >= 0; --d) s.as[d] = y[d + 1] * (d + 1 == r - 2 ? y[r - 1] : 1) * 1;
+        /* recompute outer strides: product of inner dims */
+        int64_t t = y[r - 1] * y[r - 2];
+        for (int d = r - 3; d >= 0; --d) { s.as[d] = t; t *= y[d]; }
+    }
+    auto a = randv(std::max<size_t>(s.na, 1)), b = randv(std::max<size_t>(s.nb, 1), 0.5f, 2.f);
+    size_t ny = prod(y);
+    auto dy = randv(std::max<size_t>(ny, 1));
+    int rank = (int)y.size();
+    for (int op = 0; op <= 3; ++op) {
+        std::vector<float> g(ny), c(ny);
+        expect_ok(fcpts_binary_cuda(op, a.data(), s.as.data(), b.data(), s.bs.data(), g.data(), y.data(), rank, nullptr, &st), st, name);
+        fcpts_binary_cpu(op, a.data(), s.as.data(), b.data(), s.bs.data(), c.data(), y.data(), rank, 1, &st);
+        compare(g, c, 0, std::string("binary ") + name + " op " + std::to_string(op));
+        std::vector<float> ga(s.na, 77.f), gb(s.nb, 77.f), ca(s.na, 77.f), cb(s.nb, 77.f);
+        expect_ok(fcpts_binary_backward_cuda(op, a.data(), s.as.data(), b.data(), s.bs.data(), dy.data(), y.data(), rank, ga.data(), gb.data(), nullptr, &st), st, name);
+        fcpts_binary_backward_cpu(op, a.data(), s.as.data(), b.data(), s.bs.data(), dy.data(), y.data(), rank, ca.data(), cb.data(), 1, &st);
+        compare(ga, ca, 1e-6, std::string("binary bwd da ") + name + " op " + std::to_string(op));
+        compare(gb, cb, 1e-6, std::string("binary bwd db ") + name + " op " + std::to_string(op));
+        /* NULL da */
+        std::vector<float> gb2(s.nb, 5.f);
+        expect_ok(fcpts_binary_backward_cuda(op, a.data(), s.as.data(), b.data(), s.bs.data(), dy.data(), y.data(), rank, nullptr, gb2.data(), nullptr, &st), st, name);
+        compare(gb2, cb, 1e-6, std::string("binary bwd db only ") + name);
+    }
+}
+
+static void test_binary() {
+    test_binary_case({2, 3, 4, 5}, {2, 3, 4, 5}, {1, 3, 1, 1}, "nchw+c");
+    test_binary_case({2, 3, 4, 5}, {2, 3, 4, 5}, {1, 1, 1, 5}, "last");
+    test_binary_case({2, 3, 4, 5}, {2, 1, 4, 1}, {1, 3, 1, 5}, "both");
+    test_binary_case({7}, {7}, {1}, "scalar b");
+    test_binary_case({1, 1}, {1, 1}, {1, 1}, "all ones");
+    test_binary_case({3, 1, 5}, {3, 1, 5}, {3, 1, 5}, "dense with 1");
+    test_binary_case({4, 8, 16, 16}, {4, 8, 16, 16}, {1, 8, 1, 1}, "block-mode bias");
+    test_binary_case({300, 40}, {300, 40}, {1, 40}, "block-mode fc bias");
+    test_binary_case({5, 6, 7}, {5, 6, 7}, {5, 1, 7}, "middle");
+    test_binary_case({3, 5000}, {3, 5000}, {1, 5000}, "long rows");
+    test_binary_case({3, 5000}, {3, 1}, {1, 5000}, "long rows outer");
+    test_binary_case({2, 3, 4}, {2, 3, 4}, {1, 1, 1}, "scalar both");
+    test_binary_case({2, 3, 4}, {2, 3, 4}, {2, 3, 4}, "transposed a", true);
+    test_binary_case({2, 3, 4}, {2, 3, 4}, {1, 3, 1}, "transposed a + bcast", true);
+    test_binary_case({2, 2, 2, 2, 2, 2, 2, 3}, {2, 1, 2, 1, 2, 1, 2, 1}, {1, 2, 1, 2, 1, 2, 1, 3}, "rank 8");
+    /* zero-size y: broadcast operand gets zeros */
+    {
+        std::vector<int64_t> y{0, 3}, as{0, 1}, bs{3, 1};
+        float a[3] = {1, 2, 3}, b[1] = {0}, dy[1] = {0};
+        std::vector<float> da(3, 9.f), ca(3, 9.f);
+        expect_ok(fcpts_binary_backward_cuda(0, a, as.data(), b, bs.data(), dy, y.data(), 2, da.data(), nullptr, nullptr, &st), st, "zero y");
+        fcpts_binary_backward_cpu(0, a, as.data(), b, bs.data(), dy, y.data(), 2, ca.data(), nullptr, 1, &st);
+        compare(da, ca, 0, "binary bwd zero-size broadcast");
+    }
+    int64_t d1[1] = {3}, s1[1] = {1};
+    float v[3] = {};
+    expect_rc(fcpts_binary_cuda(4, v, s1, v, s1, v, d1, 1, nullptr, &st), FCPTS_INVALID_ARGUMENT, "binary bad op");
+    expect_rc(fcpts_binary_cuda(0, v, s1, v, s1, v, d1, 0, nullptr, &st), FCPTS_INVALID_ARGUMENT, "binary rank 0");
+    expect_rc(fcpts_binary_cuda(0, v, s1, v, s1, v, d1, 9, nullptr, &st), FCPTS_INVALID_ARGUMENT, "binary rank 9");
+    expect_rc(fcpts_binary_cuda(0, nullptr, s1, v, s1, v, d1, 1, nullptr, &st), FCPTS_INVALID_ARGUMENT, "binary NULL");
+}
+
+static float act(int a, float v, float lo, float hi) {
+    if (a == 1) return v > 0 ? v : 0;
+    if (a == 2) return std::min(std::max(v, lo), hi);
+    return v;
+}
+
+static void test_epilogues() {
+    const int64_t n = 3, oc = 5, sp = 37;
+    auto y0 = randv(n * oc * sp), bias = randv(oc), res = randv(n * oc * sp), src = randv(n * oc * sp);
+    for (int a = 0; a <= 2; ++a) {
+        for (int mode = 0; mode < 4; ++mode) {
+            const float* bp = (mode & 1) ? bias.data() : nullptr;
+            const float* rp = (mode & 2) ? res.data() : nullptr;
+            auto y = y0;
+            std::vector<float> want(y0.size()), ys(y0.size()), wants(y0.size());
+            for (int64_t b = 0; b < n; ++b)
+                for (int64_t o = 0; o < oc; ++o)
+                    for (int64_t s = 0; s < sp; ++s) {
+                        const int64_t i = (b * oc + o) * sp + s;
+                        float v = y0[i] + (bp ? bp[o] : 0.f);
+                        if (rp) v += rp[i];
+                        want[i] = (bp || rp || a) ? act(a, v, -0.5f, 0.5f) : y0[i];
+                        float u = src[o * n * sp + b * sp + s] + (bp ? bp[o] : 0.f);
+                        if (rp) u += rp[i];
+                        wants[i] = act(a, u, -0.5f, 0.5f);
+                    }
+            expect_ok(fcpts_conv_epilogue_cuda(y.data(), bp, rp, n, oc, sp, a, -0.5f, 0.5f, nullptr, &st), st, "conv epi");
+            compare(y, want, 0, "conv epilogue act " + std::to_string(a) + " mode " + std::to_string(mode));
+            expect_ok(fcpts_sparse_epilogue_cuda(src.data(), bp, rp, n, oc, sp, a, -0.5f, 0.5f, ys.data(), nullptr, &st), st, "sparse epi");
+            compare(ys, wants, 0, "sparse epilogue act " + std::to_string(a) + " mode " + std::to_string(mode));
+        }
+    }
+    expect_rc(fcpts_conv_epilogue_cuda(y0.data(), nullptr, nullptr, n, oc, sp, 3, 0, 0, nullptr, &st), FCPTS_INVALID_ARGUMENT, "epi bad act");
+    std::vector<float> f(1000, 1.f);
+    expect_ok(fcpts_fill_cuda(f.data(), 999, 2.5f, nullptr, &st), st, "fill");
+    expect_ok(fcpts_scale_cuda(f.data(), 1000, 2.f, nullptr, &st), st, "scale");
+    std::vector<float> fw(1000, 5.f);
+    fw[999] = 2.f;
+    compare(f, fw, 0, "fill+scale");
+}
+
+/* ---------------- normalization ---------------- */
+static void test_bn() {
+    for (auto [n, c, sp] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{{2, 3, 50}, {5, 4, 1}, {1, 2, 300}, {3, 2, 7}, {7, 3, 600}, {2, 2, 4500}}) {
+        const size_t N = n * c * sp;
+        auto x = randv(N), dy = randv(N), gamma = randv(c), beta = randv(c), mean = randv(c), var = randv(c, 0.1f, 2.f);
+        std::vector<float> g(N), w(N);
+        expect_ok(fcpts_batchnorm_inference_cuda(x.data(), n, c, sp, gamma.data(), beta.data(), mean.data(), var.data(), 1e-5f, g.data(), nullptr, &st), st, "bn inf");
+        fcpts_batchnorm_inference_cpu(x.data(), n, c, sp, gamma.data(), beta.data(), mean.data(), var.data(), 1e-5f, w.data(), 1, &st);
+        compare(g, w, 0, "bn inference");
+        std::vector<float> gdg(c), gdb(c), wdg(c), wdb(c);
+        expect_ok(fcpts_batchnorm_backward_cuda(x.data(), dy.data(), n, c, sp, gamma.data(), mean.data(), var.data(), 1e-5f, g.data(), gdg.data(), gdb.data(), nullptr, &st), st, "bn bwd");
+        fcpts_batchnorm_backward_cpu(x.data(), dy.data(), n, c, sp, gamma.data(), mean.data(), var.data(), 1e-5f, w.data(), wdg.data(), wdb.data(), 1, &st);
+        compare(g, w, 0, "bn backward dx");
+        compare(gdg, wdg, 1e-5, "bn backward dgamma");
+        compare(gdb, wdb, 1e-5, "bn backward dbeta");
+        auto rm = randv(c), rv = randv(c, 0.5f, 1.f), rm2 = rm, rv2 = rv;
+        std::vector<float> sm(c), si(c), sm2(c), si2(c);
+        expect_ok(fcpts_batchnorm_training_cuda(x.data(), n, c, sp, gamma.data(), beta.data(), rm.data(), rv.data(), 0.9f, 1e-5f, g.data(), sm.data(), si.data(), nullptr, &st), st, "bn train");
+        fcpts_batchnorm_training_cpu(x.data(), n, c, sp, gamma.data(), beta.data(), rm2.data(), rv2.data(), 0.9f, 1e-5f, w.data(), sm2.data(), si2.data(), 1, &st);
+        compare(sm, sm2, 1e-6, "bn train mean");
+        compare(si, si2, 1e-5, "bn train invstd");
+        compare(rm, rm2, 1e-6, "bn train running mean");
+        compare(rv, rv2, 1e-5, "bn train running var");
+        compare(g, w, 1e-4, "bn train y");
+        /* backward from the CPU's saved stats so that the comparison isolates the backward */
+        std::vector<float> gdx(N), wdx(N);
+        expect_ok(fcpts_batchnorm_training_backward_cuda(x.data(), dy.data(), n, c, sp, gamma.data(), sm2.data(), si2.data(), gdx.data(), gdg.data(), gdb.data(), nullptr, &st), st, "bn tr bwd");
+        fcpts_batchnorm_training_backward_cpu(x.data(), dy.data(), n, c, sp, gamma.data(), sm2.data(), si2.data(), wdx.data(), wdg.data(), wdb.data(), 1, &st);
+        compare(gdg, wdg, 1e-5, "bn train bwd dgamma");
+        compare(gdb, wdb, 1e-5, "bn train bwd dbeta");
+        compare(gdx, wdx, 1e-4, "bn train bwd dx");
+        /* in place dx = dy */
+        auto dy2 = dy;
+        expect_ok(fcpts_batchnorm_training_backward_cuda(x.data(), dy2.data(), n, c, sp, gamma.data(), sm2.data(), si2.data(), dy2.data(), nullptr, nullptr, nullptr, &st), st, "bn tr bwd inplace");
+        compare(dy2, gdx, 0, "bn train bwd in place");
+    }
+    float one[2] = {1, 2};
+    std::vector<float> z(2);
+    expect_rc(fcpts_batchnorm_training_cuda(one, 1, 2, 1, one, one, z.data(), z.data(), 0.9f, 1e-5f, z.data(), z.data(), z.data(), nullptr, &st), FCPTS_INVALID_ARGUMENT, "bn train count 1");
+    /* n = 0: parameter grads are zeros */
+    std::vector<float> dg(2, 9.f), db(2, 9.f);
+    expect_ok(fcpts_batchnorm_training_backward_cuda(one, one, 0, 2, 3, one, one, one, nullptr, dg.data(), db.data(), nullptr, &st), st, "bn n=0");
+    compare(dg, std::vector<float>(2, 0.f), 0, "bn train bwd n=0 dgamma");
+    std::vector<float> dg2(2, 9.f);
+    expect_ok(fcpts_batchnorm_backward_cuda(one, one, 0, 2, 3, one, one, one, 1e-5f, nullptr, dg2.data(), nullptr, nullptr, &st), st, "bn inf n=0");
+    compare(dg2, std::vector<float>(2, 0.f), 0, "bn inf bwd n=0 dgamma");
+}
+
+static void test_reductions() {
+    for (auto [planes, sp] : std::vector<std::pair<int64_t, int64_t>>{{10, 49}, {3, 1}, {5, 1000}, {700, 3}, {2, 5000}}) {
+        auto x = randv(planes * sp), dy = randv(planes);
+        std::vector<float> g(planes), w(planes), gx(planes * sp), wx(planes * sp);
+        expect_ok(fcpts_global_avg_pool_cuda(x.data(), planes, sp, g.data(), nullptr, &st), st, "gap");
+        fcpts_global_avg_pool_cpu(x.data(), planes, sp, w.data(), 1, &st);
+        compare(g, w, 1e-7, "global avg pool");
+        expect_ok(fcpts_global_avg_pool_backward_cuda(dy.data(), planes, sp, gx.data(), nullptr, &st), st, "gap bwd");
+        fcpts_global_avg_pool_backward_cpu(dy.data(), planes, sp, wx.data(), 1, &st);
+        compare(gx, wx, 0, "global avg pool backward");
+    }
+    for (auto [o, a, in] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{{7, 10, 1}, {3, 1000, 1}, {300, 3, 1}, {4, 5, 6}, {2, 1, 1}, {2, 3, 300}, {1, 4000, 1}}) {
+        auto x = randv(o * a * in, -10.f, 10.f), dy = randv(o * a * in);
+        std::vector<float> g(x.size()), w(x.size());
+        expect_ok(fcpts_softmax_cuda(x.data(), o, a, in, g.data(), nullptr, &st), st, "softmax");
+        fcpts_softmax_cpu(x.data(), o, a, in, w.data(), 1, &st);
+        compare(g, w, 1e-6, "softmax " + std::to_string(a));
+        expect_ok(fcpts_softmax_backward_cuda(w.data(), dy.data(), o, a, in, g.data(), nullptr, &st), st, "softmax bwd");
+        std::vector<float> w2(x.size());
+        fcpts_softmax_backward_cpu(w.data(), dy.data(), o, a, in, w2.data(), 1, &st);
+        compare(g, w2, 1e-6, "softmax backward " + std::to_string(a));
+        auto xi = x; /* in place */
+        expect_ok(fcpts_softmax_cuda(xi.data(), o, a, in, xi.data(), nullptr, &st), st, "softmax inplace");
+        compare(xi, w, 1e-6, "softmax in place");
+    }
+    for (auto [r, c] : std::vector<std::pair<int64_t, int64_t>>{{5, 7}, {300, 40}, {1, 100}, {0, 9}, {1000, 3}}) {
+        auto x = randv(std::max<int64_t>(r * c, 1));
+        std::vector<float> g(c, 9.f), w(c, 9.f);
+        expect_ok(fcpts_column_sum_cuda(x.data(), r, c, g.data(), nullptr, &st), st, "colsum");
+        fcpts_column_sum_cpu(x.data(), r, c, w.data(), 1, &st);
+        compare(g, w, 1e-6, "column sum");
+    }
+}
+
+/* ---------------- layout ---------------- */
+static void test_layout() {
+    std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> cases = {
+        {{3, 4}, {1, 0}}, {{2, 3, 4}, {0, 2, 1}}, {{2, 3, 4, 5}, {0, 2, 3, 1}}, {{2, 3, 4, 5}, {0, 3, 1, 2}},
+        {{2, 3, 4, 5}, {3, 2, 1, 0}}, {{1, 3, 1, 5}, {3, 2, 1, 0}}, {{40, 70}, {1, 0}}, {{2, 33, 65}, {2, 0, 1}},
+        {{5}, {0}}, {{2, 3, 4}, {0, 1, 2}}, {{1, 1}, {1, 0}}, {{3, 1, 37, 2}, {1, 3, 2, 0}},
+        {{2, 2, 2, 2, 2, 2, 2, 3}, {7, 0, 6, 1, 5, 2, 4, 3}}, {{2, 5000}, {0, 1}}, {{3, 2, 5000}, {1, 0, 2}}};
+    for (auto& [dims, perm] : cases) {
+        auto x = randv(prod(dims));
+        std::vector<float> g(x.size()), w(x.size());
+        expect_ok(fcpts_transpose_cuda(x.data(), dims.data(), perm.data(), (int)dims.size(), g.data(), nullptr, &st), st, "transpose");
+        fcpts_transpose_cpu(x.data(), dims.data(), perm.data(), (int)dims.size(), w.data(), 1, &st);
+        compare(g, w, 0, "transpose rank " + std::to_string(dims.size()));
+    }
+    int64_t dd[2] = {2, 2}, pp[2] = {0, 0};
+    float v[4] = {};
+    float v2[4] = {};
+    expect_rc(fcpts_transpose_cuda(v, dd, pp, 2, v2, nullptr, &st), FCPTS_INVALID_ARGUMENT, "transpose dup perm");
+    /* concat / slice */
+    {
+        const int64_t outer = 6, block = 37, yb = 100, off = 41;
+        auto x = randv(outer * block), y = randv(outer * yb), y2 = y;
+        expect_ok(fcpts_concat_piece_cuda(x.data(), outer, block, y.data(), yb, off, nullptr, &st), st, "concat");
+        fcpts_concat_piece_cpu(x.data(), outer, block, y2.data(), yb, off, 1, &st);
+        compare(y, y2, 0, "concat piece");
+        std::vector<float> dx(outer * block), dx2(outer * block);
+        expect_ok(fcpts_slice_piece_cuda(y.data(), outer, block, yb, off, dx.data(), nullptr, &st), st, "slice");
+        fcpts_slice_piece_cpu(y.data(), outer, block, yb, off, dx2.data(), 1, &st);
+        compare(dx, dx2, 0, "slice piece");
+        compare(dx, x, 0, "slice(concat)");
+        expect_rc(fcpts_concat_piece_cuda(x.data(), outer, block, y.data(), yb, 70, nullptr, &st), FCPTS_INVALID_ARGUMENT, "concat outside");
+    }
+    /* pad / crop */
+    for (auto [p, h, w, t, b, l, r] : std::vector<std::array<int64_t, 7>>{{3, 5, 7, 1, 2, 0, 3}, {2, 1, 1, 0, 0, 0, 0}, {1, 4, 300, 2, 0, 5, 1}}) {
+        const int64_t hp = h + t + b, wp = w + l + r;
+        auto x = randv(p * h * w);
+        std::vector<float> y(p * hp * wp, 9.f), want(p * hp * wp, 0.f), back(p * h * w);
+        for (int64_t q = 0; q < p; ++q)
+            for (int64_t i = 0; i < h; ++i)
+                for (int64_t j = 0; j < w; ++j) want[(q * hp + i + t) * wp + j + l] = x[(q * h + i) * w + j];
+        expect_ok(fcpts_pad_planes_cuda(x.data(), p, h, w, t, b, l, r, y.data(), nullptr, &st), st, "pad");
+        compare(y, want, 0, "pad planes");
+        expect_ok(fcpts_crop_planes_cuda(y.data(), p, h, w, t, b, l, r, back.data(), nullptr, &st), st, "crop");
+        compare(back, x, 0, "crop(pad)");
+    }
+}
+
+/* geometry {n, c, h, w, oc, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups} */
+static std::vector<int64_t> geom(int64_t n, int64_t c, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                                 int64_t dh, int64_t dw, int64_t pt, int64_t pl, int64_t pb, int64_t pr) {
+    const int64_t oh = (h - ((kh - 1) * dh + 1) + pt + pb) / sh + 1, ow = (w - ((kw - 1) * dw + 1) + pl + pr) / sw + 1;
+    return {n, c, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, 1};
+}
+
+static void test_im2col() {
+    for (auto g : {geom(2, 3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), geom(1, 2, 10, 8, 3, 2, 2, 3, 2, 1, 2, 0, 1, 3),
+                   geom(2, 1, 5, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0)}) {
+        const int64_t n = g[0], c = g[1], h = g[2], w = g[3], oh = g[5], ow = g[6], kh = g[7], kw = g[8];
+        auto x = randv(n * c * h * w);
+        std::vector<float> cols(c * kh * kw * n * oh * ow, 9.f), want(cols.size());
+        for (int64_t ci = 0; ci < c; ++ci)
+            for (int64_t i = 0; i < kh; ++i)
+                for (int64_t j = 0; j < kw; ++j)
+                    for (int64_t b = 0; b < n; ++b)
+                        for (int64_t y = 0; y < oh; ++y)
+                            for (int64_t xx = 0; xx < ow; ++xx) {
+                                const int64_t iy = y * g[9] - g[13] + i * g[11], ix = xx * g[10] - g[14] + j * g[12];
+                                want[((ci * kh + i) * kw + j) * (n * oh * ow) + (b * oh + y) * ow + xx] =
+                                    iy >= 0 && iy < h && ix >= 0 && ix < w ? x[((b * c + ci) * h + iy) * w + ix] : 0.f;
+                            }
+        expect_ok(fcpts_im2col_cuda(g.data(), x.data(), cols.data(), nullptr, &st), st, "im2col");
+        compare(cols, want, 0, "im2col");
+    }
+}
+
+static void test_pool() {
+    std::vector<std::vector<int64_t>> gs = {
+        geom(2, 3, 8, 8, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0), geom(1, 2, 9, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        geom(2, 2, 10, 11, 3, 2, 1, 2, 1, 1, 2, 0, 1, 1), geom(1, 1, 12, 13, 3, 3, 2, 3, 2, 2, 1, 2, 3, 0),
+        geom(1, 2, 7, 7, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0), geom(3, 2, 5, 6, 2, 3, 1, 1, 1, 1, 1, 2, 1, 2),
+        geom(1, 1, 6, 6, 3, 3, 3, 3, 1, 1, 2, 2, 2, 2), geom(1, 1, 300, 4, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0),
+        geom(1, 2, 2, 2, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0), geom(1, 1, 5, 5, 3, 3, 2, 2, 1, 1, 0, 0, 2, 2),
+        geom(2, 1, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0), geom(1, 1, 2, 9, 2, 4, 3, 2, 1, 2, 1, 0, 0, 1)};
+    for (auto& g : gs) {
+        const int64_t n = g[0], c = g[1], h = g[2], w = g[3], oh = g[5], ow = g[6];
+        auto x = randv(n * c * h * w, -3.f, 3.f);
+        /* some ties and -inf for the arg-max rules */
+        for (size_t i = 0; i < x.size(); i += 5) x[i] = 1.0f;
+        auto dy = randv(n * c * oh * ow);
+        for (int kind = 0; kind <= 2; ++kind) {
+            fcpts_dnnl_plan* plan = nullptr;
+            int rc = fcpts_pool_plan_create(g.data(), kind, 1, &plan, &st);
+            if (rc != 0) { std::printf("note: oneDNN refused pool kind %d h %lld: %s\n", kind, (long long)g[2], st.message); continue; }
+            std::printf("pool h%lld w%lld k%lldx%lld s%lld d%lld pads %lld %lld %lld %lld oh %lld ow %lld kind %d\n", (long long)g[2], (long long)g[3], (long long)g[7], (long long)g[8], (long long)g[9], (long long)g[11], (long long)g[13], (long long)g[14], (long long)g[15], (long long)g[16], (long long)g[5], (long long)g[6], kind);
+            std::vector<float> gy(n * c * oh * ow), wy(gy.size()), gdx(x.size(), 9.f), wdx(x.size());
+            expect_ok(fcpts_pool_forward_cuda(g.data(), kind, x.data(), gy.data(), nullptr, &st), st, "pool fwd");
+            fcpts_pool_forward(plan, x.data(), wy.data(), &st);
+            compare(gy, wy, 1e-6, "pool forward kind " + std::to_string(kind) + " k" + std::to_string(g[7]) + " d" + std::to_string(g[11]));
+            expect_ok(fcpts_pool_backward_cuda(g.data(), kind, x.data(), dy.data(), gdx.data(), nullptr, &st), st, "pool bwd");
+            rc = fcpts_pool_backward(plan, x.data(), dy.data(), wdx.data(), &st);
+            if (rc != 0) std::printf("cpu pool bwd failed: %s\n", st.message);
+            compare(gdx, wdx, 1e-6, "pool backward kind " + std::to_string(kind) + " k" + std::to_string(g[7]) + " d" + std::to_string(g[11]));
+            fcpts_dnnl_plan_destroy(plan);
+        }
+    }
+    auto g = geom(1, 1, 8, 8, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);
+    g[5] = 5;
+    float v[64] = {}, y[64] = {};
+    expect_rc(fcpts_pool_forward_cuda(g.data(), 0, v, y, nullptr, &st), FCPTS_INVALID_ARGUMENT, "pool inconsistent oh");
+    expect_rc(fcpts_pool_forward_cuda(geom(1, 1, 8, 8, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0).data(), 3, v, y, nullptr, &st), FCPTS_INVALID_ARGUMENT, "pool bad kind");
+}
+
+/* ---------------- losses, optim ---------------- */
+static void test_losses() {
+    for (auto [n, k] : std::vector<std::pair<int64_t, int64_t>>{{4, 10}, {3, 1000}, {300, 3}, {1, 1}, {2, 129}}) {
+        auto z = randv(n * k, -5.f, 5.f), t = randv(n * k, -5.f, 5.f);
+        std::vector<int64_t> labels(n);
+        for (int64_t i = 0; i < n; ++i) labels[i] = (i * 7) % k;
+        std::vector<double> rows(n);
+        double gl = 0, wl = 0;
+        std::vector<float> gg(n * k), wg(n * k);
+        expect_ok(fcpts_cross_entropy_cuda(z.data(), labels.data(), n, k, rows.data(), &gl, gg.data(), nullptr, &st), st, "ce");
+        fcpts_cross_entropy_cpu(z.data(), labels.data(), n, k, &wl, wg.data(), 1, &st);
+        compare(std::vector<double>{gl}, std::vector<double>{wl}, 1e-12, "ce loss");
+        compare(gg, wg, 1e-6, "ce grad");
+        expect_ok(fcpts_kl_distill_cuda(z.data(), t.data(), n, k, 2.5f, rows.data(), &gl, gg.data(), nullptr, &st), st, "kl");
+        fcpts_kl_distill_cpu(z.data(), t.data(), n, k, 2.5f, &wl, wg.data(), 1, &st);
+        compare(std::vector<double>{gl}, std::vector<double>{wl}, 1e-10, "kl loss");
+        compare(gg, wg, 1e-6, "kl grad");
+        expect_ok(fcpts_mse_cuda(z.data(), t.data(), n, k, rows.data(), &gl, nullptr, nullptr, &st), st, "mse");
+        expect_ok(fcpts_mse_cuda(z.data(), t.data(), n, k, rows.data(), &gl, gg.data(), nullptr, &st), st, "mse");
+        fcpts_mse_cpu(z.data(), t.data(), n, k, &wl, wg.data(), 1, &st);
+        compare(std::vector<double>{gl}, std::vector<double>{wl}, 1e-12, "mse loss");
+        compare(gg, wg, 0, "mse grad");
+    }
+    float z[6] = {1, 2, 3, 4, 5, 6};
+    int64_t lab[2] = {0, 3};
+    double rows[2], loss = 0;
+    float grad[6];
+    expect_ok(fcpts_cross_entropy_cuda(z, lab, 2, 3, rows, &loss, grad, nullptr, &st), st, "ce bad label");
+    ++checks;
+    if (!std::isnan(loss) || !std::isnan(rows[1]) || std::isnan(rows[0]) || !std::isnan(grad[3]) || std::isnan(grad[0])) {
+        ++failures;
+        std::printf("FAIL ce bad label -> NaN row\n");
+    }
+    expect_rc(fcpts_cross_entropy_cuda(z, lab, 0, 3, rows, &loss, grad, nullptr, &st), FCPTS_INVALID_ARGUMENT, "ce n=0");
+    expect_rc(fcpts_kl_distill_cuda(z, z, 2, 3, 0.f, rows, &loss, grad, nullptr, &st), FCPTS_INVALID_ARGUMENT, "kl T=0");
+    double mrows[2];
+    expect_ok(fcpts_mse_cuda(z, z, 2, 0, mrows, &loss, nullptr, nullptr, &st), st, "mse f=0");
+    compare(std::vector<double>{loss}, std::vector<double>{0.0}, 0, "mse features 0");
+}
+
+static void test_optim() {
+    const int64_t n = 5000;
+    auto w = randv(n), g = randv(n), mask = randv(n);
+    for (auto& m : mask) m = m > 0 ? 1.f : 0.f;
+    for (int use_mask = 0; use_mask < 2; ++use_mask) {
+        const float* mp = use_mask ? mask.data() : nullptr;
+        auto w1 = w, w2 = w;
+        std::vector<float> v1(n, 0.f), v2(n, 0.f);
+        for (int it = 0; it < 3; ++it) {
+            expect_ok(fcpts_sgd_step_cuda(w1.data(), g.data(), v1.data(), mp, n, 0.1f, 0.9f, 1e-4f, nullptr, &st), st, "sgd");
+            fcpts_sgd_step_cpu(w2.data(), g.data(), v2.data(), mp, n, 0.1f, 0.9f, 1e-4f, 1, &st);
+        }
+        compare(w1, w2, 0, "sgd w");
+        compare(v1, v2, 0, "sgd v");
+        auto a1 = w, a2 = w;
+        std::vector<float> m1(n, 0.f), m2(n, 0.f), q1(n, 0.f), q2(n, 0.f);
+        for (int it = 1; it <= 3; ++it) {
+            expect_ok(fcpts_adam_step_cuda(a1.data(), g.data(), m1.data(), q1.data(), mp, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-4f, it, nullptr, &st), st, "adam");
+            fcpts_adam_step_cpu(a2.data(), g.data(), m2.data(), q2.data(), mp, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-4f, it, 1, &st);
+        }
+        compare(a1, a2, 0, "adam w");
+        compare(m1, m2, 0, "adam m1");
+        compare(q1, q2, 0, "adam m2");
+    }
+    std::vector<float> d1(n), d2(n);
+    for (float thr : {-1.f, 0.5f}) {
+        for (int k = 0; k < 2; ++k) {
+            const float* keep = k ? mask.data() : nullptr;
+            expect_ok(fcpts_masked_copy_cuda(w.data(), keep, d1.data(), n, thr, nullptr, &st), st, "masked copy");
+            fcpts_masked_copy_cpu(w.data(), keep, d2.data(), n, thr, 1, &st);
+            compare(d1, d2, 0, "masked copy");
+        }
+    }
+    expect_rc(fcpts_masked_copy_cuda(w.data(), nullptr, w.data() + 10, n - 10, 0.f, nullptr, &st), FCPTS_INVALID_ARGUMENT, "masked copy overlap");
+    expect_rc(fcpts_adam_step_cuda(w.data(), g.data(), d1.data(), d2.data(), nullptr, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.f, 0, nullptr, &st), FCPTS_INVALID_ARGUMENT, "adam step 0");
+}
+
+int main() {
+    for (int sms : {1, 3}) {
+        emu_sms = sms;
+        test_unary();
+        test_binary();
+        test_epilogues();
+        test_bn();
+        test_reductions();
+        test_layout();
+        test_im2col();
+        test_pool();
+        test_losses();
+        test_optim();
+    }
+    std::printf("%d checks, %d failures, %ld launches\n", checks, failures, emu::launches);
+    return failures != 0;
+}
