@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
  * same run on the cpu backend (skipped with the probe's reason where no device
  * answers): the exact projection makes both hit round(S N) zeros, and the
  * learned allocation may drift only by float summation order, so every layer's
- * sparsity stays within 1 point of the cpu run's.
+ * sparsity stays within 1 point of the cpu run's, or 2 weights on the smallest
+ * layers (the 144-weight stem: 1 point is 1.4 weights, and two weights sitting
+ * within float noise of the global cut may swap layers between the runs).
  */
 @Tag("gpu")
 @RequiresCuda
@@ -37,8 +39,9 @@ class CudaPruningParityTest {
         for (int l = 0; l < cpu.layers().size(); l++) {
             PruneResult.Layer c = cpu.layers().get(l), g = gpu.layers().get(l);
             assertEquals(c.name(), g.name());
-            assertTrue(Math.abs(c.sparsity() - g.sparsity()) <= 0.01, c.name() + ": cuda " + g.sparsity()
-                    + " vs cpu " + c.sparsity());
+            long allowed = Math.max(2, (long) Math.floor(0.01 * c.weights()));
+            assertTrue(Math.abs(c.pruned() - g.pruned()) <= allowed, c.name() + ": cuda " + g.pruned() + " vs cpu "
+                    + c.pruned() + " pruned of " + c.weights() + " (allowed " + allowed + ")");
         }
         double[] rc = cpu.reconstructionCurve(), rg = gpu.reconstructionCurve();
         assertEquals(rc[0], rg[0], 1e-3 * Math.max(1e-6, Math.abs(rc[0])), "first iteration's loss agrees");

@@ -40,8 +40,13 @@ public final class CudaBackend implements Backend {
         CUstream_st s = new CUstream_st();
         CudaErrors.check(cudaStreamCreate(s), "cudaStreamCreate on device " + device);
         this.stream = s;
-        this.staging = new CudaHostStaging(s);
-        this.network = new CudaNetworkKernels(pool, s, allowTf32);
+        try {
+            this.staging = new CudaHostStaging(s);
+            this.network = new CudaNetworkKernels(pool, s, allowTf32);
+        } catch (RuntimeException | Error e) {
+            cudaStreamDestroy(s);
+            throw e;
+        }
     }
 
     /** The device memory pool, for tests and diagnostics (blocks in use return to 0 once all is closed). */

@@ -25,7 +25,9 @@ import java.nio.file.Path;
  * needs the NVIDIA driver until the driver's device node is seen: the
  * org.bytedeco cudart classes link libcuda.so.1 and fail to load without it.
  * Order: driver node, presets' cudart (which loads libcudart.so.13), device
- * count, then libfcpts_cuda (which resolves libcudart.so.13 to that same copy).
+ * count, then libfcpts_cuda (which resolves libcudart.so.13 to that same copy),
+ * then the presets' cuDNN and cuBLAS (the network operators need both; cuSPARSE
+ * is loaded only by a sparse plan, which reports its absence itself).
  */
 final class CudaKernels {
     private static final Path[] DRIVER_NODES = {Path.of("/dev/nvidiactl"), Path.of("/proc/driver/nvidia/version")};
@@ -63,6 +65,13 @@ final class CudaKernels {
             build = CudaNatives.fcpts_cuda_build_info().getString();
         } catch (LinkageError | RuntimeException e) {
             return Availability.no("libfcpts_cuda could not be loaded: " + e);
+        }
+        try {
+            Loader.load(org.bytedeco.cuda.global.cudnn.class);
+            Loader.load(org.bytedeco.cuda.global.cublas.class);
+        } catch (LinkageError | RuntimeException e) {
+            return Availability.no("cuDNN 9 or cuBLAS could not be loaded (libcudnn.so.9, libcublas.so.13 must be "
+                    + "on the library path): " + e);
         }
         try (cudaDeviceProp props = new cudaDeviceProp()) {
             if (cudaGetDeviceProperties(props, device) != cudaSuccess) {

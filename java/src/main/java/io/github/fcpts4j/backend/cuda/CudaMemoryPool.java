@@ -20,7 +20,8 @@ import java.util.Map;
  * kept for reuse by size class when released, so that the per-iteration tensors
  * of a pruning run never go back to the driver (cudaMalloc / cudaFree
  * synchronize the device). Sizes are rounded up to 512 bytes below 1 MiB and to
- * 2 MiB above, which makes the repeated shapes of a network hit exactly.
+ * 256 KiB above (at most 20 % slack), which makes the repeated shapes of a
+ * network hit exactly.
  *
  * <p>All work of the owning backend is queued on one stream, so a block released
  * while kernels that use it are still queued can be handed out again at once:
@@ -32,7 +33,7 @@ import java.util.Map;
  * own holdings. Single-threaded, like the backend.
  */
 final class CudaMemoryPool implements AutoCloseable {
-    private static final long SMALL_ROUND = 512, LARGE_ROUND = 2L << 20, LARGE_FROM = 1L << 20;
+    private static final long SMALL_ROUND = 512, LARGE_ROUND = 256L << 10, LARGE_FROM = 1L << 20;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private long bytesInUse, blocksInUse, bytesCached;
     private boolean closed;

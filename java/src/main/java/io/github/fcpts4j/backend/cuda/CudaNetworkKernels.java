@@ -42,6 +42,8 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     private final DoublePointer hostLoss = new DoublePointer(1);
     private cudnnContext cudnnHandle;
     private cublasContext cublasHandle;
+    private CudaBuffer workspace;
+    private boolean closed;
 
     CudaNetworkKernels(CudaMemoryPool pool, CUstream_st stream, boolean allowTf32) {
         this.pool = pool;
@@ -56,7 +58,46 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     }
 
     CUstream_st stream() {
+        live();
         return stream;
+    }
+
+    private void live() {
+        if (closed) {
+            throw new IllegalStateException("cuda network kernels used after their backend was closed");
+        }
+    }
+
+    /**
+     * The workspace shared by the cuDNN plans of this backend, at least {@code bytes} long: grown (the old
+     * block back to the pool) when a plan needs more. Safe to share because every plan runs on the one
+     * stream: work queued with the old block is ordered before any later use of its memory.
+     */
+    CudaBuffer workspace(long bytes) {
+        live();
+        if (workspace == null || workspace.bytes() < bytes) {
+            CudaBuffer old = workspace;
+            workspace = null;
+            if (old != null) {
+                old.close();
+            }
+            workspace = buffer(bytes, "the cuDNN workspace");
+        }
+        return workspace;
+    }
+
+    /** Runs {@code call}; after an out-of-memory failure frees the pool's cached blocks and runs it once more. */
+    void retryAfterTrim(Runnable call) {
+        try {
+            call.run();
+        } catch (FcptsException e) {
+            if (e.code() != ErrorCode.OUT_OF_MEMORY || pool.bytesCached() == 0) {
+                throw e;
+            }
+            org.bytedeco.cuda.global.cudart.cudaGetLastError();
+            pool.trim();
+            call.run();
+        }
     }
 
     CudaNatives.Status status() {
@@ -85,6 +126,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     }
 
     cudnnContext cudnn() {
+        live();
         if (cudnnHandle == null) {
             cudnnContext h = new cudnnContext();
             try {
@@ -93,13 +135,19 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
                 throw new FcptsException(ErrorCode.BACKEND_UNAVAILABLE, "cuDNN 9 could not be loaded (libcudnn.so.9 "
                         + "must be on the library path): " + e, e);
             }
-            checkCudnn(cudnn.cudnnSetStream(h, stream), "cudnnSetStream");
+            try {
+                checkCudnn(cudnn.cudnnSetStream(h, stream), "cudnnSetStream");
+            } catch (RuntimeException e) {
+                cudnn.cudnnDestroy(h);
+                throw e;
+            }
             cudnnHandle = h;
         }
         return cudnnHandle;
     }
 
     cublasContext cublas() {
+        live();
         if (cublasHandle == null) {
             cublasContext h = new cublasContext();
             try {
@@ -108,9 +156,14 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
                 throw new FcptsException(ErrorCode.BACKEND_UNAVAILABLE, "cuBLAS could not be loaded "
                         + "(libcublas.so.13 must be on the library path): " + e, e);
             }
-            checkCublas(cublas.cublasSetStream_v2(h, stream), "cublasSetStream");
-            checkCublas(cublas.cublasSetMathMode(h, allowTf32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH
-                    : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+            try {
+                checkCublas(cublas.cublasSetStream_v2(h, stream), "cublasSetStream");
+                checkCublas(cublas.cublasSetMathMode(h, allowTf32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH
+                        : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+            } catch (RuntimeException e) {
+                cublas.cublasDestroy_v2(h);
+                throw e;
+            }
             cublasHandle = h;
         }
         return cublasHandle;
@@ -151,7 +204,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
             @Override
             public void forward(Tensor x, Tensor y) {
                 live();
-                call(CudaNatives.fcpts_pool_forward_cuda(hostGeometry, kind.ordinal(), dev(x), dev(y), stream, status),
+                call(CudaNatives.fcpts_pool_forward_cuda(hostGeometry, kind.ordinal(), dev(x), dev(y), stream(), status),
                         "fcpts_pool_forward_cuda");
             }
 
@@ -159,7 +212,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
             public void backward(Tensor x, Tensor dy, Tensor dx) {
                 live();
                 call(CudaNatives.fcpts_pool_backward_cuda(hostGeometry, kind.ordinal(), dev(x), dev(dy), dev(dx),
-                        stream, status), "fcpts_pool_backward_cuda");
+                        stream(), status), "fcpts_pool_backward_cuda");
             }
 
             private void live() {
@@ -187,7 +240,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
 
     @Override
     public void unary(Unary op, float alpha, float beta, Tensor x, Tensor y) {
-        call(CudaNatives.fcpts_unary_cuda(op.ordinal(), alpha, beta, dev(x), dev(y), x.size(), stream, status),
+        call(CudaNatives.fcpts_unary_cuda(op.ordinal(), alpha, beta, dev(x), dev(y), x.size(), stream(), status),
                 "fcpts_unary_cuda");
     }
 
@@ -197,7 +250,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
              LongPointer bs = new LongPointer(Broadcast.strides(bShape, yShape));
              LongPointer dims = new LongPointer(yShape)) {
             call(CudaNatives.fcpts_binary_cuda(op.ordinal(), dev(a), as, dev(b), bs, dev(y), dims, yShape.length,
-                    stream, status), "fcpts_binary_cuda");
+                    stream(), status), "fcpts_binary_cuda");
         }
     }
 
@@ -205,7 +258,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     public void batchNorm(Tensor x, long n, long c, long spatial, Tensor gamma, Tensor beta, Tensor mean,
                           Tensor variance, float epsilon, Tensor y) {
         call(CudaNatives.fcpts_batchnorm_inference_cuda(dev(x), n, c, spatial, dev(gamma), dev(beta), dev(mean),
-                dev(variance), epsilon, dev(y), stream, status), "fcpts_batchnorm_inference_cuda");
+                dev(variance), epsilon, dev(y), stream(), status), "fcpts_batchnorm_inference_cuda");
     }
 
     @Override
@@ -213,44 +266,44 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
                                   Tensor runningMean, Tensor runningVariance, float momentum, float epsilon, Tensor y,
                                   Tensor saveMean, Tensor saveInvStd) {
         call(CudaNatives.fcpts_batchnorm_training_cuda(dev(x), n, c, spatial, dev(gamma), dev(beta), dev(runningMean),
-                dev(runningVariance), momentum, epsilon, dev(y), dev(saveMean), dev(saveInvStd), stream, status),
+                dev(runningVariance), momentum, epsilon, dev(y), dev(saveMean), dev(saveInvStd), stream(), status),
                 "fcpts_batchnorm_training_cuda");
     }
 
     @Override
     public void globalAveragePool(Tensor x, long planes, long spatial, Tensor y) {
-        call(CudaNatives.fcpts_global_avg_pool_cuda(dev(x), planes, spatial, dev(y), stream, status),
+        call(CudaNatives.fcpts_global_avg_pool_cuda(dev(x), planes, spatial, dev(y), stream(), status),
                 "fcpts_global_avg_pool_cuda");
     }
 
     @Override
     public void softmax(Tensor x, long outer, long axis, long inner, Tensor y) {
-        call(CudaNatives.fcpts_softmax_cuda(dev(x), outer, axis, inner, dev(y), stream, status),
+        call(CudaNatives.fcpts_softmax_cuda(dev(x), outer, axis, inner, dev(y), stream(), status),
                 "fcpts_softmax_cuda");
     }
 
     @Override
     public void transpose(Tensor x, long[] xShape, long[] perm, Tensor y) {
         try (LongPointer dims = new LongPointer(xShape); LongPointer p = new LongPointer(perm)) {
-            call(CudaNatives.fcpts_transpose_cuda(dev(x), dims, p, xShape.length, dev(y), stream, status),
+            call(CudaNatives.fcpts_transpose_cuda(dev(x), dims, p, xShape.length, dev(y), stream(), status),
                     "fcpts_transpose_cuda");
         }
     }
 
     @Override
     public void concatPiece(Tensor x, long outer, long block, Tensor y, long yBlock, long offset) {
-        call(CudaNatives.fcpts_concat_piece_cuda(dev(x), outer, block, dev(y), yBlock, offset, stream, status),
+        call(CudaNatives.fcpts_concat_piece_cuda(dev(x), outer, block, dev(y), yBlock, offset, stream(), status),
                 "fcpts_concat_piece_cuda");
     }
 
     @Override
     public void fill(Tensor y, float value) {
-        call(CudaNatives.fcpts_fill_cuda(dev(y), y.size(), value, stream, status), "fcpts_fill_cuda");
+        call(CudaNatives.fcpts_fill_cuda(dev(y), y.size(), value, stream(), status), "fcpts_fill_cuda");
     }
 
     @Override
     public void columnSum(Tensor x, long rows, long cols, Tensor out) {
-        call(CudaNatives.fcpts_column_sum_cuda(dev(x), rows, cols, dev(out), stream, status),
+        call(CudaNatives.fcpts_column_sum_cuda(dev(x), rows, cols, dev(out), stream(), status),
                 "fcpts_column_sum_cuda");
     }
 
@@ -259,7 +312,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     @Override
     public void unaryBackward(Unary op, float alpha, float beta, Tensor x, Tensor dy, Tensor dx) {
         call(CudaNatives.fcpts_unary_backward_cuda(op.ordinal(), alpha, beta, dev(x), dev(dy), dev(dx), x.size(),
-                stream, status), "fcpts_unary_backward_cuda");
+                stream(), status), "fcpts_unary_backward_cuda");
     }
 
     @Override
@@ -269,7 +322,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
              LongPointer bs = new LongPointer(Broadcast.strides(bShape, yShape));
              LongPointer dims = new LongPointer(yShape)) {
             call(CudaNatives.fcpts_binary_backward_cuda(op.ordinal(), dev(a), as, dev(b), bs, dev(dy), dims,
-                    yShape.length, dev(da), dev(db), stream, status), "fcpts_binary_backward_cuda");
+                    yShape.length, dev(da), dev(db), stream(), status), "fcpts_binary_backward_cuda");
         }
     }
 
@@ -277,7 +330,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     public void batchNormBackward(Tensor x, Tensor dy, long n, long c, long spatial, Tensor gamma, Tensor mean,
                                   Tensor variance, float epsilon, Tensor dx, Tensor dgamma, Tensor dbeta) {
         call(CudaNatives.fcpts_batchnorm_backward_cuda(dev(x), dev(dy), n, c, spatial, dev(gamma), dev(mean),
-                dev(variance), epsilon, dev(dx), dev(dgamma), dev(dbeta), stream, status),
+                dev(variance), epsilon, dev(dx), dev(dgamma), dev(dbeta), stream(), status),
                 "fcpts_batchnorm_backward_cuda");
     }
 
@@ -285,25 +338,25 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     public void batchNormTrainingBackward(Tensor x, Tensor dy, long n, long c, long spatial, Tensor gamma,
                                           Tensor saveMean, Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta) {
         call(CudaNatives.fcpts_batchnorm_training_backward_cuda(dev(x), dev(dy), n, c, spatial, dev(gamma),
-                dev(saveMean), dev(saveInvStd), dev(dx), dev(dgamma), dev(dbeta), stream, status),
+                dev(saveMean), dev(saveInvStd), dev(dx), dev(dgamma), dev(dbeta), stream(), status),
                 "fcpts_batchnorm_training_backward_cuda");
     }
 
     @Override
     public void globalAveragePoolBackward(Tensor dy, long planes, long spatial, Tensor dx) {
-        call(CudaNatives.fcpts_global_avg_pool_backward_cuda(dev(dy), planes, spatial, dev(dx), stream, status),
+        call(CudaNatives.fcpts_global_avg_pool_backward_cuda(dev(dy), planes, spatial, dev(dx), stream(), status),
                 "fcpts_global_avg_pool_backward_cuda");
     }
 
     @Override
     public void softmaxBackward(Tensor y, Tensor dy, long outer, long axis, long inner, Tensor dx) {
-        call(CudaNatives.fcpts_softmax_backward_cuda(dev(y), dev(dy), outer, axis, inner, dev(dx), stream, status),
+        call(CudaNatives.fcpts_softmax_backward_cuda(dev(y), dev(dy), outer, axis, inner, dev(dx), stream(), status),
                 "fcpts_softmax_backward_cuda");
     }
 
     @Override
     public void slicePiece(Tensor dy, long outer, long block, long yBlock, long offset, Tensor dx) {
-        call(CudaNatives.fcpts_slice_piece_cuda(dev(dy), outer, block, yBlock, offset, dev(dx), stream, status),
+        call(CudaNatives.fcpts_slice_piece_cuda(dev(dy), outer, block, yBlock, offset, dev(dx), stream(), status),
                 "fcpts_slice_piece_cuda");
     }
 
@@ -316,9 +369,9 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
              CudaBuffer rows = buffer(Math.max(1, n) * Double.BYTES, "per-row losses");
              CudaBuffer loss = buffer(Double.BYTES, "loss")) {
             CudaErrors.check(cudaMemcpyAsync(deviceLabels.at(0), hostLabels, (long) labels.length * Long.BYTES,
-                    cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of " + labels.length + " labels");
+                    cudaMemcpyHostToDevice, stream()), "cudaMemcpyAsync of " + labels.length + " labels");
             call(CudaNatives.fcpts_cross_entropy_cuda(dev(logits), deviceLabels.longs(), n, classes, rows.doubles(),
-                    loss.doubles(), dev(grad), stream, status), "fcpts_cross_entropy_cuda");
+                    loss.doubles(), dev(grad), stream(), status), "fcpts_cross_entropy_cuda");
             return download(loss);
         }
     }
@@ -328,7 +381,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
         try (CudaBuffer rows = buffer(Math.max(1, n) * Double.BYTES, "per-row losses");
              CudaBuffer loss = buffer(Double.BYTES, "loss")) {
             call(CudaNatives.fcpts_kl_distill_cuda(dev(student), dev(teacher), n, classes, temperature, rows.doubles(),
-                    loss.doubles(), dev(grad), stream, status), "fcpts_kl_distill_cuda");
+                    loss.doubles(), dev(grad), stream(), status), "fcpts_kl_distill_cuda");
             return download(loss);
         }
     }
@@ -338,15 +391,15 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
         try (CudaBuffer rows = buffer(Math.max(1, n) * Double.BYTES, "per-row losses");
              CudaBuffer loss = buffer(Double.BYTES, "loss")) {
             call(CudaNatives.fcpts_mse_cuda(dev(a), dev(b), n, features, rows.doubles(), loss.doubles(), dev(grad),
-                    stream, status), "fcpts_mse_cuda");
+                    stream(), status), "fcpts_mse_cuda");
             return download(loss);
         }
     }
 
     private double download(CudaBuffer loss) {
-        CudaErrors.check(cudaMemcpyAsync(hostLoss, loss.at(0), Double.BYTES, cudaMemcpyDeviceToHost, stream),
+        CudaErrors.check(cudaMemcpyAsync(hostLoss, loss.at(0), Double.BYTES, cudaMemcpyDeviceToHost, stream()),
                 "cudaMemcpyAsync of the loss to the host");
-        CudaErrors.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after the loss");
+        CudaErrors.check(cudaStreamSynchronize(stream()), "cudaStreamSynchronize after the loss");
         return hostLoss.get();
     }
 
@@ -362,7 +415,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
             throw new IllegalArgumentException("maskedCopy: source and destination are the same tensor " + src);
         }
         call(CudaNatives.fcpts_masked_copy_cuda(at(src, srcOffset), keep == null ? null : at(keep, keepOffset),
-                at(dst, dstOffset), count, threshold, stream, status), "fcpts_masked_copy_cuda");
+                at(dst, dstOffset), count, threshold, stream(), status), "fcpts_masked_copy_cuda");
     }
 
     /** Device address of element {@code offset} of t. */
@@ -374,19 +427,27 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     public void sgdStep(Tensor weights, Tensor gradients, Tensor velocity, Tensor mask, float lr, float momentum,
                         float weightDecay) {
         call(CudaNatives.fcpts_sgd_step_cuda(dev(weights), dev(gradients), dev(velocity), dev(mask), weights.size(),
-                lr, momentum, weightDecay, stream, status), "fcpts_sgd_step_cuda");
+                lr, momentum, weightDecay, stream(), status), "fcpts_sgd_step_cuda");
     }
 
     @Override
     public void adamStep(Tensor weights, Tensor gradients, Tensor firstMoment, Tensor secondMoment, Tensor mask,
                          float lr, float beta1, float beta2, float epsilon, float weightDecay, long step) {
         call(CudaNatives.fcpts_adam_step_cuda(dev(weights), dev(gradients), dev(firstMoment), dev(secondMoment),
-                dev(mask), weights.size(), lr, beta1, beta2, epsilon, weightDecay, step, stream, status),
+                dev(mask), weights.size(), lr, beta1, beta2, epsilon, weightDecay, step, stream(), status),
                 "fcpts_adam_step_cuda");
     }
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (workspace != null) {
+            workspace.close();
+            workspace = null;
+        }
         if (cudnnHandle != null) {
             cudnn.cudnnDestroy(cudnnHandle);
             cudnnHandle = null;

@@ -3,6 +3,7 @@ package io.github.fcpts4j.backend.cuda;
 import static io.github.fcpts4j.backend.cuda.CudaErrors.checkCudnn;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_CROSS_CORRELATION;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_DATA_FLOAT;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_DETERMINISTIC;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_FMA_MATH;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_TENSOR_NCHW;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_TENSOR_OP_MATH;
@@ -48,9 +49,12 @@ import org.bytedeco.javacpp.Pointer;
  *   dx = conv_transpose(dy, w)               cudnnConvolutionBackwardData,
  *   dw = correlation(x, dy)                  cudnnConvolutionBackwardFilter,
  *   dbias = sum of dy over n, h, w           cudnnConvolutionBackwardBias.
- * Each direction's algorithm is measured once (cudnnFind*, the fastest that
- * succeeds) and its workspace is owned by the plan. Float32 math
- * (CUDNN_FMA_MATH) unless the backend allows TF32 tensor cores.
+ * Each direction's algorithm is measured once (cudnnFind*: the fastest
+ * deterministic one that succeeds, so that runs repeat bit for bit; after an
+ * allocation failure the pool's cache is freed and the search retried) with the
+ * math type it was measured under. Workspace comes from the one buffer the
+ * backend shares between its plans (one stream: plans never overlap). Float32
+ * math (CUDNN_FMA_MATH) unless the backend allows TF32 tensor cores.
  *
  * <p>cuDNN pads symmetrically; ONNX pads that differ top / bottom or left /
  * right are applied by copying x into a zero-padded buffer owned by the plan
@@ -70,7 +74,9 @@ final class CudnnConvPlan implements NetworkKernels.ConvPlan, NetworkKernels.Fus
     private cudnnFilterStruct wDesc = new cudnnFilterStruct();
     private cudnnConvolutionStruct convDesc = new cudnnConvolutionStruct();
     private int forwardAlgo, dataAlgo = -1, filterAlgo = -1;
-    private CudaBuffer workspace, padded, paddedGrad;
+    private int forwardMath, dataMath, filterMath;
+    private long forwardBytes, dataBytes, filterBytes;
+    private CudaBuffer padded, paddedGrad;
     private boolean closed;
 
     CudnnConvPlan(CudaNetworkKernels kernels, WindowGeometry g, boolean withBias, boolean withResidual,
@@ -135,56 +141,68 @@ final class CudnnConvPlan implements NetworkKernels.ConvPlan, NetworkKernels.Fus
     private void chooseForward() {
         try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(8)) {
             int[] found = new int[1];
-            checkCudnn(cudnnFindConvolutionForwardAlgorithm(kernels.cudnn(), xDesc, wDesc, convDesc, yDesc, 8, found,
-                    perf), "cudnnFindConvolutionForwardAlgorithm of " + name);
-            int pick = firstSucceeded(found[0], i -> perf.position(i).status());
+            kernels.retryAfterTrim(() -> checkCudnn(cudnnFindConvolutionForwardAlgorithm(kernels.cudnn(), xDesc,
+                    wDesc, convDesc, yDesc, 8, found, perf), "cudnnFindConvolutionForwardAlgorithm of " + name));
+            int pick = pick(found[0], i -> perf.position(i).status(), i -> perf.position(i).determinism());
             forwardAlgo = perf.position(pick).algo();
-            growWorkspace(perf.position(pick).memory());
+            forwardMath = perf.position(pick).mathType();
+            forwardBytes = perf.position(pick).memory();
         }
     }
 
     private void chooseBackward() {
-        if (dataAlgo >= 0) {
+        if (dataAlgo >= 0 && filterAlgo >= 0) {
             return;
         }
         int[] found = new int[1];
+        int data, filter;
         try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(8)) {
-            checkCudnn(cudnnFindConvolutionBackwardDataAlgorithm(kernels.cudnn(), wDesc, yDesc, convDesc, xDesc, 8,
-                    found, perf), "cudnnFindConvolutionBackwardDataAlgorithm of " + name);
-            int pick = firstSucceeded(found[0], i -> perf.position(i).status());
-            growWorkspace(perf.position(pick).memory());
-            dataAlgo = perf.position(pick).algo();
+            kernels.retryAfterTrim(() -> checkCudnn(cudnnFindConvolutionBackwardDataAlgorithm(kernels.cudnn(), wDesc,
+                    yDesc, convDesc, xDesc, 8, found, perf), "cudnnFindConvolutionBackwardDataAlgorithm of " + name));
+            int pick = pick(found[0], i -> perf.position(i).status(), i -> perf.position(i).determinism());
+            data = perf.position(pick).algo();
+            dataMath = perf.position(pick).mathType();
+            dataBytes = perf.position(pick).memory();
         }
         try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(8)) {
-            checkCudnn(cudnnFindConvolutionBackwardFilterAlgorithm(kernels.cudnn(), xDesc, yDesc, convDesc, wDesc, 8,
-                    found, perf), "cudnnFindConvolutionBackwardFilterAlgorithm of " + name);
-            int pick = firstSucceeded(found[0], i -> perf.position(i).status());
-            growWorkspace(perf.position(pick).memory());
-            filterAlgo = perf.position(pick).algo();
+            kernels.retryAfterTrim(() -> checkCudnn(cudnnFindConvolutionBackwardFilterAlgorithm(kernels.cudnn(),
+                    xDesc, yDesc, convDesc, wDesc, 8, found, perf),
+                    "cudnnFindConvolutionBackwardFilterAlgorithm of " + name));
+            int pick = pick(found[0], i -> perf.position(i).status(), i -> perf.position(i).determinism());
+            filter = perf.position(pick).algo();
+            filterMath = perf.position(pick).mathType();
+            filterBytes = perf.position(pick).memory();
         }
-        if (explicitPad) {
+        if (explicitPad && paddedGrad == null) {
             paddedGrad = kernels.buffer(padded.bytes(), "zero-padded input gradient of " + name);
         }
+        dataAlgo = data;      // only now: a failed search above leaves the plan to search again
+        filterAlgo = filter;
     }
 
-    private int firstSucceeded(int found, java.util.function.IntUnaryOperator status) {
+    /** The fastest deterministic algorithm that succeeded, else the fastest that succeeded (cuDNN sorts by time). */
+    private int pick(int found, java.util.function.IntUnaryOperator status,
+                     java.util.function.IntUnaryOperator determinism) {
+        int fallback = -1;
         for (int i = 0; i < found; i++) {
             if (status.applyAsInt(i) == 0) {
-                return i;
+                if (determinism.applyAsInt(i) == CUDNN_DETERMINISTIC) {
+                    return i;
+                }
+                fallback = fallback < 0 ? i : fallback;
             }
         }
-        throw new FcptsException(ErrorCode.CUDA_ERROR, name + ": cuDNN found no working algorithm ("
-                + found + " tried)");
+        if (fallback < 0) {
+            throw new FcptsException(ErrorCode.CUDA_ERROR, name + ": cuDNN found no working algorithm ("
+                    + found + " tried)");
+        }
+        return fallback;
     }
 
-    private void growWorkspace(long bytes) {
-        if (workspace == null || workspace.bytes() < bytes) {
-            CudaBuffer old = workspace;
-            workspace = null;
-            if (old != null) {
-                old.close();
-            }
-            workspace = kernels.buffer(bytes, "cuDNN workspace of " + name);
+    /** With TF32 allowed, each direction runs under the math type its algorithm was measured with. */
+    private void mathFor(int mathType) {
+        if (kernels.allowTf32()) {
+            checkCudnn(cudnnSetConvolutionMathType(convDesc, mathType), "cudnnSetConvolutionMathType of " + name);
         }
     }
 
@@ -197,9 +215,12 @@ final class CudnnConvPlan implements NetworkKernels.ConvPlan, NetworkKernels.Fus
     public void forward(Tensor x, Tensor weight, Tensor bias, Tensor residual, Tensor y) {
         live();
         FloatPointer yPtr = CudaNetworkKernels.dev(y);
-        checkCudnn(cudnnConvolutionForward(kernels.cudnn(), kernels.one(), xDesc, input(x), wDesc,
-                CudaNetworkKernels.dev(weight), convDesc, forwardAlgo, workspace.at(0), workspace.bytes(),
-                kernels.zero(), yDesc, yPtr), "cudnnConvolutionForward of " + name);
+        mathFor(forwardMath);
+        Pointer in = input(x);
+        CudaBuffer ws = kernels.workspace(forwardBytes);
+        checkCudnn(cudnnConvolutionForward(kernels.cudnn(), kernels.one(), xDesc, in, wDesc,
+                CudaNetworkKernels.dev(weight), convDesc, forwardAlgo, ws.at(0), forwardBytes, kernels.zero(), yDesc,
+                yPtr), "cudnnConvolutionForward of " + name);
         Tensor b = withBias ? bias : null, r = withResidual ? residual : null;
         if (b != null || r != null || activation != ConvActivation.NONE) {
             kernels.call(CudaNatives.fcpts_conv_epilogue_cuda(yPtr, CudaNetworkKernels.dev(b),
@@ -228,16 +249,20 @@ final class CudnnConvPlan implements NetworkKernels.ConvPlan, NetworkKernels.Fus
         chooseBackward();
         FloatPointer dyPtr = CudaNetworkKernels.dev(dy);
         if (dweight != null) {
-            checkCudnn(cudnnConvolutionBackwardFilter(kernels.cudnn(), kernels.one(), xDesc, input(x), yDesc,
-                    dyPtr, convDesc, filterAlgo, workspace.at(0), workspace.bytes(), kernels.zero(), wDesc,
+            mathFor(filterMath);
+            Pointer in = input(x);
+            CudaBuffer ws = kernels.workspace(filterBytes);
+            checkCudnn(cudnnConvolutionBackwardFilter(kernels.cudnn(), kernels.one(), xDesc, in, yDesc, dyPtr,
+                    convDesc, filterAlgo, ws.at(0), filterBytes, kernels.zero(), wDesc,
                     CudaNetworkKernels.dev(dweight)), "cudnnConvolutionBackwardFilter of " + name);
         }
         if (dx != null) {
+            mathFor(dataMath);
             FloatPointer target = explicitPad ? paddedGrad.floats() : CudaNetworkKernels.dev(dx);
+            CudaBuffer ws = kernels.workspace(dataBytes);
             checkCudnn(cudnnConvolutionBackwardData(kernels.cudnn(), kernels.one(), wDesc,
-                    CudaNetworkKernels.dev(weight), yDesc, dyPtr, convDesc, dataAlgo, workspace.at(0),
-                    workspace.bytes(), kernels.zero(), xDesc, target),
-                    "cudnnConvolutionBackwardData of " + name);
+                    CudaNetworkKernels.dev(weight), yDesc, dyPtr, convDesc, dataAlgo, ws.at(0), dataBytes,
+                    kernels.zero(), xDesc, target), "cudnnConvolutionBackwardData of " + name);
             if (explicitPad) {
                 kernels.call(CudaNatives.fcpts_crop_planes_cuda(target, g.batch() * g.channels(), g.height(),
                         g.width(), g.padTop(), g.padBottom(), g.padLeft(), g.padRight(), CudaNetworkKernels.dev(dx),
@@ -263,7 +288,7 @@ final class CudnnConvPlan implements NetworkKernels.ConvPlan, NetworkKernels.Fus
             return;
         }
         closed = true;
-        for (CudaBuffer b : new CudaBuffer[] {workspace, padded, paddedGrad}) {
+        for (CudaBuffer b : new CudaBuffer[] {padded, paddedGrad}) {
             if (b != null) {
                 b.close();
             }

@@ -38,10 +38,7 @@ final class CusparseConvPlan implements NetworkKernels.SparseConvPlan {
             throw new FcptsException(ErrorCode.NOT_IMPLEMENTED, "sparse convolution " + g + ": the cuSPARSE path "
                     + "takes groups = 1 only (run grouped convolutions dense on cuda)");
         }
-        if (rowPtr.length != g.outChannels() + 1 || colIdx.length != values.length) {
-            throw new IllegalArgumentException("sparse convolution " + g + ": CSR of " + (rowPtr.length - 1)
-                    + " rows with " + colIdx.length + " columns and " + values.length + " values");
-        }
+        checkCsr(g, rowPtr, colIdx, values);
         try {
             loadCusparse();
             status = owned.track(new CudaNatives.Status());
@@ -63,6 +60,31 @@ final class CusparseConvPlan implements NetworkKernels.SparseConvPlan {
         } catch (RuntimeException e) {
             owned.close();
             throw e;
+        }
+    }
+
+    /** The CSR checks of the CPU plan (native/src/csr_check.h), here before anything reaches the device. */
+    private static void checkCsr(WindowGeometry g, int[] rowPtr, int[] colIdx, float[] values) {
+        long k = g.channels() * g.kernelHeight() * g.kernelWidth();
+        String where = "sparse convolution " + g + ": ";
+        if (rowPtr.length != g.outChannels() + 1 || colIdx.length != values.length) {
+            throw new IllegalArgumentException(where + "CSR of " + (rowPtr.length - 1) + " rows with "
+                    + colIdx.length + " columns and " + values.length + " values for " + g.outChannels()
+                    + " output channels");
+        }
+        if (rowPtr[0] != 0 || rowPtr[rowPtr.length - 1] != colIdx.length) {
+            throw new IllegalArgumentException(where + "row pointers must run from 0 to " + colIdx.length);
+        }
+        for (int r = 0; r + 1 < rowPtr.length; r++) {
+            if (rowPtr[r + 1] < rowPtr[r]) {
+                throw new IllegalArgumentException(where + "row pointers decrease at row " + r);
+            }
+        }
+        for (int i = 0; i < colIdx.length; i++) {
+            if (colIdx[i] < 0 || colIdx[i] >= k) {
+                throw new IllegalArgumentException(where + "column index " + colIdx[i] + " at " + i
+                        + " is outside [0, " + k + ")");
+            }
         }
     }
 

@@ -94,7 +94,7 @@ class CudaNetworkParityTest {
             new WindowGeometry(2, 16, 14, 14, 32, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
             new WindowGeometry(2, 16, 15, 15, 24, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
             new WindowGeometry(1, 8, 12, 11, 8, 12, 10, 3, 3, 1, 1, 2, 2, 2, 1, 2, 2, 1),     // dilated, asymmetric
-            new WindowGeometry(2, 12, 9, 9, 12, 5, 5, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 12),     // depthwise, TF "SAME"
+            new WindowGeometry(2, 12, 10, 10, 12, 5, 5, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 12),   // depthwise, TF "SAME"
             new WindowGeometry(3, 6, 7, 7, 9, 7, 7, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3));        // grouped 1x1
 
     @Test
