@@ -39,8 +39,8 @@ import java.util.SplittableRandom;
  * <ol>
  *   <li>one FCPTS iteration split into its phases (batch 64): teacher forward, student forward (masking the
  *       student's weights out of the flat vector included), backward (KL loss included), fused KDE pass
- *       (gradient gather included) and the SGD update; each phase ends with a device synchronize, the median
- *       of {@code --runs} iterations after warm-up;</li>
+ *       (gradient gather included) and the SGD update; each phase timed by {@link Backend#elapsedMillis}
+ *       (CUDA events on the backend's stream), the median of {@code --runs} iterations after warm-up;</li>
  *   <li>the wall time of a whole pruning run ({@code --iterations}, default 1,600, on {@code --samples}
  *       random calibration images, default 1,024) through the public {@link Pruner} API;</li>
  *   <li>sparse inference latency against the dense path of the same backend (cuDNN on cuda) at several
@@ -137,34 +137,32 @@ public final class GpuPruningBench {
             Tensor lossGrad = scope.allocate(backend, teacher.shape(output));
             KdeKernel kde = scope.track(backend.kdeKernel(layout));
             long classes = teacher.shape(output)[1];
+            Runnable[] phase = {
+                () -> teacher.runFromTensors(Map.of(input, x)),
+                () -> {
+                    for (int l = 0; l < sizes.length; l++) {
+                        k.maskedCopy(weights, layout.offset(l), student.value(prunable.get(l).input(1)), 0,
+                                sizes[l], t[l], null, 0);
+                    }
+                    student.runFromTensors(Map.of(input, x));
+                },
+                () -> {
+                    k.klDistill(student.value(output), teacher.value(output), batch, classes, 4f, lossGrad);
+                    student.backwardFromTensors(Map.of(output, lossGrad));
+                },
+                () -> {
+                    for (int l = 0; l < sizes.length; l++) {
+                        k.maskedCopy(student.gradientTensor(prunable.get(l).input(1)), 0, grads, layout.offset(l),
+                                sizes[l], -1f, null, 0);
+                    }
+                    kde.fused(weights, grads, masked, t, h);
+                },
+                () -> k.sgdStep(weights, masked, velocity, null, 1e-4f, 0.9f, 1e-4f)};
             for (int it = -3; it < runs; it++) {
-                long t0 = System.nanoTime();
-                teacher.runFromTensors(Map.of(input, x));
-                backend.synchronize();
-                long t1 = System.nanoTime();
-                for (int l = 0; l < sizes.length; l++) {
-                    k.maskedCopy(weights, layout.offset(l), student.value(prunable.get(l).input(1)), 0, sizes[l],
-                            t[l], null, 0);
-                }
-                student.runFromTensors(Map.of(input, x));
-                backend.synchronize();
-                long t2 = System.nanoTime();
-                k.klDistill(student.value(output), teacher.value(output), batch, classes, 4f, lossGrad);
-                student.backwardFromTensors(Map.of(output, lossGrad));
-                long t3 = System.nanoTime();
-                for (int l = 0; l < sizes.length; l++) {
-                    k.maskedCopy(student.gradientTensor(prunable.get(l).input(1)), 0, grads, layout.offset(l),
-                            sizes[l], -1f, null, 0);
-                }
-                kde.fused(weights, grads, masked, t, h);
-                long t4 = System.nanoTime();
-                k.sgdStep(weights, masked, velocity, null, 1e-4f, 0.9f, 1e-4f);
-                backend.synchronize();
-                long t5 = System.nanoTime();
-                if (it >= 0) {
-                    long[] marks = {t0, t1, t2, t3, t4, t5};
-                    for (int p = 0; p < 5; p++) {
-                        samples[p][it] = (marks[p + 1] - marks[p]) / 1e6;
+                for (int p = 0; p < phase.length; p++) {
+                    double ms = backend.elapsedMillis(phase[p]);
+                    if (it >= 0) {
+                        samples[p][it] = ms;
                     }
                 }
             }

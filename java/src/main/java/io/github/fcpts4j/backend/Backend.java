@@ -51,6 +51,19 @@ public interface Backend extends AutoCloseable {
     /** Waits until all queued work of this backend has finished (a no-op on the CPU). */
     void synchronize();
 
+    /**
+     * Milliseconds the work queued by {@code work} takes on this backend: wall time around it on the cpu;
+     * on cuda the time between two CUDA events recorded on the backend's stream before and after it (the
+     * device's own clock: launch gaps included, host work before the first launch not).
+     */
+    default double elapsedMillis(Runnable work) {
+        synchronize();
+        long start = System.nanoTime();
+        work.run();
+        synchronize();
+        return (System.nanoTime() - start) / 1e6;
+    }
+
     @Override
     void close();
 }

@@ -368,10 +368,7 @@ public final class NetworkExecutor implements AutoCloseable {
         double[][] t = new double[forward.size()][Math.max(1, runs)];
         for (int r = 0; r < t[0].length; r++) {
             for (int i = 0; i < forward.size(); i++) {
-                long start = System.nanoTime();
-                forward.get(i).run();
-                backend.synchronize();
-                t[i][r] = (System.nanoTime() - start) / 1e6;
+                t[i][r] = backend.elapsedMillis(forward.get(i));
             }
         }
         Map<String, Double> out = new LinkedHashMap<>();

@@ -1,5 +1,10 @@
 package io.github.fcpts4j.backend.cuda;
 
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToDevice;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
@@ -13,6 +18,7 @@ import io.github.fcpts4j.backend.KdeKernel;
 import io.github.fcpts4j.backend.SegmentLayout;
 import io.github.fcpts4j.backend.Tensor;
 
+import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 
 import java.util.Arrays;
@@ -32,6 +38,7 @@ public final class CudaBackend implements Backend {
     private CUstream_st stream;
     private CudaHostStaging staging;
     private CudaNetworkKernels network;
+    private CUevent_st startEvent, stopEvent;
 
     CudaBackend(int device, boolean allowTf32, String description) {
         this.device = device;
@@ -95,6 +102,29 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public double elapsedMillis(Runnable work) {
+        CUstream_st s = live();
+        if (startEvent == null) {
+            CUevent_st start = new CUevent_st(), stop = new CUevent_st();
+            CudaErrors.check(cudaEventCreate(start), "cudaEventCreate");
+            int rc = cudaEventCreate(stop);
+            if (rc != 0) {
+                cudaEventDestroy(start);
+                CudaErrors.check(rc, "cudaEventCreate");
+            }
+            startEvent = start;
+            stopEvent = stop;
+        }
+        CudaErrors.check(cudaEventRecord(startEvent, s), "cudaEventRecord (start)");
+        work.run();
+        CudaErrors.check(cudaEventRecord(stopEvent, s), "cudaEventRecord (stop)");
+        CudaErrors.check(cudaEventSynchronize(stopEvent), "cudaEventSynchronize");
+        float[] ms = new float[1];
+        CudaErrors.check(cudaEventElapsedTime(ms, startEvent, stopEvent), "cudaEventElapsedTime");
+        return ms[0];
+    }
+
+    @Override
     public void synchronize() {
         CudaErrors.check(cudaStreamSynchronize(live()), "cudaStreamSynchronize");
     }
@@ -107,6 +137,10 @@ public final class CudaBackend implements Backend {
             try {
                 CudaErrors.check(cudaStreamSynchronize(s), "cudaStreamSynchronize before close");
             } finally {
+                if (startEvent != null) {
+                    cudaEventDestroy(startEvent);
+                    cudaEventDestroy(stopEvent);
+                }
                 network.close();
                 staging.close();
                 pool.close();

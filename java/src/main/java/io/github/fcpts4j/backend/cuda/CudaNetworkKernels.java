@@ -43,6 +43,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     private cudnnContext cudnnHandle;
     private cublasContext cublasHandle;
     private CudaBuffer workspace;
+    private final java.util.Map<String, CudnnConvPlan.Choice> algorithms = new java.util.HashMap<>();
     private boolean closed;
 
     CudaNetworkKernels(CudaMemoryPool pool, CUstream_st stream, boolean allowTf32) {
@@ -84,6 +85,17 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
             workspace = buffer(bytes, "the cuDNN workspace");
         }
         return workspace;
+    }
+
+    /** The cuDNN algorithm chosen for {@code key} (direction and geometry), searched on first use only. */
+    CudnnConvPlan.Choice algorithm(String key, java.util.function.Supplier<CudnnConvPlan.Choice> search) {
+        live();
+        CudnnConvPlan.Choice c = algorithms.get(key);
+        if (c == null) {
+            c = search.get();
+            algorithms.put(key, c);
+        }
+        return c;
     }
 
     /** Runs {@code call}; after an out-of-memory failure frees the pool's cached blocks and runs it once more. */

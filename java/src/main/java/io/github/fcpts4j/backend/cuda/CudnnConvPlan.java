@@ -49,7 +49,7 @@ import org.bytedeco.javacpp.Pointer;
  *   dx = conv_transpose(dy, w)               cudnnConvolutionBackwardData,
  *   dw = correlation(x, dy)                  cudnnConvolutionBackwardFilter,
  *   dbias = sum of dy over n, h, w           cudnnConvolutionBackwardBias.
- * Each direction's algorithm is measured once (cudnnFind*: the fastest
+ * Each direction's algorithm is measured once per shape and backend (cudnnFind*: the fastest
  * deterministic one that succeeds, so that runs repeat bit for bit; after an
  * allocation failure the pool's cache is freed and the search retried) with the
  * math type it was measured under. Workspace comes from the one buffer the
@@ -138,16 +138,23 @@ final class CudnnConvPlan implements NetworkKernels.ConvPlan, NetworkKernels.Fus
         }
     }
 
+    /** An algorithm found for one direction of one geometry: reused by every plan of that shape. */
+    record Choice(int algo, int mathType, long workspaceBytes) {
+    }
+
     private void chooseForward() {
-        try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(8)) {
-            int[] found = new int[1];
-            kernels.retryAfterTrim(() -> checkCudnn(cudnnFindConvolutionForwardAlgorithm(kernels.cudnn(), xDesc,
-                    wDesc, convDesc, yDesc, 8, found, perf), "cudnnFindConvolutionForwardAlgorithm of " + name));
-            int pick = pick(found[0], i -> perf.position(i).status(), i -> perf.position(i).determinism());
-            forwardAlgo = perf.position(pick).algo();
-            forwardMath = perf.position(pick).mathType();
-            forwardBytes = perf.position(pick).memory();
-        }
+        Choice c = kernels.algorithm("forward " + g, () -> {
+            try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(8)) {
+                int[] found = new int[1];
+                kernels.retryAfterTrim(() -> checkCudnn(cudnnFindConvolutionForwardAlgorithm(kernels.cudnn(), xDesc,
+                        wDesc, convDesc, yDesc, 8, found, perf), "cudnnFindConvolutionForwardAlgorithm of " + name));
+                perf.position(pick(found[0], i -> perf.position(i).status(), i -> perf.position(i).determinism()));
+                return new Choice(perf.algo(), perf.mathType(), perf.memory());
+            }
+        });
+        forwardAlgo = c.algo();
+        forwardMath = c.mathType();
+        forwardBytes = c.workspaceBytes();
     }
 
     private void chooseBackward() {
@@ -155,29 +162,33 @@ final class CudnnConvPlan implements NetworkKernels.ConvPlan, NetworkKernels.Fus
             return;
         }
         int[] found = new int[1];
-        int data, filter;
-        try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(8)) {
-            kernels.retryAfterTrim(() -> checkCudnn(cudnnFindConvolutionBackwardDataAlgorithm(kernels.cudnn(), wDesc,
-                    yDesc, convDesc, xDesc, 8, found, perf), "cudnnFindConvolutionBackwardDataAlgorithm of " + name));
-            int pick = pick(found[0], i -> perf.position(i).status(), i -> perf.position(i).determinism());
-            data = perf.position(pick).algo();
-            dataMath = perf.position(pick).mathType();
-            dataBytes = perf.position(pick).memory();
-        }
-        try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(8)) {
-            kernels.retryAfterTrim(() -> checkCudnn(cudnnFindConvolutionBackwardFilterAlgorithm(kernels.cudnn(),
-                    xDesc, yDesc, convDesc, wDesc, 8, found, perf),
-                    "cudnnFindConvolutionBackwardFilterAlgorithm of " + name));
-            int pick = pick(found[0], i -> perf.position(i).status(), i -> perf.position(i).determinism());
-            filter = perf.position(pick).algo();
-            filterMath = perf.position(pick).mathType();
-            filterBytes = perf.position(pick).memory();
-        }
+        Choice data = kernels.algorithm("backward data " + g, () -> {
+            try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(8)) {
+                kernels.retryAfterTrim(() -> checkCudnn(cudnnFindConvolutionBackwardDataAlgorithm(kernels.cudnn(),
+                        wDesc, yDesc, convDesc, xDesc, 8, found, perf),
+                        "cudnnFindConvolutionBackwardDataAlgorithm of " + name));
+                perf.position(pick(found[0], i -> perf.position(i).status(), i -> perf.position(i).determinism()));
+                return new Choice(perf.algo(), perf.mathType(), perf.memory());
+            }
+        });
+        Choice filter = kernels.algorithm("backward filter " + g, () -> {
+            try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(8)) {
+                kernels.retryAfterTrim(() -> checkCudnn(cudnnFindConvolutionBackwardFilterAlgorithm(kernels.cudnn(),
+                        xDesc, yDesc, convDesc, wDesc, 8, found, perf),
+                        "cudnnFindConvolutionBackwardFilterAlgorithm of " + name));
+                perf.position(pick(found[0], i -> perf.position(i).status(), i -> perf.position(i).determinism()));
+                return new Choice(perf.algo(), perf.mathType(), perf.memory());
+            }
+        });
+        dataMath = data.mathType();
+        dataBytes = data.workspaceBytes();
+        filterMath = filter.mathType();
+        filterBytes = filter.workspaceBytes();
         if (explicitPad && paddedGrad == null) {
             paddedGrad = kernels.buffer(padded.bytes(), "zero-padded input gradient of " + name);
         }
-        dataAlgo = data;      // only now: a failed search above leaves the plan to search again
-        filterAlgo = filter;
+        dataAlgo = data.algo();      // only now: a failed search above leaves the plan to search again
+        filterAlgo = filter.algo();
     }
 
     /** The fastest deterministic algorithm that succeeded, else the fastest that succeeded (cuDNN sorts by time). */

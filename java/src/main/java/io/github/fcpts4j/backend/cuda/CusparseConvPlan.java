@@ -50,10 +50,12 @@ final class CusparseConvPlan implements NetworkKernels.SparseConvPlan {
             CudaBuffer b = bias == null ? null : upload(new FloatPointer(bias), bias.length * 4L, "bias");
             CudaNatives.SparseConvHandle h = new CudaNatives.SparseConvHandle();
             try (LongPointer geometry = new LongPointer(g.toArray())) {
-                CudaKernels.check(CudaNatives.fcpts_sparse_conv_cuda_create(geometry, new IntPointer(rows.at(0)),
-                        new IntPointer(cols.at(0)), vals.floats(), values.length, b == null ? null : b.floats(),
-                        activation.ordinal(), lo, hi, kernels.stream(), h, status), status,
-                        "fcpts_sparse_conv_cuda_create");
+                // the plan's im2col, product and SpMM buffers are cudaMalloc'd by the native side, outside the
+                // pool: after an allocation failure the pool's cache is freed and the plan built once more
+                kernels.retryAfterTrim(() -> CudaKernels.check(CudaNatives.fcpts_sparse_conv_cuda_create(geometry,
+                        new IntPointer(rows.at(0)), new IntPointer(cols.at(0)), vals.floats(), values.length,
+                        b == null ? null : b.floats(), activation.ordinal(), lo, hi, kernels.stream(), h, status),
+                        status, "fcpts_sparse_conv_cuda_create"));
             }
             handle = h;
             CudaErrors.check(cudaStreamSynchronize(kernels.stream()), "cudaStreamSynchronize after the CSR upload");
