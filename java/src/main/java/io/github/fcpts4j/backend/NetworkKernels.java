@@ -182,8 +182,18 @@ public interface NetworkKernels {
     void maskedCopy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long count, float threshold, Tensor keep,
                     long keepOffset);
 
-    /** Checks that elements [offset, offset + count) lie inside t (for range-taking operators). */
-    static void checkRange(Tensor t, long offset, long count, String what) {
+    /** The argument checks of {@link #maskedCopy}, shared by the backends. */
+    static void checkMaskedCopy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long count, Tensor keep,
+                                long keepOffset) {
+        checkRange(src, srcOffset, count, "maskedCopy source");
+        checkRange(dst, dstOffset, count, "maskedCopy destination");
+        checkRange(keep, keepOffset, count, "maskedCopy keep mask");
+        if (src == dst) {
+            throw new IllegalArgumentException("maskedCopy: source and destination are the same tensor " + src);
+        }
+    }
+
+    private static void checkRange(Tensor t, long offset, long count, String what) {
         if (t != null && (offset < 0 || count < 0 || offset > t.size() - count)) {
             throw new IndexOutOfBoundsException(what + ": elements [" + offset + ", " + offset + " + " + count
                     + ") are outside " + t);

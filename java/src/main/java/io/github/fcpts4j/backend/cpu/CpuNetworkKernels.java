@@ -280,12 +280,7 @@ final class CpuNetworkKernels implements NetworkKernels {
     @Override
     public void maskedCopy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long count, float threshold,
                            Tensor keep, long keepOffset) {
-        NetworkKernels.checkRange(src, srcOffset, count, "maskedCopy source");
-        NetworkKernels.checkRange(dst, dstOffset, count, "maskedCopy destination");
-        NetworkKernels.checkRange(keep, keepOffset, count, "maskedCopy keep mask");
-        if (src == dst) {
-            throw new IllegalArgumentException("maskedCopy: source and destination are the same tensor " + src);
-        }
+        NetworkKernels.checkMaskedCopy(src, srcOffset, dst, dstOffset, count, keep, keepOffset);
         CpuKernels.check(CpuNatives.fcpts_masked_copy_cpu(host(src).getPointer(srcOffset),
                 keep == null ? null : host(keep).getPointer(keepOffset), host(dst).getPointer(dstOffset), count,
                 threshold, threads, status), status, "fcpts_masked_copy_cpu");

@@ -420,12 +420,7 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
     @Override
     public void maskedCopy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long count, float threshold,
                            Tensor keep, long keepOffset) {
-        NetworkKernels.checkRange(src, srcOffset, count, "maskedCopy source");
-        NetworkKernels.checkRange(dst, dstOffset, count, "maskedCopy destination");
-        NetworkKernels.checkRange(keep, keepOffset, count, "maskedCopy keep mask");
-        if (src == dst) {
-            throw new IllegalArgumentException("maskedCopy: source and destination are the same tensor " + src);
-        }
+        NetworkKernels.checkMaskedCopy(src, srcOffset, dst, dstOffset, count, keep, keepOffset);
         call(CudaNatives.fcpts_masked_copy_cuda(at(src, srcOffset), keep == null ? null : at(keep, keepOffset),
                 at(dst, dstOffset), count, threshold, stream(), status), "fcpts_masked_copy_cuda");
     }
