@@ -2,7 +2,7 @@
 # Builds, on this (GPU-less) machine, everything the GPU suite needs on a
 # machine that has a GPU but no JDK, as one archive small enough to carry
 # (the device tool carries at most 64 MiB):
-#   bench/gpu/bundle.tar.xz  =  jre/ (jlink: java.base, java.logging,
+#   bench/gpu/bundle.tar.xz  =  jre/ (jlink: java.base, java.logging, java.xml for JUnit's XML reports,
 #     jdk.unsupported, java.management) + app/ (fcpts4j jar, the runtime jars the
 #     backends need, native jars exploded so that xz can compress the .so files,
 #     bench jar, test classes, JUnit console launcher) + run-gpu-suite.sh
@@ -20,7 +20,7 @@ platform_version=$(sed -n 's:.*<junit.platform.version>\(.*\)</junit.platform.ve
 mvn -B -q -N dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:${platform_version}" \
     -DoutputDirectory="$stage/app"
 
-jlink --add-modules java.base,java.logging,jdk.unsupported,java.management \
+jlink --add-modules java.base,java.logging,jdk.unsupported,java.management,java.xml \
       --strip-debug --no-header-files --no-man-pages --compress=0 --output "$stage/jre"
 
 mkdir -p "$stage/app/classes" "$stage/app/test-classes"
