@@ -52,16 +52,54 @@ public final class CalibrationSampler {
 
     /** Writes the next batch into {@code images} (batch x sample size floats). */
     public void next(float[] images) {
-        if (step % perPass == 0) {
-            Shuffle.inPlace(order, rng);
-        }
-        int pixels = sampleSize(), start = (step % perPass) * batch;
+        int[] picked = advance();
+        int pixels = sampleSize();
         for (int b = 0; b < batch; b++) {
-            data.read(order[(start + b) % samples], images, b * pixels);
+            data.read(picked[b], images, b * pixels);
             if (augment) {
                 Augment.cropAndFlip(images, b * pixels, data.rows(), data.cols(), 2, rng);
             }
         }
+    }
+
+    /** Whether batches are augmented (then only {@link #next} can produce them). */
+    public boolean augments() {
+        return augment;
+    }
+
+    /** Samples the calibration set holds ({@link #nextIndices} picks among 0 .. samples - 1). */
+    public int samples() {
+        return samples;
+    }
+
+    /** Writes calibration sample {@code index} (0 .. samples - 1) into {@code dst} from {@code offset}. */
+    public void readSample(int index, float[] dst, int offset) {
+        data.read(index, dst, offset);
+    }
+
+    /**
+     * The sample indices of the next batch, the same sequence {@link #next} would read (for callers that keep
+     * the calibration set on a device and gather batches there).
+     *
+     * @throws IllegalStateException when batches are augmented
+     */
+    public int[] nextIndices() {
+        if (augment) {
+            throw new IllegalStateException("augmented batches are made on the host: use next(float[])");
+        }
+        return advance();
+    }
+
+    private int[] advance() {
+        if (step % perPass == 0) {
+            Shuffle.inPlace(order, rng);
+        }
+        int start = (step % perPass) * batch;
+        int[] picked = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            picked[b] = order[(start + b) % samples];
+        }
         step++;
+        return picked;
     }
 }

@@ -51,10 +51,11 @@ import java.util.Set;
  * </pre>
  * Thresholds start at an allocation (global magnitude by default; ERK, uniform or LAMP) projected onto the
  * budget, so training starts at the target. An iteration keeps everything on the backend: the batch is
- * uploaded once for teacher and student, the student's weights are masked out of the flat weight vector
- * ({@link NetworkKernels#maskedCopy}), gradients are gathered back the same way, and only the loss
- * value and the per-layer KDE sums (7 doubles a layer) come back to the host. The host copy of the
- * weights is refreshed only when an allocation step reads it (bounds, polish, the end).
+ * gathered from the calibration set kept on the backend (uploaded once; with host-side augmentation the batch
+ * is uploaded instead, once for teacher and student), the student's weights are masked out of the flat weight
+ * vector ({@link NetworkKernels#maskedCopy}), gradients are gathered back the same way, and only the loss value
+ * and the per-layer KDE sums (7 doubles a layer) come back to the host. The host copy of the weights is
+ * refreshed only when an allocation step reads it (bounds, polish, the end).
  */
 public final class FcptsLoop {
 
@@ -103,6 +104,9 @@ public final class FcptsLoop {
         }
         return new FcptsLoop.Run(dense, calibration, c, backend, listener, prunable, budget).execute(fixedMask);
     }
+
+    /** Largest calibration set kept on the backend for the whole run (1,024 ImageNet images take 616 MB). */
+    static final long DEVICE_CALIBRATION_BYTES = 4L << 30;
 
     /** The state of one run. */
     private static final class Run {
@@ -187,6 +191,7 @@ public final class FcptsLoop {
                 Tensor grads = scope.allocate(backend, total), masked = scope.allocate(backend, total);
                 Tensor velocity = scope.allocate(backend, total);
                 Tensor batch = scope.allocate(backend, sampler.batchShape());
+                Tensor calibration = deviceCalibration(scope);
                 Tensor featureScale = scope.upload(backend, new float[] {(float) c.featureWeight()}, 1);
                 Tensor keep = null;
                 List<Tensor> bnVelocity = new ArrayList<>();
@@ -226,8 +231,12 @@ public final class FcptsLoop {
                         weights.read(0, w, 0, total);
                         boundThresholds(theta, t);
                     }
-                    sampler.next(images);
-                    batch.copyFrom(images);
+                    if (calibration != null) {
+                        gatherBatch(k, calibration, batch, sampler.nextIndices());
+                    } else {
+                        sampler.next(images);
+                        batch.copyFrom(images);
+                    }
                     teacher.runFromTensors(Map.of(input, batch));
                     loadStudentWeights(k, student, weights, keep, t);
                     student.runFromTensors(Map.of(input, batch));
@@ -370,6 +379,35 @@ public final class FcptsLoop {
                         flat);
             }
             return rec;
+        }
+
+        /**
+         * The whole calibration set on the backend, uploaded once, when batches need no host-side augmentation
+         * and it takes at most {@link #DEVICE_CALIBRATION_BYTES}: each iteration then gathers its batch on the
+         * backend from the sampler's indices instead of uploading it. Null otherwise.
+         */
+        private Tensor deviceCalibration(TensorScope scope) {
+            int pixels = sampler.sampleSize();
+            if (sampler.augments() || (long) sampler.samples() * pixels * Float.BYTES > DEVICE_CALIBRATION_BYTES) {
+                return null;
+            }
+            long[] shape = sampler.batchShape();
+            shape[0] = sampler.samples();
+            Tensor all = scope.allocate(backend, shape);
+            float[] sample = new float[pixels];
+            for (int i = 0; i < sampler.samples(); i++) {
+                sampler.readSample(i, sample, 0);
+                all.write((long) i * pixels, sample, 0, pixels);
+            }
+            return all;
+        }
+
+        /** batch[b] = calibration[indices[b]], sample by sample on the backend. */
+        private void gatherBatch(NetworkKernels k, Tensor calibration, Tensor batch, int[] indices) {
+            long pixels = sampler.sampleSize();
+            for (int b = 0; b < indices.length; b++) {
+                k.maskedCopy(calibration, indices[b] * pixels, batch, b * pixels, pixels, -1f, null, 0);
+            }
         }
 
         /** Student weights w 1[|w| > t_l] (or w times the frozen mask) out of the flat weight vector. */
