@@ -18,13 +18,13 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * A sparse execution plan of a model for one input shape and thread count
+ * A sparse execution plan of a model for one input shape on one backend
  * (sparse runtime, issue 5). In the serving graph every inference BatchNorm is
  * folded into its Conv ({@link BatchNormFolding}) and each Conv with its
  * fusable epilogue ({@link ConvChain}: residual Add, Relu / Clip) runs as one
  * layer, dense ({@link DenseConvChain}: the backend's fused convolution, oneDNN
- * with pre-packed weights and post-ops on cpu, cuDNN on cuda) or sparse
- * ({@link SparseConv}: the CSR kernel on cpu, cuSPARSE SpMM on cuda for
+ * with pre-packed weights and post-ops on backend, cuDNN on cuda) or sparse
+ * ({@link SparseConv}: the CSR kernel on backend, cuSPARSE SpMM on cuda for
  * ungrouped convs); on cpu Gemm / MatMul layers with a constant weight run on
  * the engine's kernel or sparse ({@link SparseLinear}). Under
  * {@link Policy#FASTEST} every layer with at least {@link #MIN_SPARSITY} zeros
@@ -87,9 +87,9 @@ public final class SparsePlan implements AutoCloseable {
      * @param timingRuns timed runs of the network per path for the choice and for the check (medians; one
      *                   warm-up run first)
      */
-    public static SparsePlan build(Graph graph, Backend cpu, Map<String, long[]> inputShapes, int threads,
+    public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, int threads,
                                    int timingRuns) {
-        return build(graph, cpu, inputShapes, threads, timingRuns, Policy.FASTEST);
+        return build(graph, backend, inputShapes, threads, timingRuns, Policy.FASTEST);
     }
 
     /**
@@ -101,7 +101,7 @@ public final class SparsePlan implements AutoCloseable {
     }
 
     /** As {@link #build(Graph, Backend, Map, int, int)} with an explicit policy. */
-    public static SparsePlan build(Graph graph, Backend cpu, Map<String, long[]> inputShapes, int threads,
+    public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, int threads,
                                    int timingRuns, Policy policy) {
         Graph serving = BatchNormFolding.apply(graph);
         Map<String, long[]> shapes = ShapeInference.infer(serving, inputShapes);
@@ -109,17 +109,17 @@ public final class SparsePlan implements AutoCloseable {
         List<NetworkExecutor> executors = new ArrayList<>();
         try {
             List<Candidate> candidates = new ArrayList<>();
-            boolean onCpu = cpu.name().equals("cpu");
+            boolean onCpu = backend.name().equals("cpu");
             for (ConvChain c : ConvChain.find(serving, shapes)) {
                 long[] in = shapes.get(c.conv().input(0));
-                if (!cpu.network().supportsSparseConv(c.geometry(serving, in))) {
+                if (!backend.network().supportsSparseConv(c.geometry(serving, in))) {
                     continue;
                 }
                 candidates.add(new Candidate(c.conv().name(), c.nodes().stream().map(Node::name).toList(),
                         sparsity(serving.initializer(c.conv().input(1)).orElseThrow()),
-                        () -> track(created, new DenseConvChain(serving, c, in, cpu)),
+                        () -> track(created, new DenseConvChain(serving, c, in, backend)),
                         () -> track(created, onCpu ? new SparseConv(serving, c, in, threads)
-                                : new SparseConv(serving, c, in, cpu))));
+                                : new SparseConv(serving, c, in, backend))));
             }
             for (Node n : serving.nodes()) {
                 long[] in = shapes.get(n.input(0));
@@ -144,9 +144,9 @@ public final class SparsePlan implements AutoCloseable {
             if (policy == Policy.FASTEST && anyEligible) {
                 // every candidate timed inside the all-dense network and inside the all-sparse one
                 Map<String, float[]> probe = probeInputs(serving, inputShapes);
-                Map<String, Double> d = profiled(serving, cpu, inputShapes, layers(candidates, new boolean[count]),
+                Map<String, Double> d = profiled(serving, backend, inputShapes, layers(candidates, new boolean[count]),
                         probe, timingRuns);
-                Map<String, Double> t = profiled(serving, cpu, inputShapes, layers(candidates, eligible), probe,
+                Map<String, Double> t = profiled(serving, backend, inputShapes, layers(candidates, eligible), probe,
                         timingRuns);
                 for (int i = 0; i < count; i++) {
                     String node = candidates.get(i).node();
@@ -161,7 +161,7 @@ public final class SparsePlan implements AutoCloseable {
                 Candidate c = candidates.get(i);
                 choices.add(new LayerChoice(c.node(), c.fused(), c.sparsity(), denseMs[i], sparseMs[i], useSparse[i]));
             }
-            NetworkExecutor mixed = track(executors, NetworkExecutor.compileInference(serving, cpu, inputShapes,
+            NetworkExecutor mixed = track(executors, NetworkExecutor.compileInference(serving, backend, inputShapes,
                     List.copyOf(chosen)));
             NetworkCheck check = new NetworkCheck(Double.NaN, Double.NaN, false);
             List<PlanLayer> kept = chosen;
@@ -169,7 +169,7 @@ public final class SparsePlan implements AutoCloseable {
             if (policy == Policy.FASTEST && choices.stream().anyMatch(LayerChoice::sparse)) {
                 // the whole network, mixed against all-dense (fresh layers: packed weights follow the executor)
                 List<PlanLayer> allDense = layers(candidates, new boolean[count]);
-                NetworkExecutor baseline = track(executors, NetworkExecutor.compileInference(serving, cpu,
+                NetworkExecutor baseline = track(executors, NetworkExecutor.compileInference(serving, backend,
                         inputShapes, List.copyOf(allDense)));
                 Map<String, float[]> probe = probeInputs(serving, inputShapes);
                 double[] ms = alternate(Math.max(3, timingRuns), () -> baseline.run(probe), () -> mixed.run(probe));
@@ -215,9 +215,9 @@ public final class SparsePlan implements AutoCloseable {
     }
 
     /** Median ms of every step of the network run with {@code layers}, by node. */
-    private static Map<String, Double> profiled(Graph serving, Backend cpu, Map<String, long[]> inputShapes,
+    private static Map<String, Double> profiled(Graph serving, Backend backend, Map<String, long[]> inputShapes,
                                                 List<PlanLayer> layers, Map<String, float[]> probe, int runs) {
-        try (NetworkExecutor e = NetworkExecutor.compileInference(serving, cpu, inputShapes, List.copyOf(layers))) {
+        try (NetworkExecutor e = NetworkExecutor.compileInference(serving, backend, inputShapes, List.copyOf(layers))) {
             return e.profile(probe, Math.max(1, runs));
         }
     }

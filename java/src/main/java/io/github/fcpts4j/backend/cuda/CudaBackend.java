@@ -137,14 +137,28 @@ public final class CudaBackend implements Backend {
             try {
                 CudaErrors.check(cudaStreamSynchronize(s), "cudaStreamSynchronize before close");
             } finally {
-                if (startEvent != null) {
-                    cudaEventDestroy(startEvent);
-                    cudaEventDestroy(stopEvent);
-                }
-                network.close();
+                release(s);
+            }
+        }
+    }
+
+    /** Frees everything this backend owns, each step even when an earlier one failed (the first error wins). */
+    private void release(CUstream_st s) {
+        try {
+            if (startEvent != null) {
+                cudaEventDestroy(startEvent);
+                cudaEventDestroy(stopEvent);
+            }
+            network.close();
+        } finally {
+            try {
                 staging.close();
-                pool.close();
-                CudaErrors.check(cudaStreamDestroy(s), "cudaStreamDestroy");
+            } finally {
+                try {
+                    pool.close();
+                } finally {
+                    CudaErrors.check(cudaStreamDestroy(s), "cudaStreamDestroy");
+                }
             }
         }
     }
