@@ -1,15 +1,7 @@
 package io.github.fcpts4j.backend.cuda;
 
-import static org.bytedeco.cuda.global.cudart.cudaErrorMemoryAllocation;
-import static org.bytedeco.cuda.global.cudart.cudaFree;
-import static org.bytedeco.cuda.global.cudart.cudaGetLastError;
-import static org.bytedeco.cuda.global.cudart.cudaMalloc;
-import static org.bytedeco.cuda.global.cudart.cudaSuccess;
-
 import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.FcptsException;
-
-import org.bytedeco.javacpp.Pointer;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -34,9 +26,18 @@ import java.util.Map;
  */
 final class CudaMemoryPool implements AutoCloseable {
     private static final long SMALL_ROUND = 512, LARGE_ROUND = 256L << 10, LARGE_FROM = 1L << 20;
+    private final DeviceMemory device;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private long bytesInUse, blocksInUse, bytesCached;
     private boolean closed;
+
+    CudaMemoryPool() {
+        this(DeviceMemory.CUDA);
+    }
+
+    CudaMemoryPool(DeviceMemory device) {
+        this.device = device;
+    }
 
     /** Size class of a request (at least one byte). */
     static long roundUp(long bytes) {
@@ -77,8 +78,7 @@ final class CudaMemoryPool implements AutoCloseable {
         bytesInUse -= size;
         blocksInUse--;
         if (closed) {
-            CudaErrors.check(cudaFree(new DeviceAddress(address)), "cudaFree(" + size
-                    + " bytes) after the pool closed");
+            device.free(address, size);
             return;
         }
         free.computeIfAbsent(size, s -> new ArrayDeque<>()).push(address);
@@ -100,14 +100,15 @@ final class CudaMemoryPool implements AutoCloseable {
         return bytesCached;
     }
 
-    /** Frees every cached block (blocks in use are untouched). */
+    /** Frees every cached block (blocks in use are untouched); the first failure is thrown after the rest. */
     void trim() {
         RuntimeException first = null;
         for (Map.Entry<Long, ArrayDeque<Long>> e : free.entrySet()) {
             for (long address : e.getValue()) {
-                int rc = cudaFree(new DeviceAddress(address));
-                if (rc != cudaSuccess && first == null) {
-                    first = failure(rc, "cudaFree(" + e.getKey() + " cached bytes)");
+                try {
+                    device.free(address, e.getKey());
+                } catch (RuntimeException failure) {
+                    first = first == null ? failure : first;
                 }
             }
         }
@@ -128,31 +129,18 @@ final class CudaMemoryPool implements AutoCloseable {
     }
 
     private long malloc(long size, String purpose) {
-        Pointer p = new Pointer();
-        int rc = cudaMalloc(p, size);
-        if (rc == cudaErrorMemoryAllocation && bytesCached > 0) {
-            cudaGetLastError();   // clear the recorded allocation error before retrying
+        long address = device.malloc(size, purpose);
+        if (address == 0 && bytesCached > 0) {
             trim();
-            rc = cudaMalloc(p, size);
+            address = device.malloc(size, purpose);
         }
-        if (rc == cudaErrorMemoryAllocation) {
-            cudaGetLastError();
+        if (address == 0) {
             throw new FcptsException(ErrorCode.OUT_OF_MEMORY, String.format(
                     "out of GPU memory allocating %s for %s; %s; this backend holds %s in %d blocks",
-                    mib(size), purpose, CudaErrors.freeMemory(), mib(bytesInUse), blocksInUse),
-                    "cudaErrorMemoryAllocation", rc, "cudaMalloc", null);
+                    mib(size), purpose, device.freeMemory(), mib(bytesInUse), blocksInUse),
+                    "cudaErrorMemoryAllocation", 2, "cudaMalloc", null);
         }
-        CudaErrors.check(rc, "cudaMalloc(" + size + " bytes for " + purpose + ")");
-        return p.address();
-    }
-
-    private static RuntimeException failure(int rc, String call) {
-        try {
-            CudaErrors.check(rc, call);
-            return null;
-        } catch (RuntimeException e) {
-            return e;
-        }
+        return address;
     }
 
     static String mib(long bytes) {
