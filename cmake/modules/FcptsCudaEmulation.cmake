@@ -1,8 +1,9 @@
-# fcpts_cuda_emulation_test: the CUDA operators (cuda-kernels/*_ops.cu) compiled as host C++ against the CPU
+# fcpts_cuda_emulation_test: the CUDA operators (cuda-kernels/*_ops.cu) and the fused KDE pass (kde_fused.cu)
+# compiled as host C++ against the CPU
 # emulation of cuda-kernels/emulation/cuda_runtime.h and run against their CPU twins in libfcpts_cpu. Built in
 # every build, with or without nvcc (it needs a C++20 compiler for std::barrier); run by the Java test
 # CudaKernelEmulationTest. Test only: nothing of it ships.
-set(FCPTS_EMULATED_OPS elementwise_ops normalization_ops pooling_ops layout_ops loss_ops optim_ops)
+set(FCPTS_EMULATED_OPS elementwise_ops normalization_ops pooling_ops layout_ops loss_ops optim_ops kde_fused)
 set(generated "")
 foreach(op IN LISTS FCPTS_EMULATED_OPS)
   set(in "${FCPTS_ROOT}/cuda-kernels/${op}.cu")
@@ -14,7 +15,10 @@ foreach(op IN LISTS FCPTS_EMULATED_OPS)
   list(APPEND generated "${out}")
 endforeach()
 find_package(Threads REQUIRED)
-add_executable(fcpts_cuda_emulation_test "${FCPTS_ROOT}/cuda-kernels/emulation/ops_emulation_test.cpp" ${generated})
+add_executable(fcpts_cuda_emulation_test "${FCPTS_ROOT}/cuda-kernels/emulation/ops_emulation_test.cpp"
+  "${FCPTS_ROOT}/cuda-kernels/kde_chunk_bases.cpp" ${generated})
+target_compile_definitions(fcpts_cuda_emulation_test PRIVATE FCPTS_VERSION="${FCPTS_VERSION}"
+  FCPTS_NVCC_VERSION="emulated" FCPTS_CUDA_ARCHS="host")
 set_target_properties(fcpts_cuda_emulation_test PROPERTIES CXX_STANDARD 20 CXX_VISIBILITY_PRESET default
   BUILD_RPATH "${CMAKE_CURRENT_BINARY_DIR}")   # libdnnl.so.3: LD_LIBRARY_PATH=<build>/dnnl (CudaKernelEmulationTest)
 # the shim first, so that #include <cuda_runtime.h> finds it; cuda-kernels for launch_util.cuh

@@ -1,6 +1,7 @@
 /*
  * The CUDA operators of fcpts/ops_cuda.h run under the CPU emulation of emulation/cuda_runtime.h, against their
- * CPU twins of libfcpts_cpu (oneDNN for pooling): odd sizes, NaN / infinity / signed-zero inputs, broadcast
+ * CPU twins of libfcpts_cpu (oneDNN for pooling; the fused KDE-CDF pass of kde_fused.cu against
+ * kde_fused_cpu.cpp as well): odd sizes, NaN / infinity / signed-zero inputs, broadcast
  * shapes, asymmetric pads and dilations, 1 and 3 "SMs" (grid sizes), and the argument checks. Elementwise and
  * optimizer results must be bitwise equal (the math is shared through fcpts/ops_math.h and both builds keep
  * a * b + c unfused); reductions agree to the stated tolerances (different but fixed summation orders).
@@ -16,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "fcpts/kde_fused.h"
+#include "fcpts/kde_fused_cuda.h"
 #include "fcpts/ops_cpu.h"
 #include "fcpts/ops_cuda.h"
 #include "fcpts/optim_cpu.h"
@@ -220,6 +223,32 @@ static void test_epilogues() {
 }
 
 /* ---------------- normalization ---------------- */
+/*
+ * Per-channel BatchNorm parameter gradients: the CPU sums each plane in float (recursive summation error at most
+ * spatial * 6e-8 of the plane's sum of |terms|), the GPU in double; compare against that bound, not the result's
+ * own magnitude (dgamma cancels: its sum can be far smaller than its terms).
+ */
+static void compare_channel_sums(const std::vector<float>& got, const std::vector<float>& want,
+                                 const std::vector<float>& x, const std::vector<float>& dy, int64_t n, int64_t c,
+                                 int64_t sp, const float* center, const float* scale, const std::string& what) {
+    for (int64_t ch = 0; ch < c; ++ch) {
+        double terms = 0;
+        for (int64_t b = 0; b < n; ++b) {
+            for (int64_t i = 0; i < sp; ++i) {
+                const size_t at = (size_t)((b * c + ch) * sp + i);
+                terms += center ? std::fabs((double)dy[at] * (x[at] - center[ch]) * scale[ch]) : std::fabs(dy[at]);
+            }
+        }
+        const double allowed = 1e-6 + (double)sp * 6e-8 * terms;
+        ++checks;
+        if (!(std::fabs((double)got[ch] - want[ch]) <= allowed)) {
+            ++failures;
+            std::printf("FAIL %s: channel %lld got %.9g want %.9g (allowed %.3g)\n", what.c_str(), (long long)ch,
+                        got[ch], want[ch], allowed);
+        }
+    }
+}
+
 static void test_bn() {
     for (auto [n, c, sp] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{{2, 3, 50}, {5, 4, 1}, {1, 2, 300}, {3, 2, 7}, {7, 3, 600}, {2, 2, 4500}}) {
         const size_t N = n * c * sp;
@@ -232,8 +261,10 @@ static void test_bn() {
         expect_ok(fcpts_batchnorm_backward_cuda(x.data(), dy.data(), n, c, sp, gamma.data(), mean.data(), var.data(), 1e-5f, g.data(), gdg.data(), gdb.data(), nullptr, &st), st, "bn bwd");
         fcpts_batchnorm_backward_cpu(x.data(), dy.data(), n, c, sp, gamma.data(), mean.data(), var.data(), 1e-5f, w.data(), wdg.data(), wdb.data(), 1, &st);
         compare(g, w, 0, "bn backward dx");
-        compare(gdg, wdg, 1e-5, "bn backward dgamma");
-        compare(gdb, wdb, 1e-5, "bn backward dbeta");
+        std::vector<float> inv_std(c);
+        for (int64_t ch = 0; ch < c; ++ch) inv_std[ch] = 1.0f / std::sqrt(var[ch] + 1e-5f);
+        compare_channel_sums(gdg, wdg, x, dy, n, c, sp, mean.data(), inv_std.data(), "bn backward dgamma");
+        compare_channel_sums(gdb, wdb, x, dy, n, c, sp, nullptr, nullptr, "bn backward dbeta");
         auto rm = randv(c), rv = randv(c, 0.5f, 1.f), rm2 = rm, rv2 = rv;
         std::vector<float> sm(c), si(c), sm2(c), si2(c);
         expect_ok(fcpts_batchnorm_training_cuda(x.data(), n, c, sp, gamma.data(), beta.data(), rm.data(), rv.data(), 0.9f, 1e-5f, g.data(), sm.data(), si.data(), nullptr, &st), st, "bn train");
@@ -247,8 +278,8 @@ static void test_bn() {
         std::vector<float> gdx(N), wdx(N);
         expect_ok(fcpts_batchnorm_training_backward_cuda(x.data(), dy.data(), n, c, sp, gamma.data(), sm2.data(), si2.data(), gdx.data(), gdg.data(), gdb.data(), nullptr, &st), st, "bn tr bwd");
         fcpts_batchnorm_training_backward_cpu(x.data(), dy.data(), n, c, sp, gamma.data(), sm2.data(), si2.data(), wdx.data(), wdg.data(), wdb.data(), 1, &st);
-        compare(gdg, wdg, 1e-5, "bn train bwd dgamma");
-        compare(gdb, wdb, 1e-5, "bn train bwd dbeta");
+        compare_channel_sums(gdg, wdg, x, dy, n, c, sp, sm2.data(), si2.data(), "bn train bwd dgamma");
+        compare_channel_sums(gdb, wdb, x, dy, n, c, sp, nullptr, nullptr, "bn train bwd dbeta");
         compare(gdx, wdx, 1e-4, "bn train bwd dx");
         /* in place dx = dy */
         auto dy2 = dy;
@@ -490,6 +521,73 @@ static void test_optim() {
     expect_rc(fcpts_adam_step_cuda(w.data(), g.data(), d1.data(), d2.data(), nullptr, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.f, 0, nullptr, &st), FCPTS_INVALID_ARGUMENT, "adam step 0");
 }
 
+/* ---------------- fused KDE-CDF pass (kde_fused.cu vs kde_fused_cpu.cpp) ---------------- */
+static void test_kde() {
+    /* segments around the chunk size (8192), an empty one, a single weight; one infinite gradient */
+    const std::vector<int64_t> sizes = {0, 1, 8191, 8192, 8193, 20000, 3};
+    std::vector<int64_t> offsets = {0};
+    for (int64_t n : sizes) offsets.push_back(offsets.back() + n);
+    const int32_t n_seg = (int32_t)sizes.size();
+    const size_t total = (size_t)offsets.back();
+    auto w = randv(total, -0.2f, 0.2f), g = randv(total, -1e-3f, 1e-3f);
+    g[offsets[5] + 17] = INFINITY;
+    std::vector<float> t(n_seg), inv_h(n_seg);
+    for (int l = 0; l < n_seg; ++l) {
+        t[l] = 0.01f * (float)(l + 1);
+        inv_h[l] = 1.0f / (0.004f * (float)(l + 1));
+    }
+    std::vector<int64_t> bases(n_seg + 1);
+    int64_t n_chunks = 0;
+    expect_ok(fcpts_kde_chunk_bases(offsets.data(), n_seg, bases.data(), &n_chunks, &st), st, "kde chunk bases");
+    std::vector<double> partials((size_t)n_chunks * FCPTS_KDE_STAT_COUNT), gpu(n_seg * FCPTS_KDE_STAT_COUNT),
+        cpu(n_seg * FCPTS_KDE_STAT_COUNT);
+    for (int with_grad = 0; with_grad <= 1; ++with_grad) {
+        std::vector<float> gw_gpu(total, 7.f), gw_cpu(total, 7.f);
+        if (with_grad) {
+            expect_ok(fcpts_kde_fused_cuda(w.data(), g.data(), gw_gpu.data(), offsets.data(), bases.data(), n_seg,
+                                           n_chunks, t.data(), inv_h.data(), partials.data(), gpu.data(), nullptr,
+                                           &st), st, "kde fused cuda");
+            expect_ok(fcpts_kde_fused_cpu(w.data(), g.data(), gw_cpu.data(), offsets.data(), n_seg, t.data(),
+                                          inv_h.data(), cpu.data(), 1, &st), st, "kde fused cpu");
+            compare(gw_gpu, gw_cpu, 0, "kde masked gradient");
+        } else {
+            expect_ok(fcpts_kde_forward_cuda(w.data(), offsets.data(), bases.data(), n_seg, n_chunks, t.data(),
+                                             inv_h.data(), partials.data(), gpu.data(), nullptr, &st), st,
+                      "kde forward cuda");
+            expect_ok(fcpts_kde_forward_cpu(w.data(), offsets.data(), n_seg, t.data(), inv_h.data(), cpu.data(), 1,
+                                            &st), st, "kde forward cpu");
+        }
+        /*
+         * Counts exactly; |w| and w^2 are summed in double on both sides (1e-12 relative). The CPU sums Phi, phi
+         * and g w phi in float SIMD lanes per block, within 7.7e-6 of the block's sum of |terms|
+         * (kde_fused_cpu.cpp), the GPU in double: allow 1e-5 of a bound on that sum, n_l for Phi and phi
+         * (terms <= 1) and n_l max|g| max|w| = 2e-4 n_l for g w phi. Any per-element difference in the formula
+         * (a wrong z, a swapped pdf / cdf, a missed mask) moves the sums by far more.
+         */
+        for (int l = 0; l < n_seg; ++l) {
+            const double n = (double)sizes[l];
+            for (int k = 0; k < FCPTS_KDE_STAT_COUNT; ++k) {
+                const double got = gpu[l * FCPTS_KDE_STAT_COUNT + k], want = cpu[l * FCPTS_KDE_STAT_COUNT + k];
+                double allowed = 0;
+                if (k == FCPTS_KDE_SUM_CDF || k == FCPTS_KDE_SUM_PDF) allowed = 1e-5 * n;
+                if (k == FCPTS_KDE_SUM_GW_PDF) allowed = 1e-5 * 2e-4 * n;
+                if (k == FCPTS_KDE_SUM_ABS || k == FCPTS_KDE_SUM_SQ) allowed = 1e-12 * std::fabs(want);
+                ++checks;
+                if (!(got == want || std::fabs(got - want) <= allowed)) {   /* equal infinities match */
+                    ++failures;
+                    std::printf("FAIL kde stat %d segment %d%s: got %.12g want %.12g (allowed %.3g)\n", k, l,
+                                with_grad ? " (fused)" : " (forward)", got, want, allowed);
+                }
+            }
+        }
+    }
+    ++checks;
+    if (gpu[5 * FCPTS_KDE_STAT_COUNT + FCPTS_KDE_NONFINITE] != 1.0) {
+        ++failures;
+        std::printf("FAIL kde: the infinite gradient of segment 5 is not counted\n");
+    }
+}
+
 int main() {
     for (int sms : {1, 3}) {
         emu_sms = sms;
@@ -503,6 +601,7 @@ int main() {
         test_pool();
         test_losses();
         test_optim();
+        test_kde();
     }
     std::printf("%d checks, %d failures, %ld launches\n", checks, failures, emu::launches);
     return failures != 0;

@@ -15,11 +15,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs fcpts_cuda_emulation_test (cuda-kernels/emulation/): every operator of
- * fcpts/ops_cuda.h compiled as host C++ against a CPU emulation of the CUDA
- * launch model (threads per block, block barriers, warp shuffles) and compared
- * with its CPU twin of libfcpts_cpu. This runs the GPU kernels' indexing,
- * bounds, reductions and argument checks on every build, GPU or not; it does
- * not replace a run on a device (the @Tag("gpu") tests).
+ * fcpts/ops_cuda.h and the fused KDE-CDF pass (kde_fused.cu) compiled as host
+ * C++ against a CPU emulation of the CUDA launch model (threads per block,
+ * block barriers, warp shuffles) and compared with their CPU twins of
+ * libfcpts_cpu. This runs the GPU kernels' indexing, bounds, reductions and
+ * argument checks on every build, GPU or not; it does not replace a run on a
+ * device (the @Tag("gpu") tests).
  */
 class CudaKernelEmulationTest {
     private static final Path BUILD = Path.of("target/cmake-build");
@@ -39,6 +40,6 @@ class CudaKernelEmulationTest {
         Matcher m = Pattern.compile("(\\d+) checks, (\\d+) failures").matcher(out);
         assertTrue(m.find(), tail);
         assertEquals(0, Integer.parseInt(m.group(2)), tail);
-        assertTrue(Integer.parseInt(m.group(1)) >= 1900, "every operator group ran: " + m.group());
+        assertTrue(Integer.parseInt(m.group(1)) >= 2200, "every operator group ran: " + m.group());
     }
 }
