@@ -29,7 +29,16 @@
 
 typedef int cudaError_t;
 typedef void* cudaStream_t;
-enum { cudaSuccess = 0, cudaDevAttrMultiProcessorCount = 16 };
+enum { cudaSuccess = 0, cudaErrorMemoryAllocation = 2, cudaDevAttrMultiProcessorCount = 16 };
+/* device memory is host memory here */
+inline cudaError_t cudaMalloc(void** p, size_t bytes) {
+    *p = std::malloc(bytes > 0 ? bytes : 1);
+    return *p ? cudaSuccess : cudaErrorMemoryAllocation;
+}
+inline cudaError_t cudaFree(void* p) {
+    std::free(p);
+    return cudaSuccess;
+}
 inline cudaError_t cudaGetLastError() { return 0; }
 inline cudaError_t cudaGetDevice(int* d) { *d = 0; return 0; }
 inline int emu_sms = 1;

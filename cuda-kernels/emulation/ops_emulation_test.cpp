@@ -1,7 +1,8 @@
 /*
  * The CUDA operators of fcpts/ops_cuda.h run under the CPU emulation of emulation/cuda_runtime.h, against their
  * CPU twins of libfcpts_cpu (oneDNN for pooling; the fused KDE-CDF pass of kde_fused.cu against
- * kde_fused_cpu.cpp as well): odd sizes, NaN / infinity / signed-zero inputs, broadcast
+ * kde_fused_cpu.cpp; the sparse convolution plan of sparse_conv_cuda.cu, on fake_cusparse.cpp, against
+ * sparse_cpu.cpp): odd sizes, NaN / infinity / signed-zero inputs, broadcast
  * shapes, asymmetric pads and dilations, 1 and 3 "SMs" (grid sizes), and the argument checks. Elementwise and
  * optimizer results must be bitwise equal (the math is shared through fcpts/ops_math.h and both builds keep
  * a * b + c unfused); reductions agree to the stated tolerances (different but fixed summation orders).
@@ -20,6 +21,8 @@
 #include "fcpts/kde_fused.h"
 #include "fcpts/kde_fused_cuda.h"
 #include "fcpts/ops_cpu.h"
+#include "fcpts/sparse_cpu.h"
+#include "fcpts/sparse_cuda.h"
 #include "fcpts/ops_cuda.h"
 #include "fcpts/optim_cpu.h"
 
@@ -588,6 +591,74 @@ static void test_kde() {
     }
 }
 
+/* ---------------- sparse convolution plan (sparse_conv_cuda.cu + fake cuSPARSE vs sparse_cpu.cpp) ---------------- */
+static void test_sparse_conv() {
+    /* {n, c, h, w, oc, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups}, activation, bias, residual, density */
+    struct Case { std::vector<int64_t> g; int act; bool bias, residual; float density; };
+    const std::vector<Case> cases = {
+        {{2, 5, 9, 9, 7, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, FCPTS_ACT_RELU, true, true, 0.3f},
+        {{1, 6, 10, 10, 4, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1}, FCPTS_ACT_CLIP, true, false, 0.3f},
+        {{1, 8, 7, 6, 5, 7, 6, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, FCPTS_ACT_NONE, false, false, 0.5f},   /* direct */
+        {{3, 8, 7, 6, 5, 7, 6, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, FCPTS_ACT_RELU, true, true, 0.5f},
+        {{2, 3, 11, 10, 4, 5, 4, 3, 3, 2, 2, 2, 2, 0, 1, 2, 0, 1}, FCPTS_ACT_NONE, true, false, 0.3f},
+        {{1, 4, 6, 6, 3, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, FCPTS_ACT_RELU, true, false, 0.0f}};   /* nnz 0 */
+    for (size_t ci = 0; ci < cases.size(); ++ci) {
+        const Case& k = cases[ci];
+        const int64_t* g = k.g.data();
+        const int64_t n = g[0], c = g[1], oc = g[4], cols = c * g[7] * g[8];
+        const size_t in = (size_t)(n * c * g[2] * g[3]), out = (size_t)(n * oc * g[5] * g[6]);
+        auto dense = randv((size_t)(oc * cols)), keep = randv(dense.size(), 0.f, 1.f);
+        std::vector<int32_t> row_ptr = {0}, col_idx;
+        std::vector<float> values;
+        for (int64_t r = 0; r < oc; ++r) {
+            for (int64_t j = 0; j < cols; ++j) {
+                if (keep[(size_t)(r * cols + j)] < k.density) {
+                    col_idx.push_back((int32_t)j);
+                    values.push_back(dense[(size_t)(r * cols + j)]);
+                }
+            }
+            row_ptr.push_back((int32_t)col_idx.size());
+        }
+        if (values.empty()) { col_idx.push_back(0); values.push_back(0.f); }   /* valid pointers, nnz stays 0 */
+        const int64_t nnz = row_ptr.back();
+        auto x = randv(in), residual = randv(out), bias = randv((size_t)oc);
+        std::vector<float> got(out, 5.f), want(out, 6.f);
+        fcpts_sparse_conv* cpu = nullptr;
+        expect_ok(fcpts_sparse_conv_create(g, row_ptr.data(), col_idx.data(), values.data(),
+                                           k.bias ? bias.data() : nullptr, k.act, -0.2f, 0.4f, 1, &cpu, &st), st,
+                  "cpu sparse conv create");
+        fcpts_sparse_conv_forward(cpu, x.data(), k.residual ? residual.data() : nullptr, want.data(), &st);
+        fcpts_sparse_conv_destroy(cpu);
+        fcpts_sparse_conv_cuda* plan = nullptr;
+        expect_ok(fcpts_sparse_conv_cuda_create(g, row_ptr.data(), col_idx.data(), values.data(), nnz,
+                                                k.bias ? bias.data() : nullptr, k.act, -0.2f, 0.4f, nullptr, &plan,
+                                                &st), st, "cuda sparse conv create");
+        if (!plan) continue;
+        expect_ok(fcpts_sparse_conv_cuda_forward(plan, x.data(), k.residual ? residual.data() : nullptr, got.data(),
+                                                 &st), st, "cuda sparse conv forward");
+        /* twice: the plan's buffers are reused and B is re-pointed at x in the direct case */
+        auto x2 = randv(in);
+        std::vector<float> got2(out), want2(out);
+        expect_ok(fcpts_sparse_conv_cuda_forward(plan, x2.data(), k.residual ? residual.data() : nullptr,
+                                                 got2.data(), &st), st, "cuda sparse conv forward again");
+        fcpts_sparse_conv* cpu2 = nullptr;
+        fcpts_sparse_conv_create(g, row_ptr.data(), col_idx.data(), values.data(), k.bias ? bias.data() : nullptr,
+                                 k.act, -0.2f, 0.4f, 1, &cpu2, &st);
+        fcpts_sparse_conv_forward(cpu2, x2.data(), k.residual ? residual.data() : nullptr, want2.data(), &st);
+        fcpts_sparse_conv_destroy(cpu2);
+        fcpts_sparse_conv_cuda_destroy(plan);
+        /* sums of up to c kh kw products in different orders (double in the stand-in, float on the CPU) */
+        compare(got, want, 1e-5, "sparse conv case " + std::to_string(ci));
+        compare(got2, want2, 1e-5, "sparse conv case " + std::to_string(ci) + ", second input");
+    }
+    std::vector<int64_t> grouped = {1, 4, 6, 6, 4, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2};
+    std::vector<int32_t> rp(5, 0), ci(1, 0);
+    std::vector<float> v(1, 0.f);
+    fcpts_sparse_conv_cuda* plan = nullptr;
+    expect_rc(fcpts_sparse_conv_cuda_create(grouped.data(), rp.data(), ci.data(), v.data(), 0, nullptr, 0, 0, 0,
+                                            nullptr, &plan, &st), FCPTS_INVALID_ARGUMENT, "grouped sparse conv");
+}
+
 int main() {
     for (int sms : {1, 3}) {
         emu_sms = sms;
@@ -602,6 +673,7 @@ int main() {
         test_losses();
         test_optim();
         test_kde();
+        test_sparse_conv();
     }
     std::printf("%d checks, %d failures, %ld launches\n", checks, failures, emu::launches);
     return failures != 0;
