@@ -34,7 +34,6 @@ FCPTS_CUDA_STUB(fcpts_binary_cuda, int32_t, const float*, const int64_t*, const 
 FCPTS_CUDA_STUB(fcpts_binary_backward_cuda, int32_t, const float*, const int64_t*, const float*, const int64_t*,
                 const float*, const int64_t*, int32_t, float*, float*, void*)
 FCPTS_CUDA_STUB(fcpts_fill_cuda, float*, int64_t, float, void*)
-FCPTS_CUDA_STUB(fcpts_scale_cuda, float*, int64_t, float, void*)
 FCPTS_CUDA_STUB(fcpts_conv_epilogue_cuda, float*, const float*, const float*, int64_t, int64_t, int64_t, int32_t,
                 float, float, void*)
 
@@ -90,7 +89,5 @@ extern "C" int32_t fcpts_cuda_compiled(void) { return 0; }
 FCPTS_CUDA_STUB(fcpts_sparse_conv_cuda_create, const int64_t*, const int32_t*, const int32_t*, const float*, int64_t,
                 const float*, int32_t, float, float, void*, fcpts_sparse_conv_cuda**)
 FCPTS_CUDA_STUB(fcpts_sparse_conv_cuda_forward, fcpts_sparse_conv_cuda*, const float*, const float*, float*)
-
-extern "C" int64_t fcpts_sparse_conv_cuda_bytes(const fcpts_sparse_conv_cuda*) { return 0; }
 
 extern "C" void fcpts_sparse_conv_cuda_destroy(fcpts_sparse_conv_cuda*) {}

@@ -7,7 +7,7 @@
  *   binary     y[i] = a[off_a(i)] (op) b[off_b(i)], off = sum_d idx_d stride_d (stride 0 = broadcast)
  *   binary bwd local gradients  add (dy, dy)  sub (dy, -dy)  mul (dy b, dy a)  div (dy / b, -dy a / b^2)
  *              in double, summed over each operand's broadcast axes in the CPU's order, stored as float
- *   fill / scale, conv epilogue y = act(y + bias[o] + residual), sparse epilogue y[b,o,s] =
+ *   fill, conv epilogue y = act(y + bias[o] + residual), sparse epilogue y[b,o,s] =
  *              act(src[o, b S + s] + bias[o] + residual[b,o,s])   (act: none | relu | clip)
  *
  * Layout of the work: flat grid-stride loops for the purely elementwise ops; binary ops collapse
@@ -411,12 +411,6 @@ __global__ void __launch_bounds__(kThreads) fill_kernel(float* __restrict__ y, i
     }
 }
 
-__global__ void __launch_bounds__(kThreads) scale_kernel(float* __restrict__ y, int64_t n, float scale) {
-    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
-        y[i] *= scale;
-    }
-}
-
 int check_binary_args(int32_t op, const float* a, const int64_t* a_strides, const float* b, const int64_t* b_strides,
                       const void* y, const int64_t* y_dims, int32_t rank, int64_t* total, fcpts_status* status) {
     FCPTS_REQUIRE(status, op >= FCPTS_BINARY_ADD && op <= FCPTS_BINARY_DIV, -1, "unknown binary op %d", op);
@@ -501,15 +495,6 @@ extern "C" int fcpts_fill_cuda(float* y, int64_t n, float value, void* stream, f
     if (n == 0) return FCPTS_OK;
     fill_kernel<<<grid_for(n, kThreads), kThreads, 0, as_stream(stream)>>>(y, n, value);
     return FCPTS_CHECK_LAUNCH(status, "fill_kernel launch");
-}
-
-extern "C" int fcpts_scale_cuda(float* y, int64_t n, float scale, void* stream, fcpts_status* status) {
-    fcpts_status_clear(status);
-    FCPTS_REQUIRE(status, n >= 0, -1, "n must be >= 0, got %lld", (long long)n);
-    FCPTS_REQUIRE(status, n == 0 || y, -1, "NULL buffer");
-    if (n == 0) return FCPTS_OK;
-    scale_kernel<<<grid_for(n, kThreads), kThreads, 0, as_stream(stream)>>>(y, n, scale);
-    return FCPTS_CHECK_LAUNCH(status, "scale_kernel launch");
 }
 
 extern "C" int fcpts_conv_epilogue_cuda(float* y, const float* bias, const float* residual, int64_t n, int64_t oc,

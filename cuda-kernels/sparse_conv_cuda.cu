@@ -124,7 +124,6 @@ struct fcpts_sparse_conv_cuda {
     float* cols = nullptr;        /* [K, P] unless direct */
     float* product = nullptr;     /* [oc, P] */
     void* workspace = nullptr;
-    int64_t bytes = 0;
 };
 
 namespace {
@@ -144,13 +143,12 @@ int cuda_fail(fcpts_status* status, cudaError_t err, const char* what, int line)
                             cudaGetErrorString(err));
 }
 
-int allocate(void** out, int64_t bytes, const char* what, fcpts_sparse_conv_cuda* plan, fcpts_status* status) {
+int allocate(void** out, int64_t bytes, const char* what, fcpts_status* status) {
     const cudaError_t err = cudaMalloc(out, bytes > 0 ? (size_t)bytes : 1);
     if (err != cudaSuccess) {
         (void)cudaGetLastError();
         return cuda_fail(status, err, what, __LINE__);
     }
-    plan->bytes += bytes;
     return FCPTS_OK;
 }
 
@@ -163,11 +161,11 @@ int build(fcpts_sparse_conv_cuda* plan, const int32_t* rows, const int32_t* cols
                    g[16] == 0 && n == 1;
     if (!plan->direct) {
         int rc = allocate(reinterpret_cast<void**>(&plan->cols), k * p * (int64_t)sizeof(float), "im2col buffer",
-                          plan, status);
+                          status);
         if (rc) return rc;
     }
     int rc = allocate(reinterpret_cast<void**>(&plan->product), oc * p * (int64_t)sizeof(float), "SpMM product",
-                      plan, status);
+                      status);
     if (rc) return rc;
     CUSPARSE_CHECK(plan->api->create(&plan->handle));
     CUSPARSE_CHECK(plan->api->set_stream(plan->handle, plan->stream));
@@ -182,7 +180,7 @@ int build(fcpts_sparse_conv_cuda* plan, const int32_t* rows, const int32_t* cols
     size_t workspace = 0;
     CUSPARSE_CHECK(plan->api->spmm_buffer_size(plan->handle, kNoTranspose, kNoTranspose, &alpha, plan->a, plan->b,
                                                &beta, plan->c, kReal32, kCsrAlg2, &workspace));
-    rc = allocate(&plan->workspace, (int64_t)workspace, "SpMM workspace", plan, status);
+    rc = allocate(&plan->workspace, (int64_t)workspace, "SpMM workspace", status);
     if (rc) return rc;
     if (!plan->direct) {
         CUSPARSE_CHECK(plan->api->spmm_preprocess(plan->handle, kNoTranspose, kNoTranspose, &alpha, plan->a,
@@ -245,10 +243,6 @@ extern "C" int fcpts_sparse_conv_cuda_forward(fcpts_sparse_conv_cuda* plan, cons
                                    plan->c, kReal32, kCsrAlg2, plan->workspace));
     return fcpts_sparse_epilogue_cuda(plan->product, plan->bias, residual, g[0], g[4], g[5] * g[6],
                                       plan->activation, plan->lo, plan->hi, y, plan->stream, status);
-}
-
-extern "C" int64_t fcpts_sparse_conv_cuda_bytes(const fcpts_sparse_conv_cuda* plan) {
-    return plan ? plan->bytes : 0;
 }
 
 extern "C" void fcpts_sparse_conv_cuda_destroy(fcpts_sparse_conv_cuda* plan) {

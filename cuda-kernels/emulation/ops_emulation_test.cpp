@@ -219,10 +219,9 @@ static void test_epilogues() {
     expect_rc(fcpts_conv_epilogue_cuda(y0.data(), nullptr, nullptr, n, oc, sp, 3, 0, 0, nullptr, &st), FCPTS_INVALID_ARGUMENT, "epi bad act");
     std::vector<float> f(1000, 1.f);
     expect_ok(fcpts_fill_cuda(f.data(), 999, 2.5f, nullptr, &st), st, "fill");
-    expect_ok(fcpts_scale_cuda(f.data(), 1000, 2.f, nullptr, &st), st, "scale");
-    std::vector<float> fw(1000, 5.f);
-    fw[999] = 2.f;
-    compare(f, fw, 0, "fill+scale");
+    std::vector<float> fw(1000, 2.5f);
+    fw[999] = 1.f;
+    compare(f, fw, 0, "fill");
 }
 
 /* ---------------- normalization ---------------- */

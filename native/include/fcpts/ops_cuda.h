@@ -55,9 +55,6 @@ int fcpts_binary_backward_cuda(int32_t op, const float* a, const int64_t* a_stri
 /* y[i] = value, n elements. */
 int fcpts_fill_cuda(float* y, int64_t n, float value, void* stream, fcpts_status* status);
 
-/* y[i] *= scale, n elements. */
-int fcpts_scale_cuda(float* y, int64_t n, float scale, void* stream, fcpts_status* status);
-
 /*
  * Convolution epilogue, in place on y [n, oc, spatial]:
  *   y = act(y + bias[oc] + residual)   (bias / residual may be NULL; fcpts_activation, lo / hi for clip).

@@ -41,9 +41,6 @@ int fcpts_sparse_conv_cuda_create(const int64_t* geometry, const int32_t* rows, 
 int fcpts_sparse_conv_cuda_forward(fcpts_sparse_conv_cuda* plan, const float* x, const float* residual, float* y,
                                    fcpts_status* status);
 
-/* Device bytes the plan holds (im2col, product, SpMM workspace), for memory reports. */
-int64_t fcpts_sparse_conv_cuda_bytes(const fcpts_sparse_conv_cuda* plan);
-
 void fcpts_sparse_conv_cuda_destroy(fcpts_sparse_conv_cuda* plan);
 
 #ifdef __cplusplus

@@ -102,9 +102,6 @@ final class CudaNatives {
     static native int fcpts_fill_cuda(FloatPointer y, @Cast("int64_t") long n, float value, Pointer stream,
                                       Status status);
 
-    static native int fcpts_scale_cuda(FloatPointer y, @Cast("int64_t") long n, float scale, Pointer stream,
-                                       Status status);
-
     static native int fcpts_conv_epilogue_cuda(FloatPointer y, @Const FloatPointer bias, @Const FloatPointer residual,
                                                @Cast("int64_t") long n, @Cast("int64_t") long oc,
                                                @Cast("int64_t") long spatial, int activation, float lo, float hi,
@@ -247,8 +244,6 @@ final class CudaNatives {
 
     static native int fcpts_sparse_conv_cuda_forward(SparseConvHandle plan, @Const FloatPointer x,
                                                      @Const FloatPointer residual, FloatPointer y, Status status);
-
-    static native @Cast("int64_t") long fcpts_sparse_conv_cuda_bytes(@Const SparseConvHandle plan);
 
     static native void fcpts_sparse_conv_cuda_destroy(SparseConvHandle plan);
 
