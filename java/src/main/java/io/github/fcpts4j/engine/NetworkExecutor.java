@@ -223,10 +223,10 @@ public final class NetworkExecutor implements AutoCloseable {
     }
 
     /**
-     * Training mode (for training from scratch, not for FCPTS): BatchNorm uses
-     * batch statistics, updates its running statistics in the graph's mean and
-     * variance tensors, and back-propagates through the batch statistics.
-     * Default off (inference semantics).
+     * Training mode (training from scratch, FCPTS's teacher and student by default, BatchNorm
+     * re-estimation): BatchNorm uses batch statistics, updates its running statistics in the
+     * graph's mean and variance tensors, and back-propagates through the batch statistics.
+     * Default off (inference semantics). Not available in serving executors (constant weights).
      */
     public void setTraining(boolean training) {
         this.training = training;
@@ -683,8 +683,10 @@ public final class NetworkExecutor implements AutoCloseable {
         long spatial = product(xShape, 2, xShape.length), batch = xShape[0], channels = xShape[1];
         Tensor dx = gradTarget(n.input(0)), dgamma = gradTarget(n.input(1)), dbeta = gradTarget(n.input(2));
         Tensor dy = grads.get(n.output());
-        Tensor saveMean = gradients ? owned.allocate(backend, channels) : null;
-        Tensor saveInvStd = gradients ? owned.allocate(backend, channels) : null;
+        // batch statistics of a training-mode forward (read by its backward); a teacher without gradients
+        // runs training-mode forwards too, so they exist in every executor that owns its weights
+        Tensor saveMean = constantWeights ? null : owned.allocate(backend, channels);
+        Tensor saveInvStd = constantWeights ? null : owned.allocate(backend, channels);
         addBackward(() -> {
             if (training) {
                 kernels.batchNormTrainingBackward(x, dy, batch, channels, spatial, gamma, saveMean, saveInvStd, dx,
@@ -696,7 +698,7 @@ public final class NetworkExecutor implements AutoCloseable {
         return () -> {
             if (training) {
                 if (saveMean == null) {
-                    throw new IllegalStateException("training mode needs an executor compiled with gradients");
+                    throw new IllegalStateException("training mode is not available in a serving executor");
                 }
                 kernels.batchNormTraining(x, batch, channels, spatial, gamma, beta, mean, var,
                         momentumOverride != null ? momentumOverride : momentum, eps, y,

@@ -33,10 +33,12 @@ import java.util.Set;
 
 /**
  * The FCPTS optimization (FCPTS.md sections 2 to 7) on one backend: per-layer
- * log-thresholds theta_l, the weights and optionally the BatchNorm affine
- * parameters are learned jointly against the dense teacher on calibration batches.
+ * log-thresholds theta_l, the weights and the BatchNorm affine parameters are
+ * learned jointly against the dense teacher on calibration batches.
  * <pre>
- *   forward:   student weights = w * 1[|w| > t_l], teacher = dense model (inference BatchNorm)
+ *   forward:   student weights = w * 1[|w| > t_l], teacher = dense model; by default both with BatchNorm in
+ *              training mode (batch statistics, running averages updated: the pruned model keeps the
+ *              student's), as the published code does ({@link FcptsConfig.BatchNormMode})
  *   loss:      L = L_rec + lambda (S - S*)^2,  S = sum_l c_l N_l s_l(t_l) / sum_l c_l N_l
  *              L_rec = T^2 KL(teacher / T || student / T) (or logits MSE) + feature MSE terms
  *   gradients: the student's backward gives g = dL_rec / d(masked weight); one fused KDE pass gives
@@ -178,7 +180,12 @@ public final class FcptsLoop {
             double[] recCurve = new double[iterations], sparsityCurve = new double[iterations];
             NetworkKernels k = backend.network();
             Set<String> features = featureValues();
-            List<String> batchNormParams = c.tuneBatchNorm() ? batchNormAffine() : List.of();
+            boolean trainingBatchNorm = c.batchNorm() == FcptsConfig.BatchNormMode.TRAIN;
+            List<String> batchNormParams = c.batchNorm().learnsAffine() ? batchNormTensors(1, 2) : List.of();
+            List<String> batchNormChanged = new ArrayList<>(batchNormParams);
+            if (trainingBatchNorm) {
+                batchNormChanged.addAll(batchNormTensors(3, 4));
+            }
             Masks frozen = fixedMask;
             int polishFrom = fixedMask != null ? 0 : iterations - c.polishIterations();
             Graph tunedBase = dense;
@@ -187,6 +194,8 @@ public final class FcptsLoop {
                          Map.of(input, sampler.batchShape()), false, features));
                  NetworkExecutor student = scope.track(NetworkExecutor.compile(dense, backend,
                          Map.of(input, sampler.batchShape()), true, features))) {
+                teacher.setTraining(trainingBatchNorm);
+                student.setTraining(trainingBatchNorm);
                 Tensor weights = scope.upload(backend, w, total);
                 Tensor grads = scope.allocate(backend, total), masked = scope.allocate(backend, total);
                 Tensor velocity = scope.allocate(backend, total);
@@ -305,9 +314,9 @@ public final class FcptsLoop {
                     }
                 }
                 weights.read(0, w, 0, total);
-                if (!batchNormParams.isEmpty()) {
+                if (!batchNormChanged.isEmpty()) {
                     Graph current = student.currentGraph();
-                    for (String p : batchNormParams) {
+                    for (String p : batchNormChanged) {
                         tunedBase = tunedBase.withInitializer(p, current.initializer(p).orElseThrow());
                     }
                 }
@@ -468,13 +477,17 @@ public final class FcptsLoop {
             return out;
         }
 
-        /** Scale and bias of every BatchNorm (FCPTS.md section 2, optional). */
-        private List<String> batchNormAffine() {
+        /**
+         * Inputs {@code first..last} of every BatchNorm: 1-2 are scale and bias, 3-4 the running mean and
+         * variance (FCPTS.md section 2).
+         */
+        private List<String> batchNormTensors(int first, int last) {
             List<String> out = new ArrayList<>();
             for (Node n : dense.nodes()) {
                 if (n.op() == OpType.BATCH_NORMALIZATION) {
-                    out.add(n.input(1));
-                    out.add(n.input(2));
+                    for (int i = first; i <= last; i++) {
+                        out.add(n.input(i));
+                    }
                 }
             }
             return out;

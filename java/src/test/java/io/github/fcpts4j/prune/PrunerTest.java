@@ -129,15 +129,33 @@ class PrunerTest {
     void batchNormOptionsChangeOnlyBatchNormTensorsBesidesTheWeights() {
         Graph dense = OnnxImporter.read(RESNET20).graph();
         Node bn = dense.nodes().stream().filter(n -> n.op() == OpType.BATCH_NORMALIZATION).findFirst().orElseThrow();
-        PruneResult plain = quick(RESNET20).build().run();
-        PruneResult tuned = quick(RESNET20).configure(c -> c.tuneBatchNorm(true).reestimateBatchNorm(true)).build()
+        PruneResult frozen = quick(RESNET20).configure(c -> c.batchNorm(FcptsConfig.BatchNormMode.FROZEN)).build()
                 .run();
-        Graph p = plain.model().graph(), t = tuned.model().graph();
+        PruneResult affine = quick(RESNET20).configure(c -> c.batchNorm(FcptsConfig.BatchNormMode.FROZEN_AFFINE))
+                .build().run();
+        PruneResult reestimated = quick(RESNET20).configure(c -> c.batchNorm(FcptsConfig.BatchNormMode.FROZEN_AFFINE)
+                .reestimateBatchNorm(true)).build().run();
+        PruneResult training = quick(RESNET20).build().run();
+        assertEquals(FcptsConfig.BatchNormMode.TRAIN, FcptsConfig.defaults(0.5).batchNorm(), "published default");
+        Graph f = frozen.model().graph(), a = affine.model().graph(), r = reestimated.model().graph(),
+                t = training.model().graph();
         for (int i = 1; i <= 4; i++) {
-            assertArrayEqualsExactly(dense, p, bn.input(i), true);
-            assertArrayEqualsExactly(dense, t, bn.input(i), false);
+            assertArrayEqualsExactly(dense, f, bn.input(i), true);
+            assertArrayEqualsExactly(dense, a, bn.input(i), i >= 3);   // gamma / beta learned, statistics kept
+            assertArrayEqualsExactly(dense, r, bn.input(i), false);
+            assertArrayEqualsExactly(dense, t, bn.input(i), false);    // running averages follow the student
         }
-        assertEquals(plain.prunedWeights(), tuned.prunedWeights());
+        java.util.Set<String> weights = new java.util.HashSet<>();
+        dense.prunableNodes().forEach(n -> weights.add(n.input(1)));
+        dense.nodes().stream().filter(n -> n.op() == OpType.BATCH_NORMALIZATION)
+                .forEach(n -> weights.addAll(n.inputs().subList(1, 5)));
+        for (String name : dense.initializers().keySet()) {
+            if (!weights.contains(name) && dense.initializer(name).orElseThrow().isFloat()) {
+                assertArrayEqualsExactly(dense, t, name, true);
+            }
+        }
+        assertEquals(frozen.prunedWeights(), training.prunedWeights());
+        assertEquals(frozen.prunedWeights(), reestimated.prunedWeights());
     }
 
     private static void assertArrayEqualsExactly(Graph a, Graph b, String tensor, boolean equal) {
