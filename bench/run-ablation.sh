@@ -19,13 +19,12 @@ top1() { # sparsity args...
 }
 variants=(
   "FCPTS (project defaults)|"
+  "BatchNorm frozen in inference mode (the old default)|--batch-norm frozen"
+  "weight lr 0.001 (the old default, tuned under frozen BatchNorm)|--weight-lr 0.001"
+  "global-magnitude initialization (the old default) instead of ERK|--init global"
+  "published sparsity penalty abs(S - S*), lambda 1|--constraint-loss abs --lambda 1"
   "straight-through term off (published code)|--no-straight-through"
-  "hard-count derivative instead of KDE|--density hard-count"
-  "ERK initialization (published) instead of global magnitude|--init erk"
-  "uniform initialization|--init uniform"
-  "sparsity restored after every threshold step|--project-each-step"
   "no polish at the exact mask|--polish 0"
-  "shared Adam scale for the thresholds|--threshold-scale shared"
 )
 {
   echo "FCPTS ablation: top-1 (%) on the 10,000 Fashion-MNIST test images, scored by ONNX Runtime (DJL) on the"

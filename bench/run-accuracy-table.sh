@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Accuracy of FCPTS and the magnitude baselines (with and without the same net-wise
 # reconstruction) on a shipped model, scored by ONNX Runtime on the 10,000 test images.
+# FCPTS (optional): the launcher to run instead of ./fcpts (a wrapper around a jar built earlier).
 # Usage: bench/run-accuracy-table.sh [MODEL] [SPARSITIES] [ITERS]  -> bench/results/accuracy_<model>.md
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +14,7 @@ out="$root/bench/results/accuracy_${name}.md"
 rows=()
 run() { # method sparsity [--reconstruct]
   local json
-  json=$("$root/fcpts" prune --model "$model" --method "$1" --sparsity "$2" --iters "$iters" ${3:-} \
+  json=$("${FCPTS:-$root/fcpts}" prune --model "$model" --method "$1" --sparsity "$2" --iters "$iters" ${3:-} \
          --out "$work/m.onnx" --json 2>"$work/err.log") || { cat "$work/err.log" >&2; exit 1; }
   python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%.2f|%.2f|%.1f" % (100*r["pruned_top1"], 100*r["dense_top1"], r["seconds"]))' "$json"
 }

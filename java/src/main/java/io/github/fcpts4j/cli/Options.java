@@ -15,7 +15,7 @@ final class Options {
     }
 
     /** Maps {@code value} through the pairs (name, constant, name, constant, ...). */
-    static <E extends Enum<E>> E choice(String option, String value, Class<E> type, Object... pairs) {
+    static <E> E choice(String option, String value, Class<E> type, Object... pairs) {
         Map<String, E> names = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             names.put((String) pairs[i], type.cast(pairs[i + 1]));

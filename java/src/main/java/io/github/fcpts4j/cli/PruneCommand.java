@@ -7,6 +7,7 @@ import io.github.fcpts4j.prune.FcptsConfig;
 import io.github.fcpts4j.prune.IterationStats;
 import io.github.fcpts4j.prune.PruneResult;
 import io.github.fcpts4j.prune.Pruner;
+import io.github.fcpts4j.prune.SchedulePreset;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,10 +26,11 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code fcpts prune}: prunes a model to an exact global sparsity with FCPTS
  * or a magnitude baseline (through {@link Pruner}), exports it, and scores
  * dense and pruned models with ONNX Runtime. With no arguments: the shipped
- * ResNet-20, the shipped Fashion-MNIST calibration slice, 70 %, 150
- * iterations (under a minute on 2 cores; the published schedule is --iters 1600).
+ * ResNet-20, the shipped Fashion-MNIST calibration slice, 70 %, the fast
+ * 150-iteration schedule (under a minute on 2 cores); with an explicit
+ * {@code --model} the default schedule ({@link SchedulePreset}).
  */
-@Command(name = "prune", sortOptions = false,
+@Command(name = "prune", sortOptions = false, defaultValueProvider = PruneDefaults.class,
         description = "Prune an ONNX model to an exact global sparsity (FCPTS or a baseline).")
 final class PruneCommand implements Callable<Integer> {
     private static final String DEFAULT_MODEL = "examples/models/resnet20_fashion_mnist.onnx";
@@ -52,16 +54,20 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--reconstruct", description = "baselines: also run the net-wise reconstruction at fixed mask")
     boolean reconstruct;
 
-    @Option(names = "--constraint", defaultValue = "params", description = "count sparsity by params or flops")
+    @Option(names = "--constraint", description = "count sparsity by params or flops (default: ${DEFAULT-VALUE})")
     String constraint;
 
-    @Option(names = "--iters", defaultValue = "150")
-    int iterations;
+    @Option(names = "--preset", description = "schedule: fast (150 steps, the demo's default) | default ("
+            + "the default with --model) | thorough (the published 1,600 steps)")
+    String preset;
 
-    @Option(names = "--batch", defaultValue = "64")
+    @Option(names = "--iters", description = "optimization steps (default: the preset's)")
+    Integer iterations;
+
+    @Option(names = "--batch", description = "calibration batch (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--calib", defaultValue = "1024", description = "calibration samples")
+    @Option(names = "--calib", description = "calibration samples (default: ${DEFAULT-VALUE})")
     int calibration;
 
     @Option(names = "--exclude", description = "glob over layer or weight names to keep dense; repeatable")
@@ -83,7 +89,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--tf32", description = "allow TF32 tensor cores on cuda (faster, ~1e-3 relative error)")
     boolean tf32;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", description = "calibration sampling and augmentation (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--out", description = "pruned ONNX file (default: <model>.<method><percent>.onnx here)")
@@ -104,21 +110,27 @@ final class PruneCommand implements Callable<Integer> {
 
     // ---- FCPTS hyperparameters (FcptsConfig; defaults as documented there) ----
 
-    @Option(names = "--lambda", description = "weight of the sparsity constraint (default 100)")
-    Double lambda;
+    @Option(names = "--lambda", description = "weight of the sparsity constraint (default: ${DEFAULT-VALUE})")
+    double lambda;
 
-    @Option(names = "--threshold-lr", description = "Adam learning rate of the log-thresholds (default 0.01)")
-    Float thresholdLr;
+    @Option(names = "--constraint-loss", description = "sparsity penalty: square (lambda (S - S*)^2) | abs "
+            + "(lambda |S - S*|, published) (default: ${DEFAULT-VALUE})")
+    String constraintLoss;
 
-    @Option(names = "--threshold-scale", defaultValue = "per-layer",
-            description = "Adam second moment of the thresholds: per-layer | shared")
+    @Option(names = "--threshold-lr", description = "Adam learning rate of the log-thresholds (default: "
+            + "${DEFAULT-VALUE})")
+    float thresholdLr;
+
+    @Option(names = "--threshold-scale", description = "Adam second moment of the thresholds: per-layer | shared "
+            + "(default: ${DEFAULT-VALUE})")
     String thresholdScale;
 
-    @Option(names = "--weight-lr", description = "SGD learning rate of the weights (default 0.001)")
-    Float weightLr;
+    @Option(names = "--weight-lr", description = "SGD learning rate of the weights (default: ${DEFAULT-VALUE})")
+    float weightLr;
 
-    @Option(names = "--polish", description = "share of the iterations at the final fixed mask (default 0.25)")
-    Double polish;
+    @Option(names = "--polish", description = "share of the iterations at the final fixed mask (default: "
+            + "${DEFAULT-VALUE})")
+    double polish;
 
     @Option(names = "--project-each-step", description = "restore the sparsity after every threshold step")
     boolean projectEachStep;
@@ -126,24 +138,26 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--no-straight-through", description = "no threshold gradient from the reconstruction")
     boolean noStraightThrough;
 
-    @Option(names = "--init", defaultValue = "global",
-            description = "threshold initialization: global | erk | uniform | lamp")
+    @Option(names = "--init", description = "threshold initialization: erk | global | uniform | lamp (default: "
+            + "${DEFAULT-VALUE})")
     String init;
 
-    @Option(names = "--density", defaultValue = "kde", description = "ds/dt estimate: kde | hard-count")
+    @Option(names = "--density", description = "ds/dt estimate: kde | hard-count (default: ${DEFAULT-VALUE})")
     String density;
 
-    @Option(names = "--loss", defaultValue = "kl", description = "reconstruction loss: kl | mse (logits)")
+    @Option(names = "--loss", description = "reconstruction loss: kl | mse (logits) (default: ${DEFAULT-VALUE})")
     String loss;
 
     @Option(names = "--feature", description = "node or value whose output gets an extra MSE term; repeatable")
     List<String> features = new ArrayList<>();
 
-    @Option(names = "--feature-weight", defaultValue = "1", description = "weight of each feature MSE term")
+    @Option(names = "--feature-weight", description = "weight of each feature MSE term (default: ${DEFAULT-VALUE})")
     float featureWeight;
 
-    @Option(names = "--tune-bn", description = "also learn BatchNorm gamma and beta")
-    boolean tuneBatchNorm;
+    @Option(names = "--batch-norm", description = "BatchNorm while pruning: train (batch statistics, running "
+            + "averages updated, gamma / beta learned: published) | frozen | frozen-affine (inference mode, gamma / "
+            + "beta learned) (default: ${DEFAULT-VALUE})")
+    String batchNorm;
 
     @Option(names = "--reestimate-bn", description = "re-estimate BatchNorm statistics on the calibration set")
     boolean reestimateBatchNorm;
@@ -162,36 +176,23 @@ final class PruneCommand implements Callable<Integer> {
         if (target.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--out " + target + " is the input model; choose another file");
         }
-        FcptsConfig.Builder c = FcptsConfig.builder(sparsity).iterations(iterations).batch(batch)
+        SchedulePreset schedule = preset != null ? SchedulePreset.parse(preset)
+                : model == null ? SchedulePreset.FAST : SchedulePreset.DEFAULT;
+        int steps = iterations != null ? iterations : schedule.iterations();
+        FcptsConfig.Builder c = FcptsConfig.builder(sparsity).iterations(steps).batch(batch)
                 .calibrationSamples(calibration).seed(seed)
-                .costBasis(Options.choice("--constraint", constraint, FcptsConfig.CostBasis.class,
-                        "params", FcptsConfig.CostBasis.PARAMETERS, "flops", FcptsConfig.CostBasis.FLOPS))
-                .init(Options.choice("--init", init, FcptsConfig.ThresholdInit.class,
-                        "erk", FcptsConfig.ThresholdInit.ERK, "uniform", FcptsConfig.ThresholdInit.UNIFORM,
-                        "global", FcptsConfig.ThresholdInit.GLOBAL, "lamp", FcptsConfig.ThresholdInit.LAMP))
-                .density(Options.choice("--density", density, FcptsConfig.DensityEstimate.class,
-                        "kde", FcptsConfig.DensityEstimate.KDE, "hard-count", FcptsConfig.DensityEstimate.HARD_COUNT))
-                .loss(Options.choice("--loss", loss, FcptsConfig.ReconstructionLoss.class,
-                        "kl", FcptsConfig.ReconstructionLoss.KL, "mse", FcptsConfig.ReconstructionLoss.LOGITS_MSE))
-                .thresholdScale(Options.choice("--threshold-scale", thresholdScale,
-                        FcptsConfig.ThresholdScale.class, "per-layer", FcptsConfig.ThresholdScale.PER_LAYER,
-                        "shared", FcptsConfig.ThresholdScale.SHARED))
+                .costBasis(PruneDefaults.COST_BASIS.parse(constraint))
+                .init(PruneDefaults.INIT.parse(init))
+                .density(PruneDefaults.DENSITY.parse(density))
+                .loss(PruneDefaults.LOSS.parse(loss))
+                .thresholdScale(PruneDefaults.THRESHOLD_SCALE.parse(thresholdScale))
+                .batchNorm(PruneDefaults.BATCH_NORM.parse(batchNorm))
+                .absoluteConstraint(PruneDefaults.CONSTRAINT_LOSS.parse(constraintLoss))
+                .lambda(lambda).thresholdLr(thresholdLr).weightLr(weightLr).polishFraction(polish)
                 .projectEachStep(projectEachStep).straightThrough(!noStraightThrough)
                 .featureLayers(features).featureWeight(featureWeight)
-                .tuneBatchNorm(tuneBatchNorm).reestimateBatchNorm(reestimateBatchNorm)
+                .reestimateBatchNorm(reestimateBatchNorm)
                 .layerSparsityRange(minLayer, maxLayer).layerBounds(Options.layerBounds(layerBounds));
-        if (lambda != null) {
-            c.lambda(lambda);
-        }
-        if (thresholdLr != null) {
-            c.thresholdLr(thresholdLr);
-        }
-        if (weightLr != null) {
-            c.weightLr(weightLr);
-        }
-        if (polish != null) {
-            c.polishFraction(polish);
-        }
         long start = System.nanoTime();
         Pruner pruner = Pruner.builder().model(input).calibration(data).method(m).reconstruct(reconstruct)
                 .backend(device).allowTf32(tf32)
@@ -202,6 +203,11 @@ final class PruneCommand implements Callable<Integer> {
                 }).build();
         err.printf("fcpts prune: %s -> %s, %s at %.1f%% (%s)%n", input, target, m.label(), 100 * sparsity,
                 constraint);
+        if (m == Pruner.Method.FCPTS || reconstruct) {
+            err.printf("schedule: %s, %d iterations%s (--preset fast|default|thorough, --iters N)%n",
+                    iterations != null ? "--iters" : "preset " + schedule.label(), steps,
+                    iterations != null ? "" : schedule == SchedulePreset.FAST && model == null ? " (the demo)" : "");
+        }
         PruneResult result = pruner.run();
         result.export(target);
         if (!noEval) {

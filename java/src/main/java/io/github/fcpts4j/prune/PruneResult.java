@@ -241,6 +241,20 @@ public final class PruneResult {
         }
         r.put("layers", rows);
         r.put("iterations", reconstructionCurve.length);
+        if (reconstructed) {
+            Map<String, Object> schedule = new LinkedHashMap<>();
+            schedule.put("preset", SchedulePreset.labelOf(config.iterations()));
+            schedule.put("iterations", config.iterations());
+            schedule.put("batch", config.batch());
+            schedule.put("calibration_samples", config.calibrationSamples());
+            schedule.put("weight_lr", config.weightLr());
+            schedule.put("batch_norm", config.batchNorm().name().toLowerCase(java.util.Locale.ROOT));
+            schedule.put("init", config.init().name().toLowerCase(java.util.Locale.ROOT));
+            schedule.put("constraint_loss", config.absoluteConstraint() ? "abs" : "square");
+            schedule.put("lambda", config.lambda());
+            schedule.put("polish_fraction", config.polishFraction());
+            r.put("schedule", schedule);
+        }
         r.put("seconds", seconds);
         if (!Double.isNaN(denseTop1)) {
             r.put("dense_top1", denseTop1);

@@ -1,0 +1,70 @@
+package io.github.fcpts4j.cli;
+
+import io.github.fcpts4j.prune.FcptsConfig;
+import io.github.fcpts4j.prune.FcptsConfig.BatchNormMode;
+import io.github.fcpts4j.prune.FcptsConfig.CostBasis;
+import io.github.fcpts4j.prune.FcptsConfig.DensityEstimate;
+import io.github.fcpts4j.prune.FcptsConfig.ReconstructionLoss;
+import io.github.fcpts4j.prune.FcptsConfig.ThresholdInit;
+import io.github.fcpts4j.prune.FcptsConfig.ThresholdScale;
+
+import java.util.Locale;
+
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The defaults of {@code fcpts prune}'s hyperparameter options, read from {@link FcptsConfig#defaults}, so
+ * the CLI and the library cannot drift apart and {@code --help} shows the values that run; and the words
+ * each choice option accepts.
+ */
+final class PruneDefaults implements IDefaultValueProvider {
+    static final OptionWords<CostBasis> COST_BASIS = new OptionWords<>("--constraint",
+            "params", CostBasis.PARAMETERS, "flops", CostBasis.FLOPS);
+    static final OptionWords<ThresholdInit> INIT = new OptionWords<>("--init",
+            "erk", ThresholdInit.ERK, "global", ThresholdInit.GLOBAL, "uniform", ThresholdInit.UNIFORM,
+            "lamp", ThresholdInit.LAMP);
+    static final OptionWords<DensityEstimate> DENSITY = new OptionWords<>("--density",
+            "kde", DensityEstimate.KDE, "hard-count", DensityEstimate.HARD_COUNT);
+    static final OptionWords<ReconstructionLoss> LOSS = new OptionWords<>("--loss",
+            "kl", ReconstructionLoss.KL, "mse", ReconstructionLoss.LOGITS_MSE);
+    static final OptionWords<ThresholdScale> THRESHOLD_SCALE = new OptionWords<>("--threshold-scale",
+            "per-layer", ThresholdScale.PER_LAYER, "shared", ThresholdScale.SHARED);
+    static final OptionWords<BatchNormMode> BATCH_NORM = new OptionWords<>("--batch-norm",
+            "train", BatchNormMode.TRAIN, "frozen", BatchNormMode.FROZEN, "frozen-affine",
+            BatchNormMode.FROZEN_AFFINE);
+    static final OptionWords<Boolean> CONSTRAINT_LOSS = new OptionWords<>("--constraint-loss",
+            "square", false, "abs", true);
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec o)) {
+            return null;
+        }
+        FcptsConfig c = FcptsConfig.defaults(0.5);
+        return switch (o.longestName()) {
+            case "--batch" -> Integer.toString(c.batch());
+            case "--calib" -> Integer.toString(c.calibrationSamples());
+            case "--seed" -> Long.toString(c.seed());
+            case "--constraint" -> COST_BASIS.word(c.costBasis());
+            case "--lambda" -> number(c.lambda());
+            case "--constraint-loss" -> CONSTRAINT_LOSS.word(c.absoluteConstraint());
+            case "--threshold-lr" -> number(c.thresholdLr());
+            case "--threshold-scale" -> THRESHOLD_SCALE.word(c.thresholdScale());
+            case "--weight-lr" -> number(c.weightLr());
+            case "--polish" -> number(c.polishFraction());
+            case "--init" -> INIT.word(c.init());
+            case "--density" -> DENSITY.word(c.density());
+            case "--loss" -> LOSS.word(c.loss());
+            case "--feature-weight" -> number(c.featureWeight());
+            case "--batch-norm" -> BATCH_NORM.word(c.batchNorm());
+            default -> null;
+        };
+    }
+
+    /** Shortest decimal that reads back as the same value (0.01, not 0.009999999776). */
+    private static String number(double v) {
+        return String.format(Locale.ROOT, "%s", (float) v == v ? Float.toString((float) v) : Double.toString(v));
+    }
+}
