@@ -9,12 +9,15 @@ import java.util.Locale;
  * Named optimization schedules, trading time for quality: the number of FCPTS steps a run takes (batch,
  * calibration samples and learning rates stay as configured). Quality depends on the schedule length far
  * more than on any other setting measured (FCPTS.md section 10); the measurements behind each length are in
- * {@code bench/results/schedule_*.md}.
+ * the README's schedule table.
  */
 public enum SchedulePreset {
     /** the quick demo schedule: 150 steps (the shipped ResNet-20 in about 35 s on 2 cores) */
     FAST(150),
-    /** the default for a user's model: 600 steps (see the class comment) */
+    /**
+     * the default for a user's model and the library: 600 steps (MobileNetV2-small at 70 %: 91.48 % against
+     * 91.01 % in 150 steps, dense 92.41 %)
+     */
     DEFAULT(600),
     /** the published schedule: 1,600 steps, 100 passes over 1,024 samples at batch 64 */
     THOROUGH(1600);
