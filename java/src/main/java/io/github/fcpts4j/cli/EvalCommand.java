@@ -30,17 +30,17 @@ final class EvalCommand implements Callable<Integer> {
             + "embedded:fashion-mnist (default); the test split of IDX sets is used")
     String data;
 
-    @Option(names = "--resize", defaultValue = "" + DataSpec.RESIZE, description = "imagefolder: shorter side")
+    @Option(names = "--resize", defaultValue = "256", description = "imagefolder: shorter side")
     int resize;
 
-    @Option(names = "--crop", defaultValue = "" + DataSpec.CROP, description = "imagefolder: center crop size")
+    @Option(names = "--crop", defaultValue = "224", description = "imagefolder: center crop size")
     int crop;
 
     @Option(names = "--mean", split = ",", description = "imagefolder: per-channel mean (default ImageNet)")
-    float[] mean = DataSpec.IMAGENET_MEAN;
+    float[] mean = io.github.fcpts4j.data.Preprocessing.IMAGENET_MEAN;
 
     @Option(names = "--std", split = ",", description = "imagefolder: per-channel deviation (default ImageNet)")
-    float[] std = DataSpec.IMAGENET_STD;
+    float[] std = io.github.fcpts4j.data.Preprocessing.IMAGENET_STD;
 
     @Option(names = "--batch", defaultValue = "500")
     int batch;
@@ -50,7 +50,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LabeledImages test = DataSpec.openImages(data, IdxDataset.Split.TEST, resize, crop, mean, std);
+        LabeledImages test = DataSpec.open(data, DataSpec.Role.EVALUATION, io.github.fcpts4j.data.Preprocessing.imagenet()
+                .withResize(new io.github.fcpts4j.data.Preprocessing.ShorterSide(resize, crop)).withNormalization(mean, std));
         long start = System.nanoTime();
         OrtEvaluator.Accuracy a = OrtEvaluator.evaluate(model, test, batch);
         double seconds = (System.nanoTime() - start) / 1e9;
