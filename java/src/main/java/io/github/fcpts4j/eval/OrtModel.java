@@ -54,7 +54,7 @@ public final class OrtModel implements AutoCloseable {
         }
         try {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-            return new OrtModel(file, OrtEnvironment.getEnvironment().createSession(file.toString(), options));
+            return new OrtModel(file, environment().createSession(file.toString(), options));
         } catch (OrtException e) {
             throw new FcptsException(ErrorCode.INVALID_MODEL, "ONNX Runtime cannot load " + file + ": "
                     + e.getMessage(), e);
@@ -84,7 +84,7 @@ public final class OrtModel implements AutoCloseable {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, file + " has " + inputs.size() + " inputs "
                     + inputs.keySet() + "; only models with one image input can be fed from a data spec");
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = environment();
         try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
              OrtSession.Result result = session.run(Map.of(input, x))) {
             List<Output> out = new ArrayList<>();
@@ -101,6 +101,16 @@ public final class OrtModel implements AutoCloseable {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "ONNX Runtime failed on " + file + " with input '"
                     + input + "' " + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The process's one ONNX Runtime environment. DJL's OnnxRuntime engine (fcpts bench's latency peer)
+     * insists on creating it itself, with its thread pool, and fails once another exists; so it is
+     * asked first and this class only reuses what it made.
+     */
+    public static OrtEnvironment environment() {
+        ai.djl.engine.Engine.getEngine("OnnxRuntime");
+        return OrtEnvironment.getEnvironment();
     }
 
     private static float[] floats(OnnxTensor t) {

@@ -149,7 +149,7 @@ public final class ImageModels {
      */
     public static double top1(Path model, List<Sample> samples, Function<BufferedImage, float[]> tensor, long[] shape)
             throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = io.github.fcpts4j.eval.OrtModel.environment();
         int hits = 0;
         try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
             for (Sample sample : samples) {
