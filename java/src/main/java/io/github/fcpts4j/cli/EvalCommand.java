@@ -92,7 +92,7 @@ final class EvalCommand implements Callable<Integer> {
                 if (!json.json) {
                     text.printf("%s against %s on %s (%d images, ONNX Runtime):%n", model.model, reference, data,
                             c.samples());
-                    FidelityText.print(text, c);
+                    FidelityText.print(text, c, "reference");
                 }
             }
         }

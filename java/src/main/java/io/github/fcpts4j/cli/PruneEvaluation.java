@@ -46,7 +46,7 @@ final class PruneEvaluation {
             OrtEvaluator.Comparison c = OrtEvaluator.compare(p, d, set, 100);
             err.printf("pruned vs dense on %s (%d images, ONNX Runtime)%s%n", data, c.samples(),
                     note == null ? "" : "; " + note);
-            FidelityText.print(err, c);
+            FidelityText.print(err, c, "dense");
             return new Outcome(c, data, note);
         }
     }
