@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fcpts backends [--json]}: every backend, whether it is available here, and why or why not. */
-@Command(name = "backends", mixinStandardHelpOptions = true, description = "List the compute backends and whether they are available here.")
+@Command(name = "backends", description = "List the compute backends and whether they are available here.")
 final class BackendsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

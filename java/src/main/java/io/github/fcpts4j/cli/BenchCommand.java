@@ -37,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * (e.g. one file per sparsity) and {@code --chart}, a PNG of latency against
  * weight sparsity.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Latency: ONNX Runtime dense vs our dense vs our sparse plan.")
+@Command(name = "bench", description = "Latency: ONNX Runtime dense vs our dense vs our sparse plan.")
 final class BenchCommand implements Callable<Integer> {
     private static final String DEFAULT_MODEL = "examples/models/resnet20_fashion_mnist.onnx";
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * top-5 of a classifier against labels, and with {@code --reference DENSE.onnx} the fidelity of any model
  * to the reference on the same inputs (relative L2 error, cosine, top-1 agreement; {@link Fidelity}).
  */
-@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "eval", sortOptions = false,
         description = "Score an ONNX model with ONNX Runtime: accuracy against labels, fidelity against a reference.")
 final class EvalCommand implements Callable<Integer> {
     @Spec

@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * its pruned weights as ONNX sparse initializers, which ONNX Runtime loads as
  * the same dense tensors, and reports both file sizes.
  */
-@Command(name = "export", mixinStandardHelpOptions = true, description = "Write a pruned model compactly (pruned weights as ONNX sparse initializers).")
+@Command(name = "export", description = "Write a pruned model compactly (pruned weights as ONNX sparse initializers).")
 final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

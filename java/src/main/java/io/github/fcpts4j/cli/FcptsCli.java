@@ -23,10 +23,13 @@ public final class FcptsCli implements Runnable {
 
     /** Runs the CLI without exiting the JVM; returns the exit code. */
     public static int run(String... args) {
-        return new CommandLine(new FcptsCli())
+        CommandLine cli = new CommandLine(new FcptsCli())
                 .setExecutionExceptionHandler(new ErrorHandler())
-                .setExecutionStrategy(FcptsCli::execute)
-                .execute(args);
+                .setExecutionStrategy(FcptsCli::execute);
+        // -h / --help (and -V / --version) on every command, here once rather than on each @Command
+        cli.getSubcommands().values().stream().filter(c -> !(c.getCommand() instanceof CommandLine.HelpCommand))
+                .forEach(c -> c.getCommandSpec().mixinStandardHelpOptions(true));
+        return cli.execute(args);
     }
 
     /**

@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * shapes, weights, MACs per sample and current sparsity, and the global
  * sparsity by weights and by MACs.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true, description = "List the prunable layers of an ONNX model: shapes, weights, MACs, sparsity.")
+@Command(name = "inspect", description = "List the prunable layers of an ONNX model: shapes, weights, MACs, sparsity.")
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

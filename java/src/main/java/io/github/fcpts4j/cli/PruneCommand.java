@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * ResNet-20, the shipped Fashion-MNIST calibration slice, 70 %, 150
  * iterations (under a minute on 2 cores; the published schedule is --iters 1600).
  */
-@Command(name = "prune", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "prune", sortOptions = false,
         description = "Prune an ONNX model to an exact global sparsity (FCPTS or a baseline).")
 final class PruneCommand implements Callable<Integer> {
     private static final String DEFAULT_MODEL = "examples/models/resnet20_fashion_mnist.onnx";

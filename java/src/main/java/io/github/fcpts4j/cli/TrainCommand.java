@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * an IDX image set and exports it to ONNX (atomically). Progress (epoch,
  * iteration, loss, accuracy, learning rate, ETA) goes to stderr.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train an example CNN from scratch and export it to ONNX.")
+@Command(name = "train", description = "Train an example CNN from scratch and export it to ONNX.")
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
