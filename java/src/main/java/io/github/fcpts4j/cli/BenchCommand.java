@@ -7,7 +7,6 @@ import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.eval.OrtLatency;
 import io.github.fcpts4j.ir.Graph;
-import io.github.fcpts4j.onnx.OnnxImporter;
 import io.github.fcpts4j.report.LatencyChart;
 import io.github.fcpts4j.sparse.SparsePlan;
 
@@ -22,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,8 +66,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--chart", description = "PNG of median latency vs weight sparsity over the models")
     Path chart;
 
-    @Option(names = "--json", description = "Print one JSON object on stdout.")
-    boolean json;
+    @Mixin
+    InputShapeOption inputShape;
+
+    @Mixin
+    PreprocessOptions preprocess;
+
+    @Mixin
+    JsonOption json;
 
     private static final String[] PATHS = {"onnxruntime dense", "fcpts4j dense", "fcpts4j sparse plan"};
 
@@ -102,7 +108,7 @@ final class BenchCommand implements Callable<Integer> {
                     panels);
             err.println("chart: " + chart);
         }
-        if (json) {
+        if (json.json) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("threads", threads);
             r.put("runs", runs);
@@ -114,12 +120,20 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void benchModel(Path input, Backend backend, PrintWriter err, List<Map<String, Object>> rows) {
-        Graph g = OnnxImporter.read(input).graph();
+        Graph g = inputShape.read(input).graph();
         long[] declared = g.inputs().get(0).shape();
+        if (preprocess.given()) {
+            // the image size the preprocessing flags give fixes what the model leaves symbolic
+            long[] sample = preprocess.build().resolve(g.inputs().get(0).name(), declared).sampleShape();
+            for (int i = 1; i < declared.length; i++) {
+                declared[i] = declared[i] > 0 ? declared[i] : sample[i - 1];
+            }
+        }
         for (int i = 1; i < declared.length; i++) {
             if (declared[i] <= 0) {
                 throw new IllegalArgumentException("input '" + g.inputs().get(0).name() + "' has a symbolic "
-                        + "dimension " + i + " (" + Arrays.toString(declared) + "); fcpts bench needs fixed sizes");
+                        + "dimension " + i + " (" + Arrays.toString(declared) + "); give --input-shape "
+                        + g.inputs().get(0).name() + "=D1,D2,... (or --resize HxW for an image model)");
             }
         }
         double modelSparsity = weightSparsity(g);

@@ -3,7 +3,6 @@ package io.github.fcpts4j.cli;
 import com.google.gson.GsonBuilder;
 
 import io.github.fcpts4j.onnx.OnnxExporter;
-import io.github.fcpts4j.onnx.OnnxImporter;
 import io.github.fcpts4j.onnx.OnnxModel;
 
 import java.io.IOException;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,8 +29,11 @@ final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true)
-    Path model;
+    @Mixin
+    ModelOption modelOption;
+
+    @Mixin
+    InputShapeOption inputShape;
 
     @Option(names = "--format", defaultValue = "sparse-onnx", description = "sparse-onnx (the only format so far)")
     String format;
@@ -38,24 +41,25 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true)
     Path out;
 
-    @Option(names = "--json", description = "Print one JSON object on stdout.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() throws IOException {
+        Path model = modelOption.model;
         if (!format.equals("sparse-onnx")) {
             throw new IllegalArgumentException("--format '" + format + "': expected sparse-onnx");
         }
         if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--out " + out + " is the input model; choose another file");
         }
-        OnnxModel onnx = OnnxImporter.read(model);
+        OnnxModel onnx = inputShape.read(model);
         List<String> moved = OnnxExporter.writeCompact(onnx, out);
         long before = Files.size(model), after = Files.size(out);
         spec.commandLine().getErr().printf("%s (%,d bytes) -> %s (%,d bytes, %.1f%%): %d of %d prunable weights "
                         + "stored sparse%n", model, before, out, after, 100.0 * after / before, moved.size(),
                 onnx.graph().prunableNodes().size());
-        if (json) {
+        if (json.json) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", model.toString());
             r.put("output", out.toString());

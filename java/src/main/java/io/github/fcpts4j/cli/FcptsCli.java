@@ -5,7 +5,9 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of the {@code fcpts} command line. Exit codes: 0 success,
- * 1 a typed fcpts error, 2 bad usage or a command that is not implemented yet.
+ * 1 a typed fcpts error, 2 bad usage (unknown command or option, bad value
+ * syntax) or a command that is not implemented yet. Every command answers
+ * {@code -h} / {@code --help}.
  */
 @Command(name = "fcpts", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Fast and controllable post-training sparsity (FCPTS) for CNNs.",
@@ -21,9 +23,26 @@ public final class FcptsCli implements Runnable {
 
     /** Runs the CLI without exiting the JVM; returns the exit code. */
     public static int run(String... args) {
-        return new CommandLine(new FcptsCli())
+        CommandLine cli = new CommandLine(new FcptsCli())
                 .setExecutionExceptionHandler(new ErrorHandler())
-                .execute(args);
+                .setExecutionStrategy(FcptsCli::execute);
+        // -h / --help (and -V / --version) on every command, here once rather than on each @Command
+        cli.getSubcommands().values().stream().filter(c -> !(c.getCommand() instanceof CommandLine.HelpCommand))
+                .forEach(c -> c.getCommandSpec().mixinStandardHelpOptions(true));
+        return cli.execute(args);
+    }
+
+    /**
+     * Picocli's RunLast, except that an unknown command or argument is a usage error (exit 2) even when
+     * --help is also given (picocli would print the help and exit 0).
+     */
+    private static int execute(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty()) {
+                throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     @Override

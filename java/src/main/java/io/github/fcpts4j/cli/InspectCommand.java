@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.LayerCosts;
 import io.github.fcpts4j.ir.ValueInfo;
-import io.github.fcpts4j.onnx.OnnxImporter;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -32,22 +31,19 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true)
-    Path model;
+    @Mixin
+    ModelOption modelOption;
 
-    @Option(names = "--input-shape", description = "NAME=D1,D2,... for inputs with symbolic non-batch dimensions "
-            + "(for example image=1,3,224,224); repeatable")
-    Map<String, String> inputShape = new HashMap<>();
+    @Mixin
+    InputShapeOption inputShape;
 
-    @Option(names = "--json", description = "Print one JSON object on stdout.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
-        Map<String, long[]> given = new HashMap<>();
-        inputShape.forEach((k, v) -> given.put(k, Arrays.stream(v.split(",")).map(String::trim)
-                .mapToLong(Long::parseLong).toArray()));
-        Graph g = OnnxImporter.read(model, given).graph();
+        Path model = modelOption.model;
+        Graph g = inputShape.read(model).graph();
         Map<String, long[]> shapes = new HashMap<>();
         for (ValueInfo in : g.inputs()) {
             long[] s = in.shape();
@@ -76,7 +72,7 @@ final class InspectCommand implements Callable<Integer> {
                     + "weight)");
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.json) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (LayerCosts.Layer l : layers) {
                 Map<String, Object> row = new LinkedHashMap<>();

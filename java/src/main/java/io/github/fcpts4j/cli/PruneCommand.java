@@ -1,8 +1,7 @@
 package io.github.fcpts4j.cli;
 
+import io.github.fcpts4j.AtomicFiles;
 import io.github.fcpts4j.data.DataSpec;
-import io.github.fcpts4j.data.IdxDataset;
-import io.github.fcpts4j.eval.OrtEvaluator;
 import io.github.fcpts4j.prune.FcptsConfig;
 import io.github.fcpts4j.prune.IterationStats;
 import io.github.fcpts4j.prune.PruneResult;
@@ -18,6 +17,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,9 +41,20 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--model", description = "ONNX model (default: the shipped ResNet-20)")
     Path model;
 
-    @Option(names = "--data", defaultValue = DataSpec.DEFAULT, description = "calibration and test data: "
-            + "embedded:fashion-mnist (default) or idx:DIR (calibration from the training split)")
+    @Option(names = "--data", paramLabel = "SPEC", defaultValue = DataSpec.DEFAULT, description = "calibration "
+            + "data: imagefolder:DIR, images:DIR (no labels needed), idx:DIR (its train split) or "
+            + "embedded:fashion-mnist (default, its calibration slice)")
     String data;
+
+    @Option(names = "--eval-data", paramLabel = "SPEC", description = "data for the ONNX Runtime check (default: the "
+            + "test split of idx: and embedded: data; the --data folder itself for imagefolder: and images:)")
+    String evalData;
+
+    @Mixin
+    InputShapeOption inputShape;
+
+    @Mixin
+    PreprocessOptions preprocess;
 
     @Option(names = "--sparsity", defaultValue = "0.7", description = "target global sparsity in [0, 1)")
     double sparsity;
@@ -102,10 +113,10 @@ final class PruneCommand implements Callable<Integer> {
             description = "write PREFIX.layers.png (per-layer sparsity vs uniform and ERK) and PREFIX.curves.png")
     Path chart;
 
-    @Option(names = "--json", description = "Print the report as one JSON object on stdout (text goes to stderr).")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
-    @Option(names = "--no-eval", description = "skip the ONNX Runtime accuracy check")
+    @Option(names = "--no-eval", description = "skip the ONNX Runtime check (fidelity to the dense model, top-1)")
     boolean noEval;
 
     // ---- FCPTS hyperparameters (FcptsConfig; defaults as documented there) ----
@@ -167,6 +178,9 @@ final class PruneCommand implements Callable<Integer> {
         if (!(sparsity >= 0) || !(sparsity < 1)) {
             throw new IllegalArgumentException("--sparsity must be in [0, 1), got " + sparsity);
         }
+        if (evalData != null && !noEval) {
+            preprocess.forSpec(evalData);
+        }
         PrintWriter err = spec.commandLine().getErr();
         Path input = model != null ? model : Path.of(System.getProperty("fcpts.home", ".")).resolve(DEFAULT_MODEL);
         Pruner.Method m = Pruner.Method.parse(method);
@@ -194,7 +208,9 @@ final class PruneCommand implements Callable<Integer> {
                 .reestimateBatchNorm(reestimateBatchNorm)
                 .layerSparsityRange(minLayer, maxLayer).layerBounds(Options.layerBounds(layerBounds));
         long start = System.nanoTime();
-        Pruner pruner = Pruner.builder().model(input).calibration(data).method(m).reconstruct(reconstruct)
+        inputShape.check(input);
+        Pruner pruner = Pruner.builder().model(input, inputShape.shapes())
+                .calibration(data, preprocess.forSpec(data)).method(m).reconstruct(reconstruct)
                 .backend(device).allowTf32(tf32)
                 .exclude(exclude.toArray(String[]::new)).config(c.build())
                 .listener(s -> {
@@ -210,24 +226,21 @@ final class PruneCommand implements Callable<Integer> {
         }
         PruneResult result = pruner.run();
         result.export(target);
+        PruneEvaluation.Outcome check = null;
         if (!noEval) {
-            IdxDataset test = DataSpec.open(data, IdxDataset.Split.TEST);
-            double dense = OrtEvaluator.evaluate(input, test, 500).top1();
-            double pruned = OrtEvaluator.evaluate(target, test, 500).top1();
-            result = result.withAccuracy(dense, pruned);
-            err.printf("top-1 on %d test images (ONNX Runtime): dense %.2f%%, pruned %.2f%%%n", test.size(),
-                    100 * dense, 100 * pruned);
+            check = PruneEvaluation.run(input, target, data, evalData, inputShape, preprocess, err);
+            result = check.withAccuracy(result);
         }
         printTable(err, result);
         err.printf("wrote %s (%s in %s)%n", target, m.label(), Progress.duration((System.nanoTime() - start) / 1e9));
         if (report != null) {
-            result.report(report);
+            AtomicFiles.writeString(report, PruneEvaluation.json(result, check) + "\n");
         }
         if (chart != null) {
             result.charts(chart).forEach(p -> err.println("wrote " + p));
         }
-        if (json) {
-            spec.commandLine().getOut().println(result.toJson());
+        if (json.json) {
+            spec.commandLine().getOut().println(PruneEvaluation.json(result, check));
         }
         return 0;
     }

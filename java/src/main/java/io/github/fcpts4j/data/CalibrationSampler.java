@@ -40,14 +40,15 @@ public final class CalibrationSampler {
         return perPass;
     }
 
-    /** Floats in one sample (channels x rows x cols). */
+    /** Floats in one sample (channels x rows x cols, in the set's layout). */
     public int sampleSize() {
         return data.channels() * data.rows() * data.cols();
     }
 
-    /** Shape of one batch, NCHW. */
+    /** Shape of one batch: the batch size, then the set's sample shape (NCHW, or NHWC for channels-last sets). */
     public long[] batchShape() {
-        return new long[] {batch, data.channels(), data.rows(), data.cols()};
+        long[] sample = data.sampleShape();
+        return new long[] {batch, sample[0], sample[1], sample[2]};
     }
 
     /** Writes the next batch into {@code images} (batch x sample size floats). */

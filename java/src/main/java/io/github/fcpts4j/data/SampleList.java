@@ -74,6 +74,11 @@ public final class SampleList implements LabeledImages {
     }
 
     @Override
+    public boolean labelled() {
+        return false;
+    }
+
+    @Override
     public int read(int i, float[] dst, int offset) {
         System.arraycopy(samples.get(i), 0, dst, offset, samples.get(i).length);
         return -1;

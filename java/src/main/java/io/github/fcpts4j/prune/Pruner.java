@@ -6,8 +6,8 @@ import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.data.DataSpec;
-import io.github.fcpts4j.data.IdxDataset;
 import io.github.fcpts4j.data.LabeledImages;
+import io.github.fcpts4j.data.Preprocessing;
 import io.github.fcpts4j.data.SampleList;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * <pre>{@code
  * PruneResult r = Pruner.builder()
  *         .model(Path.of("resnet20.onnx"))
- *         .calibration("embedded:fashion-mnist")        // or .calibration(images) / .calibration(samples, c, h, w)
+ *         .calibration("embedded:fashion-mnist")        // or .calibration("images:DIR", preprocessing),
+ *                                                         // .calibration(images), .calibration(samples, c, h, w)
  *         .targetSparsity(0.7)
  *         .method(Pruner.Method.FCPTS)
  *         .backend("cpu")                                 // "auto" and "cuda": see backend(String)
@@ -127,7 +128,8 @@ public final class Pruner {
             TensorData w = dense.initializer(n.input(1)).orElseThrow();
             layers.add(new PrunableLayer(n.name(), w.dims(), w.floats()));
         }
-        long[] sample = {1, calibration.channels(), calibration.rows(), calibration.cols()};
+        long[] shape = calibration.sampleShape();
+        long[] sample = {1, shape[0], shape[1], shape[2]};
         Budget budget = TargetBudget.resolve(dense, prunable, config, sample);
         double[] macsPerWeight = TargetBudget.resolve(dense, prunable,
                 config.toBuilder().costBasis(FcptsConfig.CostBasis.FLOPS).build(), sample).costs();
@@ -167,6 +169,8 @@ public final class Pruner {
         private OnnxModel model;
         private Path modelPath;
         private LabeledImages calibration;
+        private String calibrationSpec;
+        private Preprocessing preprocessing;
         private Method method = Method.FCPTS;
         private boolean reconstruct;
         private FcptsConfig.Builder config = FcptsConfig.builder(0.7);
@@ -185,6 +189,16 @@ public final class Pruner {
             return this;
         }
 
+        /**
+         * Reads the model with the shapes of inputs whose non-batch dimensions are symbolic fixed, e.g.
+         * {@code Map.of("x", new long[] {1, 3, 48, 192})} (the batch dimension stays free).
+         */
+        public Builder model(Path onnxFile, Map<String, long[]> inputShapes) {
+            this.model = OnnxImporter.read(onnxFile, inputShapes);
+            this.modelPath = onnxFile;
+            return this;
+        }
+
         /** A model already read. */
         public Builder model(OnnxModel onnx) {
             this.model = Objects.requireNonNull(onnx, "model");
@@ -192,23 +206,37 @@ public final class Pruner {
             return this;
         }
 
-        /** Calibration images from a data spec as {@code fcpts eval} takes it (calibration split). */
+        /**
+         * Calibration data from a spec ({@link DataSpec}: idx's train split, the embedded calibration slice;
+         * image folders preprocessed the ImageNet way, see {@link #calibration(String, Preprocessing)}).
+         */
         public Builder calibration(String dataSpec) {
-            this.calibration = DataSpec.open(dataSpec, dataSpec.startsWith("idx:") ? IdxDataset.Split.TRAIN
-                    : IdxDataset.Split.CALIBRATION);
+            return calibration(dataSpec, Preprocessing.imagenet());
+        }
+
+        /**
+         * Calibration data from a spec, image folders ({@code imagefolder:DIR}, {@code images:DIR}) decoded
+         * with {@code p}; its layout AUTO is inferred from the model's first input when {@link #build} runs.
+         * Labels are not needed. The spec is checked at once, the folder listed at build time.
+         */
+        public Builder calibration(String dataSpec, Preprocessing p) {
+            DataSpec.parse(dataSpec);
+            this.calibrationSpec = dataSpec;
+            this.preprocessing = Objects.requireNonNull(p, "preprocessing");
+            this.calibration = null;
             return this;
         }
 
-        /** Calibration images from any labelled (labels unused) image set. */
+        /** Calibration images from any image set (labels unused), CHW or, for channels-last sets, HWC. */
         public Builder calibration(LabeledImages images) {
             this.calibration = Objects.requireNonNull(images, "calibration");
+            this.calibrationSpec = null;
             return this;
         }
 
         /** The caller's own preprocessed samples, each channels x rows x cols floats (CHW). */
         public Builder calibration(Iterable<float[]> samples, int channels, int rows, int cols) {
-            this.calibration = SampleList.of(samples, channels, rows, cols);
-            return this;
+            return calibration(SampleList.of(samples, channels, rows, cols));
         }
 
         public Builder targetSparsity(double s) {
@@ -293,19 +321,25 @@ public final class Pruner {
             if (model == null) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no model: call model(path)");
             }
+            Graph g = model.graph();
+            long[] declared = g.inputs().get(0).shape();
+            if (calibrationSpec != null) {
+                boolean images = DataSpec.parse(calibrationSpec).kind().images();
+                calibration = DataSpec.open(calibrationSpec, DataSpec.Role.CALIBRATION,
+                        images ? preprocessing.resolve(g.inputs().get(0).name(), declared) : preprocessing);
+            }
             if (calibration == null) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no calibration data: call calibration(...)");
             }
             if (calibration.size() == 0) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the calibration set is empty");
             }
-            Graph g = model.graph();
             if (g.prunableNodes().isEmpty()) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "model '" + g.name() + "' has no prunable "
                         + "layer (Conv, Gemm or MatMul with a constant weight)");
             }
-            long[] declared = g.inputs().get(0).shape();
-            long[] given = {-1, calibration.channels(), calibration.rows(), calibration.cols()};
+            long[] sample = calibration.sampleShape();
+            long[] given = {-1, sample[0], sample[1], sample[2]};
             boolean fits = declared.length == 4;
             for (int i = 1; fits && i < 4; i++) {
                 fits = declared[i] <= 0 || declared[i] == given[i];

@@ -49,7 +49,8 @@ class ImageFolderTest {
 
     @Test
     void labelsFollowSortedClassFoldersAndPixelsAreNormalized(@TempDir Path dir) throws Exception {
-        ImageFolder f = new ImageFolder(folder(dir), 32, 24, DataSpec.IMAGENET_MEAN, DataSpec.IMAGENET_STD);
+        ImageFolder f = new ImageFolder(folder(dir), Preprocessing.imagenet()
+                .withResize(new Preprocessing.ShorterSide(32, 24)));
         assertEquals(List.of("a_red", "b_blue"), f.classes());
         assertEquals(5, f.size());
         float[] img = new float[3 * 24 * 24];
@@ -70,8 +71,8 @@ class ImageFolderTest {
         Graph g = b.build();
         Path model = dir.resolve("colour.onnx");
         OnnxExporter.write(g, model);
-        LabeledImages images = DataSpec.openImages("imagefolder:" + folder(dir.resolve("images")),
-                IdxDataset.Split.TEST, 32, 24, DataSpec.IMAGENET_MEAN, DataSpec.IMAGENET_STD);
+        LabeledImages images = DataSpec.open("imagefolder:" + folder(dir.resolve("images")),
+                DataSpec.Role.EVALUATION, Preprocessing.imagenet().withResize(new Preprocessing.ShorterSide(32, 24)));
         OrtEvaluator.Accuracy a = OrtEvaluator.evaluate(model, images, 2);
         assertEquals(5, a.samples());
         assertEquals(1.0, a.top1(), 0.0);
@@ -79,7 +80,6 @@ class ImageFolderTest {
 
     @Test
     void folderWithoutClassesIsAnError(@TempDir Path dir) {
-        assertThrows(FcptsException.class, () -> new ImageFolder(dir, 256, 224, DataSpec.IMAGENET_MEAN,
-                DataSpec.IMAGENET_STD));
+        assertThrows(FcptsException.class, () -> new ImageFolder(dir, Preprocessing.imagenet()));
     }
 }

@@ -1,0 +1,218 @@
+package io.github.fcpts4j.data;
+
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * How decoded images become model input, the same for calibration and evaluation
+ * ({@code imagefolder:} and {@code images:} data; {@link ImagePixels} applies it):
+ * <ol>
+ * <li>resize: {@link ShorterSide} (shorter side to {@code size}, bilinear, then a center crop of
+ *     {@code crop} x {@code crop}) or {@link Exact} (bilinear to exactly height x width, no crop);</li>
+ * <li>optional grayscale: L = (19595 R + 38470 G + 7471 B + 2^15) >> 16, the 8-bit ITU-R 601 luma that
+ *     PIL's {@code convert("L")} computes;</li>
+ * <li>x / 255, then (x - mean[c]) / std[c] per channel (one value or one per channel);</li>
+ * <li>channel order RGB or BGR (the order of the mean / std values too);</li>
+ * <li>layout NCHW or NHWC; {@link Layout#AUTO} is inferred from the model input by {@link #resolve}
+ *     and means NCHW where no model is known.</li>
+ * </ol>
+ * Use it with {@code Pruner.builder().calibration("images:DIR", p)} or {@link DataSpec#open}.
+ */
+public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrder channelOrder, boolean grayscale,
+                            Layout layout) {
+
+    /** How an image is brought to the model's height and width. */
+    public sealed interface Resize permits ShorterSide, Exact {
+    }
+
+    /** Shorter side to {@code size}, aspect kept, then a centered {@code crop} x {@code crop} square. */
+    public record ShorterSide(int size, int crop) implements Resize {
+        public ShorterSide {
+            if (crop < 1 || size < crop) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "resize " + size + " with crop " + crop
+                        + ": expected resize >= crop >= 1");
+            }
+        }
+    }
+
+    /** Exactly {@code height} x {@code width}, aspect not kept, no crop. */
+    public record Exact(int height, int width) implements Resize {
+        public Exact {
+            if (height < 1 || width < 1) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "resize " + height + "x" + width
+                        + ": expected positive height and width");
+            }
+        }
+    }
+
+    /** Order of the colour channels in the model input. */
+    public enum ChannelOrder { RGB, BGR }
+
+    /** Memory layout of one batch: channels first or last; AUTO = inferred from the model input. */
+    public enum Layout { AUTO, NCHW, NHWC }
+
+    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f}, IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+    public Preprocessing {
+        Objects.requireNonNull(resize, "resize");
+        Objects.requireNonNull(channelOrder, "channelOrder");
+        Objects.requireNonNull(layout, "layout");
+        mean = values("mean", mean, grayscale, false);
+        std = values("std", std, grayscale, true);
+    }
+
+    /** torchvision's ImageNet evaluation: shorter side 256, crop 224, ImageNet mean / std, RGB, layout inferred. */
+    public static Preprocessing imagenet() {
+        return new Preprocessing(new ShorterSide(256, 224), IMAGENET_MEAN, IMAGENET_STD, ChannelOrder.RGB, false,
+                Layout.AUTO);
+    }
+
+    public Preprocessing withResize(Resize r) {
+        return new Preprocessing(r, mean, std, channelOrder, grayscale, layout);
+    }
+
+    /** One value for every channel, or one per channel (in the model's channel order). */
+    public Preprocessing withNormalization(float[] newMean, float[] newStd) {
+        return new Preprocessing(resize, newMean, newStd, channelOrder, grayscale, layout);
+    }
+
+    public Preprocessing withChannelOrder(ChannelOrder order) {
+        return new Preprocessing(resize, mean, std, order, grayscale, layout);
+    }
+
+    /** One luma channel instead of three (mean and std must then hold one value each). */
+    public Preprocessing withGrayscale(boolean on) {
+        return new Preprocessing(resize, mean, std, channelOrder, on, layout);
+    }
+
+    public Preprocessing withLayout(Layout l) {
+        return new Preprocessing(resize, mean, std, channelOrder, grayscale, l);
+    }
+
+    @Override
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    @Override
+    public float[] std() {
+        return std.clone();
+    }
+
+    public int channels() {
+        return grayscale ? 1 : 3;
+    }
+
+    public int height() {
+        return resize instanceof Exact e ? e.height() : ((ShorterSide) resize).crop();
+    }
+
+    public int width() {
+        return resize instanceof Exact e ? e.width() : ((ShorterSide) resize).crop();
+    }
+
+    /** The mean (or std) of output channel {@code c}. */
+    float meanOf(int c) {
+        return mean[mean.length == 1 ? 0 : c];
+    }
+
+    float stdOf(int c) {
+        return std[std.length == 1 ? 0 : c];
+    }
+
+    /** {@link Layout#AUTO} read as NCHW. */
+    public boolean channelsLast() {
+        return layout == Layout.NHWC;
+    }
+
+    /** One sample's shape in this layout: [C, H, W] or [H, W, C]. */
+    public long[] sampleShape() {
+        return channelsLast() ? new long[] {height(), width(), channels()}
+                : new long[] {channels(), height(), width()};
+    }
+
+    /**
+     * This preprocessing with its layout fixed for a model input of {@code shape} (-1 for symbolic
+     * dimensions, the batch first): AUTO becomes NCHW when dimension 1 holds the channel count and dimension
+     * 3 does not, NHWC for the reverse, and is refused when both or neither do. The fixed dimensions must then
+     * equal the channels, height and width this preprocessing produces.
+     *
+     * @throws FcptsException INVALID_ARGUMENT naming the input, its shape and the option to change
+     */
+    public Preprocessing resolve(String input, long[] shape) {
+        String declared = "input '" + input + "' " + Arrays.toString(shape);
+        if (shape.length != 4) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, declared + " is not 4-D; image data needs "
+                    + "[N, C, H, W] or [N, H, W, C]");
+        }
+        int c = channels();
+        Layout l = layout;
+        if (l == Layout.AUTO) {
+            boolean first = shape[1] == c, last = shape[3] == c;
+            if (first == last) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot infer the layout of " + declared
+                        + " for " + c + "-channel images" + (first ? " (both dimension 1 and 3 could be channels)"
+                        : " (neither dimension 1 nor 3 is " + c + ")") + "; pass --layout nchw or --layout nhwc"
+                        + (first ? "" : ", or --grayscale / an --input-shape"));
+            }
+            l = first ? Layout.NCHW : Layout.NHWC;
+        }
+        Preprocessing fixed = withLayout(l);
+        long[] produced = fixed.sampleShape();
+        for (int i = 0; i < 3; i++) {
+            if (shape[i + 1] > 0 && shape[i + 1] != produced[i]) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "preprocessing gives "
+                        + l.name().toLowerCase(Locale.ROOT) + " samples " + Arrays.toString(produced) + " but "
+                        + declared + " expects " + Arrays.toString(Arrays.copyOfRange(shape, 1, 4))
+                        + "; set --resize (N or HxW), --crop, --grayscale or --layout to match");
+            }
+        }
+        return fixed;
+    }
+
+    /** One line for reports, e.g. "resize 48x192, mean [0.5], std [0.5], rgb, nchw". */
+    public String describe() {
+        String r = resize instanceof Exact e ? e.height() + "x" + e.width()
+                : ((ShorterSide) resize).size() + ", crop " + ((ShorterSide) resize).crop();
+        return "resize " + r + ", mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std) + ", "
+                + (grayscale ? "grayscale" : channelOrder.name().toLowerCase(Locale.ROOT)) + ", "
+                + layout.name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Preprocessing p && resize.equals(p.resize) && Arrays.equals(mean, p.mean)
+                && Arrays.equals(std, p.std) && channelOrder == p.channelOrder && grayscale == p.grayscale
+                && layout == p.layout;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(resize, Arrays.hashCode(mean), Arrays.hashCode(std), channelOrder, grayscale, layout);
+    }
+
+    @Override
+    public String toString() {
+        return "Preprocessing[" + describe() + "]";
+    }
+
+    private static float[] values(String what, float[] v, boolean grayscale, boolean positive) {
+        Objects.requireNonNull(v, what);
+        if (v.length != 1 && (grayscale || v.length != 3)) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "--" + what + " " + Arrays.toString(v) + ": expected "
+                    + (grayscale ? "one value (--grayscale gives one channel)" : "one value or three (one per "
+                    + "channel)"));
+        }
+        for (float x : v) {
+            if (!Float.isFinite(x) || (positive && !(x > 0))) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "--" + what + " " + Arrays.toString(v)
+                        + ": expected finite" + (positive ? " positive" : "") + " numbers");
+            }
+        }
+        return v.clone();
+    }
+}
