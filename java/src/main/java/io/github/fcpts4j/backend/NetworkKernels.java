@@ -61,6 +61,17 @@ public interface NetworkKernels {
     }
 
     /** y = pool(x). */
+    /**
+     * A sparse fully connected layer, built once per weight and batch size:
+     * y [batch, out] = x [batch, in] W^T + bias, W [out, in] in CSR.
+     */
+    interface SparseLinearPlan extends AutoCloseable {
+        void forward(Tensor x, Tensor y);
+
+        @Override
+        void close();
+    }
+
     interface PoolPlan extends AutoCloseable {
         void forward(Tensor x, Tensor y);
 
@@ -102,6 +113,13 @@ public interface NetworkKernels {
 
     /** Whether {@link #sparseConv} handles this geometry on this backend. */
     boolean supportsSparseConv(WindowGeometry geometry);
+
+    /** A sparse fully connected layer; only where {@link #supportsSparseLinear()}. @param bias [out] or null */
+    SparseLinearPlan sparseLinear(long batch, long in, long out, int[] rowPtr, int[] colIdx, float[] values,
+                                  float[] bias);
+
+    /** Whether this backend has a sparse fully connected kernel. */
+    boolean supportsSparseLinear();
 
     PoolPlan pool(WindowGeometry geometry, Pool kind);
 

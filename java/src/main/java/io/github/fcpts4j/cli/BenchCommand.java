@@ -156,11 +156,11 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Double> profile;
             SparsePlan.NetworkCheck check;
             List<SparsePlan.LayerChoice> choices;
-            try (SparsePlan d = SparsePlan.build(g, backend, Map.of(name, shape), threads, 1,
+            try (SparsePlan d = SparsePlan.build(g, backend, Map.of(name, shape), 1,
                     SparsePlan.Policy.DENSE)) {
                 dense = time(() -> d.run(feed));
             }
-            try (SparsePlan s = SparsePlan.build(g, backend, Map.of(name, shape), threads, 5)) {
+            try (SparsePlan s = SparsePlan.build(g, backend, Map.of(name, shape), 5)) {
                 sparse = time(() -> s.run(feed));
                 choices = s.choices();
                 check = s.networkCheck();

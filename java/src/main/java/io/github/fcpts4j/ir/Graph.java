@@ -2,6 +2,8 @@ package io.github.fcpts4j.ir;
 
 import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ir.ops.OpDefinition;
+import io.github.fcpts4j.ir.ops.Ops;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -161,13 +163,15 @@ public final class Graph {
     }
 
     /**
-     * The prunable layers: Conv, Gemm and MatMul nodes whose weight (input 1)
-     * is a float initializer, in execution order.
+     * The prunable layers: nodes whose op has a prunable weight input
+     * ({@link OpDefinition#weightInput}: Conv, Gemm, MatMul) holding a float
+     * initializer, in execution order.
      */
     public List<Node> prunableNodes() {
-        return nodes.stream().filter(n -> n.op().prunable())
-                .filter(n -> initializers.containsKey(n.input(1)) && initializers.get(n.input(1)).isFloat())
-                .toList();
+        return nodes.stream().filter(n -> {
+            int w = Ops.of(n.op()).weightInput();
+            return w >= 0 && initializers.containsKey(n.input(w)) && initializers.get(n.input(w)).isFloat();
+        }).toList();
     }
 
     @Override

@@ -1,13 +1,16 @@
 package io.github.fcpts4j.ir;
 
+import io.github.fcpts4j.ir.ops.OpDefinition;
+import io.github.fcpts4j.ir.ops.Ops;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Size and cost of every prunable layer of a graph, per input sample:
- * weights N_l, multiply-accumulates MACs_l (a conv does N_l MACs per output
- * position, a Gemm / MatMul N_l per output row), the zeros already present,
+ * weights N_l, multiply-accumulates MACs_l (N_l times the op's MACs per
+ * weight: a conv's output positions, a Gemm / MatMul's output rows), the zeros already present,
  * and so the MACs per weight that the FLOPs-weighted sparsity constraint uses
  * (FCPTS.md section 3).
  */
@@ -31,20 +34,12 @@ public final class LayerCosts {
         Map<String, long[]> shapes = ShapeInference.infer(graph, inputShapes);
         List<Layer> out = new ArrayList<>();
         for (Node n : graph.prunableNodes()) {
-            TensorData w = graph.initializer(n.input(1)).orElseThrow();
+            OpDefinition op = Ops.of(n.op());
+            String weight = n.input(op.weightInput());
+            TensorData w = graph.initializer(weight).orElseThrow();
             long[] y = shapes.get(n.output());
-            long positions = 1;
-            if (n.op() == OpType.CONV) {
-                for (int i = 2; i < y.length; i++) {
-                    positions *= y[i];
-                }
-            } else {
-                for (int i = 0; i < y.length - 1; i++) {
-                    positions *= y[i];
-                }
-            }
-            out.add(new Layer(n.name(), n.op().onnxName(), n.input(1), w.dims(), w.size(), w.size() * positions,
-                    w.zeros()));
+            out.add(new Layer(n.name(), n.op().onnxName(), weight, w.dims(), w.size(),
+                    w.size() * op.macsPerWeight(y), w.zeros()));
         }
         return out;
     }

@@ -7,48 +7,42 @@ import java.util.List;
  * The operators of the fcpts4j IR, named as in ONNX. Identity and Dropout
  * (inference) disappear at import, Constant becomes an initializer, and
  * shape-computation subgraphs are folded into constants, so none of those
- * reach the IR. {@link #prunable()} marks the layers whose weight (input 1)
- * FCPTS may prune.
+ * reach the IR. What each op means (shapes, kernels, traits such as a
+ * prunable weight) is its definition in the op registry,
+ * {@link io.github.fcpts4j.ir.ops.Ops}.
  */
 public enum OpType {
-    CONV("Conv", true),
-    BATCH_NORMALIZATION("BatchNormalization", false),
-    RELU("Relu", false),
-    CLIP("Clip", false),
-    LEAKY_RELU("LeakyRelu", false),
-    SIGMOID("Sigmoid", false),
-    HARD_SIGMOID("HardSigmoid", false),
-    HARD_SWISH("HardSwish", false),
-    ADD("Add", false),
-    SUB("Sub", false),
-    MUL("Mul", false),
-    DIV("Div", false),
-    MAX_POOL("MaxPool", false),
-    AVERAGE_POOL("AveragePool", false),
-    GLOBAL_AVERAGE_POOL("GlobalAveragePool", false),
-    FLATTEN("Flatten", false),
-    RESHAPE("Reshape", false),
-    TRANSPOSE("Transpose", false),
-    CONCAT("Concat", false),
-    GEMM("Gemm", true),
-    MATMUL("MatMul", true),
-    SOFTMAX("Softmax", false);
+    CONV("Conv"),
+    BATCH_NORMALIZATION("BatchNormalization"),
+    RELU("Relu"),
+    CLIP("Clip"),
+    LEAKY_RELU("LeakyRelu"),
+    SIGMOID("Sigmoid"),
+    HARD_SIGMOID("HardSigmoid"),
+    HARD_SWISH("HardSwish"),
+    ADD("Add"),
+    SUB("Sub"),
+    MUL("Mul"),
+    DIV("Div"),
+    MAX_POOL("MaxPool"),
+    AVERAGE_POOL("AveragePool"),
+    GLOBAL_AVERAGE_POOL("GlobalAveragePool"),
+    FLATTEN("Flatten"),
+    RESHAPE("Reshape"),
+    TRANSPOSE("Transpose"),
+    CONCAT("Concat"),
+    GEMM("Gemm"),
+    MATMUL("MatMul"),
+    SOFTMAX("Softmax");
 
     private final String onnxName;
-    private final boolean prunable;
 
-    OpType(String onnxName, boolean prunable) {
+    OpType(String onnxName) {
         this.onnxName = onnxName;
-        this.prunable = prunable;
     }
 
     public String onnxName() {
         return onnxName;
-    }
-
-    /** Whether input 1 of this op is a weight FCPTS prunes (Conv, Gemm, MatMul with a constant operand). */
-    public boolean prunable() {
-        return prunable;
     }
 
     /** The op for an ONNX op type in the default domain, or null when unsupported. */

@@ -43,7 +43,7 @@ public final class TensorData {
         return ofLongs(DataType.INT64, new long[] {values.length}, values);
     }
 
-    static long size(long[] dims) {
+    public static long size(long[] dims) {
         long n = 1;
         for (long d : dims) {
             if (d < 0) {

@@ -13,6 +13,7 @@ import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.ValueInfo;
+import io.github.fcpts4j.ir.ops.Ops;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -161,17 +162,12 @@ public final class OnnxImporter {
                 default -> {
                     OpType op = OpType.fromOnnx(n.getOpType());
                     Attributes attributes = OnnxTensors.readAttributes(n.getAttributeList(), where);
-                    List<String> ins = new ArrayList<>(nodeInputs);
-                    if (op == OpType.CLIP && opset < 11) {
-                        ins = clipBoundsAsInputs(name, ins, attributes, initializers);
-                        ins.subList(1, 3).forEach(b -> constants.put(b, initializers.get(b)));
-                        attributes = Attributes.empty();
-                    }
-                    if (op == OpType.SOFTMAX && !attributes.has("axis")) {
-                        attributes = attributes.with("axis", opset < 13 ? 1L : -1L);
-                    }
-                    adoptFoldedConstants(op, ins, constants, initializers, where);
-                    Node node = new Node(name, op, ins, n.getOutputList(), attributes);
+                    Map<String, TensorData> added = new LinkedHashMap<>();
+                    Node node = Ops.of(op).fromOpset(new Node(name, op, nodeInputs, n.getOutputList(), attributes),
+                            opset, added);
+                    initializers.putAll(added);
+                    constants.putAll(added);
+                    adoptFoldedConstants(node, constants, initializers, where);
                     nodes.add(node);
                     if (shapesKnown) {
                         folder.propagate(node);
@@ -191,17 +187,18 @@ public final class OnnxImporter {
 
     /**
      * A compute node reading a folded constant gets it as an initializer; a
-     * folded Reshape target keeps the batch dynamic (see {@link ShapeFolder}).
+     * folded shape input (a Reshape target) keeps the batch dynamic (see {@link ShapeFolder}).
      */
-    private static void adoptFoldedConstants(OpType op, List<String> ins, Map<String, TensorData> constants,
+    private static void adoptFoldedConstants(Node node, Map<String, TensorData> constants,
                                              Map<String, TensorData> initializers, String where) {
+        List<String> ins = node.inputs();
         for (int i = 0; i < ins.size(); i++) {
             String in = ins.get(i);
             if (in.isEmpty() || initializers.containsKey(in) || !constants.containsKey(in)) {
                 continue;
             }
             TensorData value = constants.get(in);
-            if (op == OpType.RESHAPE && i == 1) {
+            if (Ops.of(node.op()).shapeInput(i)) {
                 value = ShapeFolder.reshapeTarget(value);
                 if (value == null) {
                     throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": the reshape target uses the "
@@ -274,14 +271,6 @@ public final class OnnxImporter {
         }
         throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": a graph output that copies a graph input "
                 + "or initializer ('" + from + "') is not supported");
-    }
-
-    private static List<String> clipBoundsAsInputs(String node, List<String> inputs, Attributes a,
-                                                   Map<String, TensorData> initializers) {
-        String min = node + "__min", max = node + "__max";
-        initializers.put(min, TensorData.ofFloats(new long[0], new float[] {a.getFloat("min", -Float.MAX_VALUE)}));
-        initializers.put(max, TensorData.ofFloats(new long[0], new float[] {a.getFloat("max", Float.MAX_VALUE)}));
-        return List.of(inputs.get(0), min, max);
     }
 
     private static ValueInfo valueInfo(OnnxMl.ValueInfoProto v, String origin, long[] given) {

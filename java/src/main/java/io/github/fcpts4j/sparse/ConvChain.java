@@ -7,6 +7,7 @@ import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.Windows;
+import io.github.fcpts4j.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,7 +80,7 @@ public record ConvChain(Node conv, List<Node> nodes, String residual, ConvActiva
             if (claimed.contains(next)) {
                 next = null;
             }
-            if (next != null && next.op() == OpType.ADD && next.inputs().size() == 2) {
+            if (next != null && Ops.of(next.op()).epilogue(next.op()).residual() && next.inputs().size() == 2) {
                 String other = next.input(0).equals(conv.output()) ? next.input(1) : next.input(0);
                 if (!other.equals(conv.output()) && g.initializer(other).isEmpty()
                         && Arrays.equals(shapes.get(other), shapes.get(conv.output()))
@@ -93,11 +94,11 @@ public record ConvChain(Node conv, List<Node> nodes, String residual, ConvActiva
             }
             ConvActivation act = ConvActivation.NONE;
             float lo = 0, hi = 0;
-            if (next != null && next.op() == OpType.RELU) {
+            ConvActivation nextAct = next == null ? null : Ops.of(next.op()).epilogue(next.op()).activation();
+            if (nextAct == ConvActivation.RELU) {
                 nodes.add(next);
                 act = ConvActivation.RELU;
-            } else if (next != null && next.op() == OpType.CLIP && bound(g, next, 1) != null
-                    && bound(g, next, 2) != null) {
+            } else if (nextAct == ConvActivation.CLIP && bound(g, next, 1) != null && bound(g, next, 2) != null) {
                 nodes.add(next);
                 act = ConvActivation.CLIP;
                 lo = bound(g, next, 1);

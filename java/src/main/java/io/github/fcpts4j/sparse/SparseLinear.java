@@ -2,18 +2,21 @@ package io.github.fcpts4j.sparse;
 
 import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.Backend;
+import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.backend.cpu.CpuSparseLinearPlan;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
-import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
+import io.github.fcpts4j.ir.ops.LinearForm;
+import io.github.fcpts4j.ir.ops.Ops;
 
 import java.util.List;
 
 /**
- * A fully connected layer with a pruned constant weight, computed from CSR on
- * the CPU (sparse runtime): ONNX {@code Gemm} ({@code Y = alpha A B' + beta C},
+ * A fully connected layer with a pruned constant weight, computed from CSR by
+ * the backend's sparse kernel (sparse runtime; the CPU has one): ONNX {@code Gemm} ({@code Y = alpha A B' + beta C},
  * transA = 0, C absent or a constant of one value per output) or
  * {@code MatMul} with a constant right operand, on a 2-D input
  * [batch, in]: {@code y[n, m] = bias[m] + sum_k W[m, k] x[n, k]} with
@@ -22,36 +25,51 @@ import java.util.List;
 public final class SparseLinear implements PlanLayer {
     private final Node node;
     private final CsrMatrix weight;
-    private final CpuSparseLinearPlan plan;
+    private final NetworkKernels.SparseLinearPlan plan;
 
     /** Whether {@code n} is a layer this class computes (input shape [batch, in], constant weight). */
     public static boolean supports(Graph g, Node n, long[] inputShape) {
-        if (inputShape.length != 2 || g.initializer(n.input(1)).map(d -> !d.isFloat() || d.rank() != 2)
-                .orElse(true)) {
+        LinearForm form = Ops.of(n.op()).linearForm(n);
+        if (form == null || form.transA() || inputShape.length != 2
+                || g.initializer(n.input(1)).map(d -> !d.isFloat() || d.rank() != 2).orElse(true)) {
             return false;
         }
-        if (n.op() == OpType.MATMUL) {
+        if (form.bias() < 0) {
             return true;
         }
-        if (n.op() != OpType.GEMM || n.attributes().getInt("transA", 0) != 0) {
-            return false;
-        }
-        if (n.inputs().size() < 3 || n.input(2).isEmpty()) {
-            return true;
-        }
-        long outputs = g.initializer(n.input(1)).orElseThrow().dims()[n.attributes().getInt("transB", 0) != 0 ? 0 : 1];
-        return g.initializer(n.input(2)).map(c -> c.isFloat() && c.size() == outputs).orElse(false);
+        long outputs = g.initializer(n.input(1)).orElseThrow().dims()[form.transB() ? 0 : 1];
+        return g.initializer(n.input(form.bias())).map(c -> c.isFloat() && c.size() == outputs).orElse(false);
     }
 
+    /**
+     * On the CPU with {@code threads} OpenMP threads (0 = all).
+     *
+     * @param inputShape [batch, in] of the layer's input
+     */
     public SparseLinear(Graph g, Node n, long[] inputShape, int threads) {
+        this(g, n, inputShape, (batch, in, out, w, bias) -> new CpuSparseLinearPlan(batch, in, out, w.rowPtr(),
+                w.colIdx(), w.values(), bias, threads));
+    }
+
+    /** On {@code backend}'s tensors; only where {@code backend.network().supportsSparseLinear()}. */
+    public SparseLinear(Graph g, Node n, long[] inputShape, Backend backend) {
+        this(g, n, inputShape, (batch, in, out, w, bias) -> backend.network().sparseLinear(batch, in, out,
+                w.rowPtr(), w.colIdx(), w.values(), bias));
+    }
+
+    private interface PlanFactory {
+        NetworkKernels.SparseLinearPlan make(long batch, long in, long out, CsrMatrix weight, float[] bias);
+    }
+
+    private SparseLinear(Graph g, Node n, long[] inputShape, PlanFactory factory) {
         if (!supports(g, n, inputShape)) {
             throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, n.describe() + ": the sparse runtime handles Gemm "
                     + "(transA = 0, per-output bias) and MatMul with a constant 2-D weight on a 2-D input");
         }
+        LinearForm form = Ops.of(n.op()).linearForm(n);
         TensorData b = g.initializer(n.input(1)).orElseThrow();
-        boolean transB = n.op() == OpType.GEMM && n.attributes().getInt("transB", 0) != 0;
-        float alpha = n.op() == OpType.GEMM ? n.attributes().getFloat("alpha", 1f) : 1f;
-        float beta = n.op() == OpType.GEMM ? n.attributes().getFloat("beta", 1f) : 1f;
+        boolean transB = form.transB();
+        float alpha = form.alpha(), beta = form.beta();
         long[] d = b.dims();
         int out = (int) (transB ? d[0] : d[1]), in = (int) (transB ? d[1] : d[0]);
         if (inputShape[1] != in) {
@@ -65,16 +83,15 @@ public final class SparseLinear implements PlanLayer {
             }
         }
         float[] bias = null;
-        if (n.op() == OpType.GEMM && n.inputs().size() > 2 && !n.input(2).isEmpty()) {
-            bias = g.initializer(n.input(2)).orElseThrow().floats();
+        if (form.bias() >= 0) {
+            bias = g.initializer(n.input(form.bias())).orElseThrow().floats();
             for (int m = 0; m < bias.length; m++) {
                 bias[m] *= beta;
             }
         }
         this.node = n;
         this.weight = CsrMatrix.of(w, out, in);
-        this.plan = new CpuSparseLinearPlan(inputShape[0], in, out, weight.rowPtr(), weight.colIdx(), weight.values(),
-                bias, threads);
+        this.plan = factory.make(inputShape[0], in, out, weight, bias);
     }
 
     public CsrMatrix weight() {

@@ -4,7 +4,6 @@ import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
-import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.ValueInfo;
@@ -23,10 +22,11 @@ import java.util.function.Supplier;
  * folded into its Conv ({@link BatchNormFolding}) and each Conv with its
  * fusable epilogue ({@link ConvChain}: residual Add, Relu / Clip) runs as one
  * layer, dense ({@link DenseConvChain}: the backend's fused convolution, oneDNN
- * with pre-packed weights and post-ops on backend, cuDNN on cuda) or sparse
- * ({@link SparseConv}: the CSR kernel on backend, cuSPARSE SpMM on cuda for
- * ungrouped convs); on cpu Gemm / MatMul layers with a constant weight run on
- * the engine's kernel or sparse ({@link SparseLinear}). Under
+ * with pre-packed weights and post-ops on cpu, cuDNN on cuda) or sparse
+ * ({@link SparseConv}: the CSR kernel on cpu, cuSPARSE SpMM on cuda for
+ * ungrouped convs); where the backend has a sparse linear kernel (cpu), Gemm /
+ * MatMul layers with a constant weight run on the engine's kernel or sparse
+ * ({@link SparseLinear}). Layers run with the backend's threads. Under
  * {@link Policy#FASTEST} every layer with at least {@link #MIN_SPARSITY} zeros
  * is timed inside the network, once in an all-dense and once in an all-sparse
  * run (median of several runs per step), and keeps the faster path; then the
@@ -87,9 +87,8 @@ public final class SparsePlan implements AutoCloseable {
      * @param timingRuns timed runs of the network per path for the choice and for the check (medians; one
      *                   warm-up run first)
      */
-    public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, int threads,
-                                   int timingRuns) {
-        return build(graph, backend, inputShapes, threads, timingRuns, Policy.FASTEST);
+    public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, int timingRuns) {
+        return build(graph, backend, inputShapes, timingRuns, Policy.FASTEST);
     }
 
     /**
@@ -100,16 +99,15 @@ public final class SparsePlan implements AutoCloseable {
                              Supplier<PlanLayer> sparse) {
     }
 
-    /** As {@link #build(Graph, Backend, Map, int, int)} with an explicit policy. */
-    public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, int threads,
-                                   int timingRuns, Policy policy) {
+    /** As {@link #build(Graph, Backend, Map, int)} with an explicit policy. */
+    public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, int timingRuns,
+                                   Policy policy) {
         Graph serving = BatchNormFolding.apply(graph);
         Map<String, long[]> shapes = ShapeInference.infer(serving, inputShapes);
         List<PlanLayer> created = new ArrayList<>();
         List<NetworkExecutor> executors = new ArrayList<>();
         try {
             List<Candidate> candidates = new ArrayList<>();
-            boolean onCpu = backend.name().equals("cpu");
             for (ConvChain c : ConvChain.find(serving, shapes)) {
                 long[] in = shapes.get(c.conv().input(0));
                 if (!backend.network().supportsSparseConv(c.geometry(serving, in))) {
@@ -118,16 +116,14 @@ public final class SparsePlan implements AutoCloseable {
                 candidates.add(new Candidate(c.conv().name(), c.nodes().stream().map(Node::name).toList(),
                         sparsity(serving.initializer(c.conv().input(1)).orElseThrow()),
                         () -> track(created, new DenseConvChain(serving, c, in, backend)),
-                        () -> track(created, onCpu ? new SparseConv(serving, c, in, threads)
-                                : new SparseConv(serving, c, in, backend))));
+                        () -> track(created, new SparseConv(serving, c, in, backend))));
             }
             for (Node n : serving.nodes()) {
                 long[] in = shapes.get(n.input(0));
-                if (onCpu && (n.op() == OpType.GEMM || n.op() == OpType.MATMUL)
-                        && SparseLinear.supports(serving, n, in)) {
+                if (backend.network().supportsSparseLinear() && SparseLinear.supports(serving, n, in)) {
                     candidates.add(new Candidate(n.name(), List.of(n.name()),
                             sparsity(serving.initializer(n.input(1)).orElseThrow()), null,
-                            () -> track(created, new SparseLinear(serving, n, in, threads))));
+                            () -> track(created, new SparseLinear(serving, n, in, backend))));
                 }
             }
             int count = candidates.size();

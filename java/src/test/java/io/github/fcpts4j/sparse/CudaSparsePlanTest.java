@@ -38,8 +38,8 @@ class CudaSparsePlanTest {
                     float[] x = TestData.uniform((int) (batch * 3 * 64 * 64), 8);
                     for (SparsePlan.Policy policy : new SparsePlan.Policy[] {SparsePlan.Policy.SPARSE,
                         SparsePlan.Policy.DENSE}) {
-                        try (SparsePlan reference = SparsePlan.build(g, cpu, shapes, 0, 1, policy);
-                             SparsePlan device = SparsePlan.build(g, gpu, shapes, 0, 1, policy)) {
+                        try (SparsePlan reference = SparsePlan.build(g, cpu, shapes, 1, policy);
+                             SparsePlan device = SparsePlan.build(g, gpu, shapes, 1, policy)) {
                             String out = g.outputs().get(0).name();
                             float[] want = reference.run(Map.of("image", x)).get(out);
                             float[] got = device.run(Map.of("image", x)).get(out);
@@ -64,8 +64,8 @@ class CudaSparsePlanTest {
             Graph g = GlobalPruning.prune(TestNets.resnet18(9), 0.95);
             Map<String, long[]> shapes = Map.of("image", new long[] {1, 3, 224, 224});
             float[] x = TestData.uniform(3 * 224 * 224, 10);
-            try (SparsePlan reference = SparsePlan.build(g, cpu, shapes, 0, 1, SparsePlan.Policy.DENSE);
-                 SparsePlan plan = SparsePlan.build(g, gpu, shapes, 0, 3)) {
+            try (SparsePlan reference = SparsePlan.build(g, cpu, shapes, 1, SparsePlan.Policy.DENSE);
+                 SparsePlan plan = SparsePlan.build(g, gpu, shapes, 3)) {
                 String out = g.outputs().get(0).name();
                 io.github.fcpts4j.backend.cuda.CudaParity.assertMatches(plan.run(Map.of("image", x)).get(out),
                         reference.run(Map.of("image", x)).get(out), "fastest plan on cuda");

@@ -52,7 +52,7 @@ class SparsePlanTest extends CpuTest {
             String input = m.graph().inputs().get(0).name(), output = m.graph().outputs().get(0).name();
             long layers = m.graph().prunableNodes().size();
             for (SparsePlan.Policy policy : policies) {
-                try (SparsePlan plan = SparsePlan.build(m.graph(), cpu, Map.of(input, shape), 0, 1, policy)) {
+                try (SparsePlan plan = SparsePlan.build(m.graph(), cpu, Map.of(input, shape), 1, policy)) {
                     float[] y = plan.run(Map.of(input, x)).get(output);
                     double scale = 0;
                     for (float v : ref) {
@@ -94,7 +94,7 @@ class SparsePlanTest extends CpuTest {
         Graph g = ImageNetArchitectures.resnet18(3, NetBuilder.Init.TRAINING);
         assertMatchesOrt(model(g), new long[] {1, 3, 224, 224}, SparsePlan.Policy.SPARSE,
                 SparsePlan.Policy.DENSE);
-        try (SparsePlan plan = SparsePlan.build(g, cpu, Map.of("image", new long[] {1, 3, 224, 224}), 0, 1,
+        try (SparsePlan plan = SparsePlan.build(g, cpu, Map.of("image", new long[] {1, 3, 224, 224}), 1,
                 SparsePlan.Policy.DENSE)) {
             // 20 convs (their BatchNorms folded) and the classifier; 8 residual Adds and all 17 ReLUs run in
             // conv epilogues
@@ -108,7 +108,7 @@ class SparsePlanTest extends CpuTest {
         Graph g = ImageNetArchitectures.mobilenetV2(3, NetBuilder.Init.TRAINING);
         assertMatchesOrt(model(g), new long[] {1, 3, 224, 224}, SparsePlan.Policy.SPARSE,
                 SparsePlan.Policy.DENSE);
-        try (SparsePlan plan = SparsePlan.build(g, cpu, Map.of("image", new long[] {1, 3, 224, 224}), 0, 1,
+        try (SparsePlan plan = SparsePlan.build(g, cpu, Map.of("image", new long[] {1, 3, 224, 224}), 1,
                 SparsePlan.Policy.DENSE)) {
             // ReLU6 (Clip) after every expand, depthwise, the stem and the last conv; 10 identity shortcuts
             long clips = g.nodes().stream().filter(n -> n.op() == OpType.CLIP).count();

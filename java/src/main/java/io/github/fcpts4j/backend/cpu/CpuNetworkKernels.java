@@ -116,6 +116,17 @@ final class CpuNetworkKernels implements NetworkKernels {
     }
 
     @Override
+    public SparseLinearPlan sparseLinear(long batch, long in, long out, int[] rowPtr, int[] colIdx, float[] values,
+                                         float[] bias) {
+        return new CpuSparseLinearPlan(batch, in, out, rowPtr, colIdx, values, bias, threads);
+    }
+
+    @Override
+    public boolean supportsSparseLinear() {
+        return true;
+    }
+
+    @Override
     public SparseConvPlan sparseConv(WindowGeometry geometry, int[] rowPtr, int[] colIdx, float[] values, float[] bias,
                                      boolean withResidual, ConvActivation activation, float lo, float hi) {
         return new CpuSparseConvPlan(geometry, rowPtr, colIdx, values, bias, withResidual, activation, lo, hi,

@@ -1,5 +1,6 @@
 package io.github.fcpts4j.backend.cpu;
 
+import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.Tensor;
 
 import org.bytedeco.javacpp.FloatPointer;
@@ -11,7 +12,7 @@ import org.bytedeco.javacpp.IntPointer;
  * with W [out, in] in CSR, on cpu tensors in place. Owns its native memory:
  * close it; use after close throws.
  */
-public final class CpuSparseLinearPlan implements AutoCloseable {
+public final class CpuSparseLinearPlan implements NetworkKernels.SparseLinearPlan {
     private CpuNatives.SparseLinearHandle handle;
     private final CpuNatives.Status status = new CpuNatives.Status();
 
@@ -30,6 +31,7 @@ public final class CpuSparseLinearPlan implements AutoCloseable {
     }
 
     /** y = x W^T + bias on cpu tensors. */
+    @Override
     public void forward(Tensor x, Tensor y) {
         if (handle == null) {
             throw new IllegalStateException("sparse linear plan is closed");

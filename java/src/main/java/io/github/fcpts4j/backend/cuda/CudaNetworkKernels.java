@@ -200,6 +200,19 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
         return new CusparseConvPlan(this, geometry, rowPtr, colIdx, values, bias, withResidual, activation, lo, hi);
     }
 
+    /** No sparse fully connected kernel on cuda yet: the dense cuBLAS product runs instead. */
+    @Override
+    public SparseLinearPlan sparseLinear(long batch, long in, long out, int[] rowPtr, int[] colIdx, float[] values,
+                                         float[] bias) {
+        throw new UnsupportedOperationException("cuda has no sparse fully connected kernel; check "
+                + "supportsSparseLinear()");
+    }
+
+    @Override
+    public boolean supportsSparseLinear() {
+        return false;
+    }
+
     /** cuSPARSE path: ungrouped convolutions (im2col + SpMM). */
     @Override
     public boolean supportsSparseConv(WindowGeometry geometry) {
