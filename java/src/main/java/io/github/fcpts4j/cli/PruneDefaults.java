@@ -5,8 +5,8 @@ import io.github.fcpts4j.prune.FcptsConfig.BatchNormMode;
 import io.github.fcpts4j.prune.FcptsConfig.CostBasis;
 import io.github.fcpts4j.prune.FcptsConfig.DensityEstimate;
 import io.github.fcpts4j.prune.FcptsConfig.ReconstructionLoss;
-import io.github.fcpts4j.prune.FcptsConfig.ThresholdInit;
 import io.github.fcpts4j.prune.FcptsConfig.ThresholdScale;
+import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 
 import java.util.Locale;
 
@@ -22,9 +22,9 @@ import picocli.CommandLine.Model.OptionSpec;
 final class PruneDefaults implements IDefaultValueProvider {
     static final OptionWords<CostBasis> COST_BASIS = new OptionWords<>("--constraint",
             "params", CostBasis.PARAMETERS, "flops", CostBasis.FLOPS);
-    static final OptionWords<ThresholdInit> INIT = new OptionWords<>("--init",
-            "erk", ThresholdInit.ERK, "global", ThresholdInit.GLOBAL, "uniform", ThresholdInit.UNIFORM,
-            "lamp", ThresholdInit.LAMP);
+    static final OptionWords<MagnitudeAllocation> INIT = new OptionWords<>("--init",
+            "erk", MagnitudeAllocation.ERK, "global", MagnitudeAllocation.GLOBAL, "uniform",
+            MagnitudeAllocation.UNIFORM, "lamp", MagnitudeAllocation.LAMP);
     static final OptionWords<DensityEstimate> DENSITY = new OptionWords<>("--density",
             "kde", DensityEstimate.KDE, "hard-count", DensityEstimate.HARD_COUNT);
     static final OptionWords<ReconstructionLoss> LOSS = new OptionWords<>("--loss",

@@ -1,5 +1,7 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.sparsity.MagnitudeAllocation;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -48,7 +50,7 @@ import java.util.Objects;
  * @param featureWeight      weight of the feature MSE terms
  * @param straightThrough    threshold gradient from reconstruction (project choice, on)
  * @param density            derivative of the layer sparsity: Gaussian KDE or a hard-count difference
- * @param init               initial allocation of the thresholds
+ * @param init               the allocation at S* the thresholds start at (ERK: published and default)
  * @param batchNorm          how BatchNorm runs during the optimization (published: training mode)
  * @param reestimateBatchNorm re-estimate BatchNorm running statistics on the calibration set after pruning
  * @param minLayerSparsity   lower bound on every layer's sparsity, in [0, 1]
@@ -62,7 +64,7 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
                           boolean absoluteConstraint, boolean projectEachStep,
                           double polishFraction, ReconstructionLoss loss, float temperature,
                           List<String> featureLayers, float featureWeight, boolean straightThrough,
-                          DensityEstimate density, ThresholdInit init, BatchNormMode batchNorm,
+                          DensityEstimate density, MagnitudeAllocation init, BatchNormMode batchNorm,
                           boolean reestimateBatchNorm, double minLayerSparsity, double maxLayerSparsity,
                           List<LayerBound> layerBounds, long seed) {
 
@@ -96,18 +98,6 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
         PER_LAYER,
         /** one second moment for all layers (steps keep the layers' relative gradient sizes) */
         SHARED
-    }
-
-    /** Where the thresholds start. */
-    public enum ThresholdInit {
-        /** ERK allocation at S* (published and project default) */
-        ERK,
-        /** every layer at S* */
-        UNIFORM,
-        /** one magnitude threshold over all layers at S* */
-        GLOBAL,
-        /** the LAMP allocation at S* */
-        LAMP
     }
 
     /** How BatchNorm behaves in teacher and student while the thresholds and weights are learned. */
@@ -223,7 +213,7 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
         private float featureWeight = 1f;
         private boolean straightThrough = true;
         private DensityEstimate density = DensityEstimate.KDE;
-        private ThresholdInit init = ThresholdInit.ERK;
+        private MagnitudeAllocation init = MagnitudeAllocation.ERK;
         private BatchNormMode batchNorm = BatchNormMode.TRAIN;
         private boolean reestimateBatchNorm;
         private double minLayerSparsity = 0;
@@ -365,7 +355,7 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
             return this;
         }
 
-        public Builder init(ThresholdInit v) {
+        public Builder init(MagnitudeAllocation v) {
             init = v;
             return this;
         }

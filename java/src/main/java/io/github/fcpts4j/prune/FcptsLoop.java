@@ -161,12 +161,7 @@ public final class FcptsLoop {
 
         Outcome execute(Masks fixedMask) {
             int layers = prunable.size(), total = w.length, iterations = c.iterations();
-            Masks initial = fixedMask != null ? fixedMask : switch (c.init()) {
-                case ERK -> Allocations.erk(hostLayers, budget);
-                case UNIFORM -> Allocations.uniform(hostLayers, budget);
-                case GLOBAL -> Allocations.globalMagnitude(hostLayers, budget);
-                case LAMP -> Allocations.lamp(hostLayers, budget);
-            };
+            Masks initial = fixedMask != null ? fixedMask : Allocations.baseline(c.init(), hostLayers, budget);
             double[] t0 = new double[layers];
             for (int l = 0; l < layers; l++) {
                 t0[l] = Allocations.thresholdPruning(hostLayers.get(l).weights(), (int) initial.prunedCount(l));

@@ -16,6 +16,7 @@ import io.github.fcpts4j.onnx.OnnxImporter;
 import io.github.fcpts4j.onnx.OnnxModel;
 import io.github.fcpts4j.sparsity.Allocations;
 import io.github.fcpts4j.sparsity.Budget;
+import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 import io.github.fcpts4j.sparsity.Masks;
 import io.github.fcpts4j.sparsity.PrunableLayer;
 
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -52,18 +54,25 @@ import java.util.function.Consumer;
  */
 public final class Pruner {
 
-    /** How the mask is chosen. */
+    /** How the mask is chosen: FCPTS, or one of the magnitude allocations as a baseline. */
     public enum Method {
         /** learned per-layer thresholds with the KDE bridge and net-wise reconstruction */
-        FCPTS,
-        /** every layer at S* by magnitude */
-        UNIFORM,
-        /** one magnitude threshold over all layers */
-        GLOBAL,
-        /** Erdos-Renyi-Kernel layer densities, magnitude within layers */
-        ERK,
-        /** layer-adaptive magnitude scores (Lee et al. 2021) */
-        LAMP;
+        FCPTS(null),
+        UNIFORM(MagnitudeAllocation.UNIFORM),
+        GLOBAL(MagnitudeAllocation.GLOBAL),
+        ERK(MagnitudeAllocation.ERK),
+        LAMP(MagnitudeAllocation.LAMP);
+
+        private final MagnitudeAllocation baseline;
+
+        Method(MagnitudeAllocation baseline) {
+            this.baseline = baseline;
+        }
+
+        /** The magnitude allocation this baseline computes; empty for FCPTS. */
+        public Optional<MagnitudeAllocation> baseline() {
+            return Optional.ofNullable(baseline);
+        }
 
         /** Parses {@code fcpts}, {@code uniform}, {@code global}, {@code erk} or {@code lamp}. */
         public static Method parse(String name) {
@@ -141,7 +150,7 @@ public final class Pruner {
             if (method == Method.FCPTS) {
                 outcome = FcptsLoop.run(dense, calibration, config, b, listener, null, prunable, budget);
             } else {
-                Masks masks = Allocations.baseline(Allocations.Baseline.valueOf(method.name()), layers, budget);
+                Masks masks = Allocations.baseline(method.baseline().orElseThrow(), layers, budget);
                 outcome = reconstruct ? FcptsLoop.run(dense, calibration, config, b, listener, masks, prunable, budget)
                         : new FcptsLoop.Outcome(masks.applyTo(dense, prunable, layers), masks, null, new double[0],
                         new double[0], (System.nanoTime() - start) / 1e9);
