@@ -44,21 +44,21 @@ final class PruneDefaults implements IDefaultValueProvider {
         }
         FcptsConfig c = FcptsConfig.defaults(0.5);
         return switch (o.longestName()) {
-            case "--batch" -> Integer.toString(c.batch());
-            case "--calib" -> Integer.toString(c.calibrationSamples());
-            case "--seed" -> Long.toString(c.seed());
-            case "--constraint" -> COST_BASIS.word(c.costBasis());
-            case "--lambda" -> number(c.lambda());
-            case "--constraint-loss" -> CONSTRAINT_LOSS.word(c.absoluteConstraint());
-            case "--threshold-lr" -> number(c.thresholdLr());
-            case "--threshold-scale" -> THRESHOLD_SCALE.word(c.thresholdScale());
-            case "--weight-lr" -> number(c.weightLr());
-            case "--polish" -> number(c.polishFraction());
-            case "--init" -> INIT.word(c.init());
-            case "--density" -> DENSITY.word(c.density());
-            case "--loss" -> LOSS.word(c.loss());
-            case "--feature-weight" -> number(c.featureWeight());
-            case "--batch-norm" -> BATCH_NORM.word(c.batchNorm());
+            case "--batch" -> Integer.toString(c.schedule().batch());
+            case "--calib" -> Integer.toString(c.schedule().calibrationSamples());
+            case "--seed" -> Long.toString(c.schedule().seed());
+            case "--constraint" -> COST_BASIS.word(c.target().costBasis());
+            case "--lambda" -> number(c.objective().lambda());
+            case "--constraint-loss" -> CONSTRAINT_LOSS.word(c.objective().absoluteConstraint());
+            case "--threshold-lr" -> number(c.thresholds().lr());
+            case "--threshold-scale" -> THRESHOLD_SCALE.word(c.thresholds().scale());
+            case "--weight-lr" -> number(c.schedule().weightLr());
+            case "--polish" -> number(c.schedule().polishFraction());
+            case "--init" -> INIT.word(c.thresholds().init());
+            case "--density" -> DENSITY.word(c.thresholds().density());
+            case "--loss" -> LOSS.word(c.objective().loss());
+            case "--feature-weight" -> number(c.objective().featureWeight());
+            case "--batch-norm" -> BATCH_NORM.word(c.objective().batchNorm());
             default -> null;
         };
     }

@@ -95,7 +95,7 @@ public final class FcptsLoop {
                               ProgressListener listener, Masks fixedMask, List<Node> prunable) {
         long[] sample = {1, calibration.channels(), calibration.rows(), calibration.cols()};
         return run(dense, calibration, c, backend, listener, fixedMask, prunable,
-                TargetBudget.resolve(dense, prunable, c, sample));
+                TargetBudget.resolve(dense, prunable, c.target(), sample));
     }
 
     /** As above, with the budget already resolved for {@code prunable} ({@link TargetBudget}). */
@@ -134,7 +134,7 @@ public final class FcptsLoop {
             this.listener = listener;
             this.prunable = prunable;
             this.budget = budget;
-            this.sampler = new CalibrationSampler(calibration, c.calibrationSamples(), c.batch(), c.seed(), true);
+            this.sampler = new CalibrationSampler(calibration, c.schedule().calibrationSamples(), c.schedule().batch(), c.schedule().seed(), true);
             int layers = prunable.size();
             List<String> names = new ArrayList<>();
             sizes = new long[layers];
@@ -160,8 +160,8 @@ public final class FcptsLoop {
         }
 
         Outcome execute(Masks fixedMask) {
-            int layers = prunable.size(), total = w.length, iterations = c.iterations();
-            Masks initial = fixedMask != null ? fixedMask : Allocations.baseline(c.init(), hostLayers, budget);
+            int layers = prunable.size(), total = w.length, iterations = c.schedule().iterations();
+            Masks initial = fixedMask != null ? fixedMask : Allocations.baseline(c.thresholds().init(), hostLayers, budget);
             double[] t0 = new double[layers];
             for (int l = 0; l < layers; l++) {
                 t0[l] = Allocations.thresholdPruning(hostLayers.get(l).weights(), (int) initial.prunedCount(l));
@@ -171,18 +171,18 @@ public final class FcptsLoop {
 
             String input = dense.inputs().get(0).name(), output = dense.outputs().get(0).name();
             int warmup = Math.min(sampler.batchesPerPass(), Math.max(1, iterations / 10));
-            CosineSchedule schedule = new CosineSchedule(c.weightLr(), warmup, Math.max(iterations, warmup + 1));
+            CosineSchedule schedule = new CosineSchedule(c.schedule().weightLr(), warmup, Math.max(iterations, warmup + 1));
             double[] recCurve = new double[iterations], sparsityCurve = new double[iterations];
             NetworkKernels k = backend.network();
             Set<String> features = featureValues();
-            boolean trainingBatchNorm = c.batchNorm() == FcptsConfig.BatchNormMode.TRAIN;
-            List<String> batchNormParams = c.batchNorm().learnsAffine() ? batchNormTensors(1, 2) : List.of();
+            boolean trainingBatchNorm = c.objective().batchNorm() == FcptsConfig.BatchNormMode.TRAIN;
+            List<String> batchNormParams = c.objective().batchNorm().learnsAffine() ? batchNormTensors(1, 2) : List.of();
             List<String> batchNormChanged = new ArrayList<>(batchNormParams);
             if (trainingBatchNorm) {
                 batchNormChanged.addAll(batchNormTensors(3, 4));
             }
             Masks frozen = fixedMask;
-            int polishFrom = fixedMask != null ? 0 : iterations - c.polishIterations();
+            int polishFrom = fixedMask != null ? 0 : iterations - c.schedule().polishIterations();
             Graph tunedBase = dense;
             try (TensorScope scope = new TensorScope();
                  NetworkExecutor teacher = scope.track(NetworkExecutor.compile(dense, backend,
@@ -196,14 +196,14 @@ public final class FcptsLoop {
                 Tensor velocity = scope.allocate(backend, total);
                 Tensor batch = scope.allocate(backend, sampler.batchShape());
                 Tensor calibration = deviceCalibration(scope);
-                Tensor featureScale = scope.upload(backend, new float[] {(float) c.featureWeight()}, 1);
+                Tensor featureScale = scope.upload(backend, new float[] {(float) c.objective().featureWeight()}, 1);
                 Tensor keep = null;
                 List<Tensor> bnVelocity = new ArrayList<>();
                 for (String p : batchNormParams) {
                     bnVelocity.add(scope.allocate(backend, student.shape(p)));
                 }
                 int classes = (int) teacher.shape(output)[1];
-                Tensor lossGrad = scope.allocate(backend, c.batch(), classes);
+                Tensor lossGrad = scope.allocate(backend, c.schedule().batch(), classes);
                 Map<String, Tensor> featureGrads = new java.util.LinkedHashMap<>();
                 for (String f : features) {
                     featureGrads.put(f, scope.allocate(backend, student.shape(f)));
@@ -218,8 +218,8 @@ public final class FcptsLoop {
                 for (int l = 0; l < layers; l++) {
                     h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
                 }
-                float[] images = new float[c.batch() * sampler.sampleSize()], g = new float[total];
-                boolean gaussian = c.density() == FcptsConfig.DensityEstimate.KDE;
+                float[] images = new float[c.schedule().batch() * sampler.sampleSize()], g = new float[total];
+                boolean gaussian = c.thresholds().density() == FcptsConfig.DensityEstimate.KDE;
                 Map<String, Tensor> seeds = new java.util.LinkedHashMap<>();
                 seeds.put(output, lossGrad);
                 seeds.putAll(featureGrads);
@@ -250,12 +250,12 @@ public final class FcptsLoop {
                     float lr = schedule.at(it);
                     for (int p = 0; p < batchNormParams.size(); p++) {
                         k.sgdStep(student.value(batchNormParams.get(p)), student.gradientTensor(batchNormParams.get(p)),
-                                bnVelocity.get(p), null, lr, c.momentum(), 0f);
+                                bnVelocity.get(p), null, lr, c.schedule().momentum(), 0f);
                     }
                     double constraint = 0, smooth, hard;
                     if (frozen != null) {
                         gatherGradients(k, student, keep, masked);
-                        k.sgdStep(weights, masked, velocity, null, lr, c.momentum(), 0f);
+                        k.sgdStep(weights, masked, velocity, null, lr, c.schedule().momentum(), 0f);
                         smooth = hard = weightedSparsity(frozen);
                     } else {
                         gatherGradients(k, student, null, grads);
@@ -270,33 +270,33 @@ public final class FcptsLoop {
                             smooth += KdeBridge.smoothSparsity(sums, l) * share[l];
                             hard += KdeBridge.hardSparsity(sums, l) * share[l];
                         }
-                        double gap = smooth - c.targetSparsity();
-                        constraint = c.absoluteConstraint() ? c.lambda() * Math.abs(gap) : c.lambda() * gap * gap;
-                        double dConstraint = c.absoluteConstraint() ? c.lambda() * Math.signum(gap)
-                                : 2 * c.lambda() * gap;
+                        double gap = smooth - c.target().sparsity();
+                        constraint = c.objective().absoluteConstraint() ? c.objective().lambda() * Math.abs(gap) : c.objective().lambda() * gap * gap;
+                        double dConstraint = c.objective().absoluteConstraint() ? c.objective().lambda() * Math.signum(gap)
+                                : 2 * c.objective().lambda() * gap;
                         double[] dTheta = new double[layers], slope = new double[layers];
                         for (int l = 0; l < layers; l++) {
                             int off = (int) layout.offset(l), n = (int) sizes[l];
                             double density = gaussian ? KdeBridge.density(sums, l, h[l])
                                     : HardCountBridge.density(w, off, n, t[l], h[l]);
                             double dt = dConstraint * share[l] * density;
-                            if (c.straightThrough()) {
+                            if (c.thresholds().straightThrough()) {
                                 dt += gaussian ? KdeBridge.straightThroughThresholdGradient(sums, l, h[l])
                                         : HardCountBridge.straightThroughThresholdGradient(w, g, off, n, t[l], h[l]);
                             }
                             dTheta[l] = dt * t[l];
                             slope[l] = share[l] * density * t[l];
                         }
-                        double[] moved = theta.adamStep(dTheta, c.thresholdLr(),
-                                c.thresholdScale() == FcptsConfig.ThresholdScale.SHARED);
-                        if (c.projectEachStep()) {
+                        double[] moved = theta.adamStep(dTheta, c.thresholds().lr(),
+                                c.thresholds().scale() == FcptsConfig.ThresholdScale.SHARED);
+                        if (c.thresholds().projectEachStep()) {
                             theta.shift(restoringShift(hard, moved, slope));
                         }
                         for (int l = 0; l < layers; l++) {
                             t[l] = (float) theta.threshold(l);
                             h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
                         }
-                        k.sgdStep(weights, masked, velocity, null, lr, c.momentum(), c.weightDecay());
+                        k.sgdStep(weights, masked, velocity, null, lr, c.schedule().momentum(), c.schedule().weightDecay());
                     }
                     recCurve[it] = rec;
                     sparsityCurve[it] = hard;
@@ -319,9 +319,9 @@ public final class FcptsLoop {
             double[] thresholds = theta.thresholds();
             Masks masks = frozen != null ? frozen : Allocations.project(trainedLayers(), thresholds, budget);
             Graph pruned = masks.applyTo(tunedBase, prunable, trainedLayers());
-            if (c.reestimateBatchNorm()) {
+            if (c.objective().reestimateBatchNorm()) {
                 pruned = BatchNormRecalibration.run(pruned, backend, sampler.batchShape(),
-                        sampler.batchesPerPass(), new float[c.batch() * sampler.sampleSize()],
+                        sampler.batchesPerPass(), new float[c.schedule().batch() * sampler.sampleSize()],
                         (images, b) -> sampler.next(images));
             }
             return new Outcome(pruned, masks, thresholds, recCurve, sparsityCurve, seconds());
@@ -345,7 +345,7 @@ public final class FcptsLoop {
             if (!(sumSlope > 0)) {
                 return 0;
             }
-            return Math.max(-0.5, Math.min(0.5, (c.targetSparsity() - predicted) / sumSlope));
+            return Math.max(-0.5, Math.min(0.5, (c.target().sparsity() - predicted) / sumSlope));
         }
 
         /** Per-layer sparsity bounds as threshold bounds at the current weights. */
@@ -370,13 +370,13 @@ public final class FcptsLoop {
         private double reconstruction(NetworkKernels k, NetworkExecutor student, NetworkExecutor teacher,
                                       String output, int classes, Tensor lossGrad, Map<String, Tensor> featureGrads,
                                       Tensor featureScale) {
-            double rec = c.loss() == FcptsConfig.ReconstructionLoss.KL
-                    ? k.klDistill(student.value(output), teacher.value(output), c.batch(), classes, c.temperature(),
+            double rec = c.objective().loss() == FcptsConfig.ReconstructionLoss.KL
+                    ? k.klDistill(student.value(output), teacher.value(output), c.schedule().batch(), classes, c.objective().temperature(),
                     lossGrad)
-                    : k.mse(student.value(output), teacher.value(output), c.batch(), classes, lossGrad);
+                    : k.mse(student.value(output), teacher.value(output), c.schedule().batch(), classes, lossGrad);
             for (Map.Entry<String, Tensor> f : featureGrads.entrySet()) {
-                long perSample = f.getValue().size() / c.batch();
-                rec += c.featureWeight() * k.mse(student.value(f.getKey()), teacher.value(f.getKey()), c.batch(),
+                long perSample = f.getValue().size() / c.schedule().batch();
+                rec += c.objective().featureWeight() * k.mse(student.value(f.getKey()), teacher.value(f.getKey()), c.schedule().batch(),
                         perSample, f.getValue());
                 long[] flat = {f.getValue().size()};
                 k.binary(NetworkKernels.Binary.MUL, f.getValue(), flat, featureScale, new long[] {1}, f.getValue(),
@@ -458,7 +458,7 @@ public final class FcptsLoop {
         /** Feature-MSE values: node names resolve to their output, value names stand for themselves. */
         private Set<String> featureValues() {
             Set<String> out = new LinkedHashSet<>();
-            for (String f : c.featureLayers()) {
+            for (String f : c.objective().featureLayers()) {
                 String value = dense.nodes().stream().filter(n -> n.name().equals(f)).map(Node::output).findFirst()
                         .orElseGet(() -> dense.nodes().stream().anyMatch(n -> n.output().equals(f)) ? f : null);
                 if (value == null) {

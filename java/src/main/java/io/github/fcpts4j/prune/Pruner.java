@@ -139,9 +139,9 @@ public final class Pruner {
         }
         long[] shape = calibration.sampleShape();
         long[] sample = {1, shape[0], shape[1], shape[2]};
-        Budget budget = TargetBudget.resolve(dense, prunable, config, sample);
+        Budget budget = TargetBudget.resolve(dense, prunable, config.target(), sample);
         double[] macsPerWeight = TargetBudget.resolve(dense, prunable,
-                config.toBuilder().costBasis(FcptsConfig.CostBasis.FLOPS).build(), sample).costs();
+                config.toBuilder().costBasis(FcptsConfig.CostBasis.FLOPS).build().target(), sample).costs();
         long start = System.nanoTime();
         FcptsLoop.Outcome outcome;
         String backendName;
@@ -360,11 +360,11 @@ public final class Pruner {
             }
             try {
                 FcptsConfig c = config.build();
-                if (c.calibrationSamples() > calibration.size()) {
-                    config.calibrationSamples(Math.max(c.batch(), calibration.size()));
-                    if (calibration.size() < c.batch()) {
+                if (c.schedule().calibrationSamples() > calibration.size()) {
+                    config.calibrationSamples(Math.max(c.schedule().batch(), calibration.size()));
+                    if (calibration.size() < c.schedule().batch()) {
                         throw new IllegalArgumentException("the calibration set holds " + calibration.size()
-                                + " samples, fewer than one batch of " + c.batch());
+                                + " samples, fewer than one batch of " + c.schedule().batch());
                     }
                 }
                 return new Pruner(this);
