@@ -100,13 +100,13 @@ public final class Pruner {
     private final boolean allowTf32;
     private final ProgressListener listener;
 
-    private Pruner(Builder b) {
+    private Pruner(Builder b, LabeledImages calibration, FcptsConfig config) {
         this.model = b.model;
         this.modelPath = b.modelPath;
-        this.calibration = b.calibration;
+        this.calibration = calibration;
         this.method = b.method;
         this.reconstruct = b.reconstruct;
-        this.config = b.config.build();
+        this.config = config;
         this.exclude = List.copyOf(b.exclude);
         this.backend = b.backend;
         this.allowTf32 = b.allowTf32;
@@ -323,6 +323,9 @@ public final class Pruner {
         }
 
         /**
+         * A pruner with the settings made so far; the builder is left as it is, so building twice gives two
+         * equal pruners. The calibration samples drawn per run are capped at the size of the calibration set.
+         *
          * @throws FcptsException {@link ErrorCode#INVALID_ARGUMENT} when the model or the calibration data is
          *                        missing or they do not fit each other, or a hyperparameter is out of range
          */
@@ -332,22 +335,23 @@ public final class Pruner {
             }
             Graph g = model.graph();
             long[] declared = g.inputs().get(0).shape();
+            LabeledImages data = calibration;
             if (calibrationSpec != null) {
                 boolean images = DataSpec.parse(calibrationSpec).kind().images();
-                calibration = DataSpec.open(calibrationSpec, DataSpec.Role.CALIBRATION,
+                data = DataSpec.open(calibrationSpec, DataSpec.Role.CALIBRATION,
                         images ? preprocessing.resolve(g.inputs().get(0).name(), declared) : preprocessing);
             }
-            if (calibration == null) {
+            if (data == null) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no calibration data: call calibration(...)");
             }
-            if (calibration.size() == 0) {
+            if (data.size() == 0) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the calibration set is empty");
             }
             if (g.prunableNodes().isEmpty()) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "model '" + g.name() + "' has no prunable "
                         + "layer (Conv, Gemm or MatMul with a constant weight)");
             }
-            long[] sample = calibration.sampleShape();
+            long[] sample = data.sampleShape();
             long[] given = {-1, sample[0], sample[1], sample[2]};
             boolean fits = declared.length == 4;
             for (int i = 1; fits && i < 4; i++) {
@@ -360,14 +364,15 @@ public final class Pruner {
             }
             try {
                 FcptsConfig c = config.build();
-                if (c.schedule().calibrationSamples() > calibration.size()) {
-                    config.calibrationSamples(Math.max(c.schedule().batch(), calibration.size()));
-                    if (calibration.size() < c.schedule().batch()) {
-                        throw new IllegalArgumentException("the calibration set holds " + calibration.size()
-                                + " samples, fewer than one batch of " + c.schedule().batch());
+                int batch = c.schedule().batch();
+                if (c.schedule().calibrationSamples() > data.size()) {
+                    if (data.size() < batch) {
+                        throw new IllegalArgumentException("the calibration set holds " + data.size()
+                                + " samples, fewer than one batch of " + batch);
                     }
+                    c = c.toBuilder().calibrationSamples(data.size()).build();
                 }
-                return new Pruner(this);
+                return new Pruner(this, data, c);
             } catch (IllegalArgumentException e) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
             }
