@@ -48,6 +48,8 @@ final class PruneDefaults implements IDefaultValueProvider {
             case "--calib" -> Integer.toString(c.schedule().calibrationSamples());
             case "--seed" -> Long.toString(c.schedule().seed());
             case "--constraint" -> COST_BASIS.word(c.target().costBasis());
+            case "--min-layer-sparsity" -> number(c.target().minLayerSparsity());
+            case "--max-layer-sparsity" -> number(c.target().maxLayerSparsity());
             case "--lambda" -> number(c.objective().lambda());
             case "--constraint-loss" -> CONSTRAINT_LOSS.word(c.objective().absoluteConstraint());
             case "--threshold-lr" -> number(c.thresholds().lr());
