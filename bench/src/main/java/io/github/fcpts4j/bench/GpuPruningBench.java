@@ -23,6 +23,7 @@ import io.github.fcpts4j.prune.Pruner;
 import io.github.fcpts4j.sparse.SparsePlan;
 import io.github.fcpts4j.sparsity.Allocations;
 import io.github.fcpts4j.sparsity.Budget;
+import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 import io.github.fcpts4j.sparsity.PrunableLayer;
 
 import java.io.IOException;
@@ -223,7 +224,7 @@ public final class GpuPruningBench {
         try (Backend backend = Backends.open(backendName, BackendOptions.defaults())) {
             for (String sText : sparsities.split(",")) {
                 double s = Double.parseDouble(sText.trim());
-                Graph pruned = Allocations.baseline(Allocations.Baseline.GLOBAL, layers, Budget.parameters(s))
+                Graph pruned = Allocations.baseline(MagnitudeAllocation.GLOBAL, layers, Budget.parameters(s))
                         .applyTo(dense, dense.prunableNodes(), layers);
                 for (String bText : batches.split(",")) {
                     int b = Integer.parseInt(bText.trim());

@@ -8,6 +8,7 @@ import io.github.fcpts4j.models.NetBuilder;
 import io.github.fcpts4j.onnx.OnnxExporter;
 import io.github.fcpts4j.sparsity.Allocations;
 import io.github.fcpts4j.sparsity.Budget;
+import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 import io.github.fcpts4j.sparsity.PrunableLayer;
 
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ public final class ImageNetModels {
     public static void main(String[] args) {
         Map<String, String> opt = Args.parse(args, "ImageNetModels --arch resnet18|resnet50|mobilenetv2 "
                 + "--sparsity S [--allocation global|uniform] --out FILE.onnx");
-        Allocations.Baseline allocation = Allocations.Baseline.valueOf(opt.getOrDefault("allocation", "global")
+        MagnitudeAllocation allocation = MagnitudeAllocation.valueOf(opt.getOrDefault("allocation", "global")
                 .toUpperCase(java.util.Locale.ROOT));
         String arch = opt.getOrDefault("arch", "resnet18");
         double sparsity = Double.parseDouble(opt.getOrDefault("sparsity", "0"));

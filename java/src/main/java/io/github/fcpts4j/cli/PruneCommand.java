@@ -27,8 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * or a magnitude baseline (through {@link Pruner}), exports it, and scores
  * dense and pruned models with ONNX Runtime. With no arguments: the shipped
  * ResNet-20, the shipped Fashion-MNIST calibration slice, 70 %, the fast
- * 150-iteration schedule (under a minute on 2 cores); with an explicit
- * {@code --model} the default schedule ({@link SchedulePreset}).
+ * schedule (under a minute on 2 cores); with an explicit {@code --model} the
+ * default schedule, the library's ({@link SchedulePreset}). The hyperparameter
+ * options take their defaults from {@link FcptsConfig} ({@link PruneDefaults}).
  */
 @Command(name = "prune", sortOptions = false, defaultValueProvider = PruneDefaults.class,
         description = "Prune an ONNX model to an exact global sparsity (FCPTS or a baseline).")
@@ -68,11 +69,13 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--constraint", description = "count sparsity by params or flops (default: ${DEFAULT-VALUE})")
     String constraint;
 
-    @Option(names = "--preset", description = "schedule: fast (150 steps, the demo's default) | default ("
-            + "the default with --model) | thorough (the published 1,600 steps)")
+    @Option(names = "--preset", description = "schedule: fast (" + SchedulePreset.Steps.FAST + " steps, the "
+            + "default without --model: the demo) | default (" + SchedulePreset.Steps.DEFAULT + " steps, the "
+            + "default with --model, as in the library) | thorough (" + SchedulePreset.Steps.THOROUGH
+            + " steps, the published schedule)")
     String preset;
 
-    @Option(names = "--iters", description = "optimization steps (default: the preset's)")
+    @Option(names = "--iters", description = "optimization steps, instead of the preset's")
     Integer iterations;
 
     @Option(names = "--batch", description = "calibration batch (default: ${DEFAULT-VALUE})")
@@ -84,10 +87,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--exclude", description = "glob over layer or weight names to keep dense; repeatable")
     List<String> exclude = new ArrayList<>();
 
-    @Option(names = "--min-layer-sparsity", defaultValue = "0", description = "lower bound for every layer")
+    @Option(names = "--min-layer-sparsity", description = "lower bound for every layer (default: ${DEFAULT-VALUE})")
     double minLayer;
 
-    @Option(names = "--max-layer-sparsity", defaultValue = "1", description = "upper bound for every layer")
+    @Option(names = "--max-layer-sparsity", description = "upper bound for every layer (default: ${DEFAULT-VALUE})")
     double maxLayer;
 
     @Option(names = "--layer-sparsity", paramLabel = "GLOB=MIN:MAX",

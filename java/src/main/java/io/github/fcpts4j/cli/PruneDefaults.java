@@ -5,8 +5,8 @@ import io.github.fcpts4j.prune.FcptsConfig.BatchNormMode;
 import io.github.fcpts4j.prune.FcptsConfig.CostBasis;
 import io.github.fcpts4j.prune.FcptsConfig.DensityEstimate;
 import io.github.fcpts4j.prune.FcptsConfig.ReconstructionLoss;
-import io.github.fcpts4j.prune.FcptsConfig.ThresholdInit;
 import io.github.fcpts4j.prune.FcptsConfig.ThresholdScale;
+import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 
 import java.util.Locale;
 
@@ -22,9 +22,9 @@ import picocli.CommandLine.Model.OptionSpec;
 final class PruneDefaults implements IDefaultValueProvider {
     static final OptionWords<CostBasis> COST_BASIS = new OptionWords<>("--constraint",
             "params", CostBasis.PARAMETERS, "flops", CostBasis.FLOPS);
-    static final OptionWords<ThresholdInit> INIT = new OptionWords<>("--init",
-            "erk", ThresholdInit.ERK, "global", ThresholdInit.GLOBAL, "uniform", ThresholdInit.UNIFORM,
-            "lamp", ThresholdInit.LAMP);
+    static final OptionWords<MagnitudeAllocation> INIT = new OptionWords<>("--init",
+            "erk", MagnitudeAllocation.ERK, "global", MagnitudeAllocation.GLOBAL, "uniform",
+            MagnitudeAllocation.UNIFORM, "lamp", MagnitudeAllocation.LAMP);
     static final OptionWords<DensityEstimate> DENSITY = new OptionWords<>("--density",
             "kde", DensityEstimate.KDE, "hard-count", DensityEstimate.HARD_COUNT);
     static final OptionWords<ReconstructionLoss> LOSS = new OptionWords<>("--loss",
@@ -44,21 +44,23 @@ final class PruneDefaults implements IDefaultValueProvider {
         }
         FcptsConfig c = FcptsConfig.defaults(0.5);
         return switch (o.longestName()) {
-            case "--batch" -> Integer.toString(c.batch());
-            case "--calib" -> Integer.toString(c.calibrationSamples());
-            case "--seed" -> Long.toString(c.seed());
-            case "--constraint" -> COST_BASIS.word(c.costBasis());
-            case "--lambda" -> number(c.lambda());
-            case "--constraint-loss" -> CONSTRAINT_LOSS.word(c.absoluteConstraint());
-            case "--threshold-lr" -> number(c.thresholdLr());
-            case "--threshold-scale" -> THRESHOLD_SCALE.word(c.thresholdScale());
-            case "--weight-lr" -> number(c.weightLr());
-            case "--polish" -> number(c.polishFraction());
-            case "--init" -> INIT.word(c.init());
-            case "--density" -> DENSITY.word(c.density());
-            case "--loss" -> LOSS.word(c.loss());
-            case "--feature-weight" -> number(c.featureWeight());
-            case "--batch-norm" -> BATCH_NORM.word(c.batchNorm());
+            case "--batch" -> Integer.toString(c.schedule().batch());
+            case "--calib" -> Integer.toString(c.schedule().calibrationSamples());
+            case "--seed" -> Long.toString(c.schedule().seed());
+            case "--constraint" -> COST_BASIS.word(c.target().costBasis());
+            case "--min-layer-sparsity" -> number(c.target().minLayerSparsity());
+            case "--max-layer-sparsity" -> number(c.target().maxLayerSparsity());
+            case "--lambda" -> number(c.objective().lambda());
+            case "--constraint-loss" -> CONSTRAINT_LOSS.word(c.objective().absoluteConstraint());
+            case "--threshold-lr" -> number(c.thresholds().lr());
+            case "--threshold-scale" -> THRESHOLD_SCALE.word(c.thresholds().scale());
+            case "--weight-lr" -> number(c.schedule().weightLr());
+            case "--polish" -> number(c.schedule().polishFraction());
+            case "--init" -> INIT.word(c.thresholds().init());
+            case "--density" -> DENSITY.word(c.thresholds().density());
+            case "--loss" -> LOSS.word(c.objective().loss());
+            case "--feature-weight" -> number(c.objective().featureWeight());
+            case "--batch-norm" -> BATCH_NORM.word(c.objective().batchNorm());
             default -> null;
         };
     }

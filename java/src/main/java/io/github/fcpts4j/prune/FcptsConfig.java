@@ -1,5 +1,7 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.sparsity.MagnitudeAllocation;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -28,43 +30,19 @@ import java.util.Objects;
  *   penalty and the straight-through term move the sparsity and polishing after the projection.</li>
  * </ul>
  *
- * @param targetSparsity     S*, fraction of prunable weights (or MACs) set to zero, in [0, 1)
- * @param costBasis          count sparsity by parameters or by MACs (FCPTS.md section 3)
- * @param iterations         optimization steps ({@link SchedulePreset#DEFAULT}; published: about 1,600)
- * @param batch              calibration batch (published: 64)
- * @param calibrationSamples samples drawn from the calibration set (published: 1,024)
- * @param weightLr           SGD learning rate of the weights, cosine-decayed after a warm-up
- * @param momentum           SGD momentum (0.9)
- * @param weightDecay        on weights (3e-4)
- * @param thresholdLr        Adam learning rate of the log-thresholds theta_l
- * @param thresholdScale     Adam's second moment per layer, or one shared by all layers
- * @param lambda             weight of the sparsity constraint (published 1)
- * @param absoluteConstraint |S - S*| instead of (S - S*)^2 (the published code's default)
- * @param projectEachStep    restore S = S* after every threshold update (project option, off)
- * @param polishFraction     share of the iterations run at the exact projected mask, in [0, 1)
- * @param loss               reconstruction loss on the logits
- * @param temperature        of the distillation KL (4)
- * @param featureLayers      node or value names whose outputs also get an MSE term (may be empty)
- * @param featureWeight      weight of the feature MSE terms
- * @param straightThrough    threshold gradient from reconstruction (project choice, on)
- * @param density            derivative of the layer sparsity: Gaussian KDE or a hard-count difference
- * @param init               initial allocation of the thresholds
- * @param batchNorm          how BatchNorm runs during the optimization (published: training mode)
- * @param reestimateBatchNorm re-estimate BatchNorm running statistics on the calibration set after pruning
- * @param minLayerSparsity   lower bound on every layer's sparsity, in [0, 1]
- * @param maxLayerSparsity   upper bound on every layer's sparsity, in [0, 1]
- * @param layerBounds        per-layer bounds by glob, overriding the two above where they match
- * @param seed               calibration sampling and augmentation
+ * <p>The settings come in four groups: {@link TargetSettings} (S*, how sparsity is counted, per-layer
+ * bounds), {@link ScheduleSettings} (steps, data, the weights' SGD, the polish), {@link ObjectiveSettings}
+ * (reconstruction loss, constraint penalty, BatchNorm) and {@link ThresholdSettings} (how the per-layer
+ * thresholds start and move). The builder sets each value by name whatever its group, e.g.
+ * {@code FcptsConfig.builder(0.7).iterations(150).thresholdLr(0.02f).build()}.
+ *
+ * @param target     S*, the cost basis and the per-layer bounds
+ * @param schedule   the optimization schedule and the weights' optimizer
+ * @param objective  the reconstruction loss and the constraint penalty
+ * @param thresholds the learned thresholds' initialization and optimizer
  */
-public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterations, int batch,
-                          int calibrationSamples, float weightLr, float momentum, float weightDecay,
-                          float thresholdLr, ThresholdScale thresholdScale, double lambda,
-                          boolean absoluteConstraint, boolean projectEachStep,
-                          double polishFraction, ReconstructionLoss loss, float temperature,
-                          List<String> featureLayers, float featureWeight, boolean straightThrough,
-                          DensityEstimate density, ThresholdInit init, BatchNormMode batchNorm,
-                          boolean reestimateBatchNorm, double minLayerSparsity, double maxLayerSparsity,
-                          List<LayerBound> layerBounds, long seed) {
+public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, ObjectiveSettings objective,
+                          ThresholdSettings thresholds) {
 
     /** How global sparsity is counted. */
     public enum CostBasis {
@@ -98,18 +76,6 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
         SHARED
     }
 
-    /** Where the thresholds start. */
-    public enum ThresholdInit {
-        /** ERK allocation at S* (published and project default) */
-        ERK,
-        /** every layer at S* */
-        UNIFORM,
-        /** one magnitude threshold over all layers at S* */
-        GLOBAL,
-        /** the LAMP allocation at S* */
-        LAMP
-    }
-
     /** How BatchNorm behaves in teacher and student while the thresholds and weights are learned. */
     public enum BatchNormMode {
         /**
@@ -140,33 +106,10 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
     }
 
     public FcptsConfig {
-        if (!(targetSparsity >= 0) || !(targetSparsity < 1)) {
-            throw new IllegalArgumentException("target sparsity must be in [0, 1), got " + targetSparsity);
-        }
-        if (iterations < 0 || batch < 1 || calibrationSamples < batch) {
-            throw new IllegalArgumentException("need iterations >= 0, batch >= 1 and at least one batch of "
-                    + "calibration samples (got " + calibrationSamples + " for batch " + batch + ")");
-        }
-        if (!(polishFraction >= 0 && polishFraction < 1)) {
-            throw new IllegalArgumentException("polish fraction must be in [0, 1), got " + polishFraction);
-        }
-        if (!(minLayerSparsity >= 0 && minLayerSparsity <= maxLayerSparsity && maxLayerSparsity <= 1)) {
-            throw new IllegalArgumentException("layer sparsity bounds need 0 <= min <= max <= 1, got ["
-                    + minLayerSparsity + ", " + maxLayerSparsity + "]");
-        }
-        if (!(weightLr >= 0) || !(thresholdLr >= 0) || !(lambda >= 0) || !(temperature > 0)
-                || !(featureWeight >= 0)) {
-            throw new IllegalArgumentException("learning rates, lambda and feature weight must be >= 0 and the "
-                    + "temperature > 0");
-        }
-        Objects.requireNonNull(costBasis, "costBasis");
-        Objects.requireNonNull(loss, "loss");
-        Objects.requireNonNull(density, "density");
-        Objects.requireNonNull(init, "init");
-        Objects.requireNonNull(thresholdScale, "thresholdScale");
-        Objects.requireNonNull(batchNorm, "batchNorm");
-        featureLayers = List.copyOf(featureLayers);
-        layerBounds = List.copyOf(layerBounds);
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(objective, "objective");
+        Objects.requireNonNull(thresholds, "thresholds");
     }
 
     /** The defaults at target S* (see the class comment for where they differ from the published ones). */
@@ -196,11 +139,6 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
         return toBuilder().seed(s).build();
     }
 
-    /** Number of final iterations run at the exact projected mask. */
-    public int polishIterations() {
-        return (int) Math.round(polishFraction * iterations);
-    }
-
     /** Mutable builder of {@link FcptsConfig}; {@link #build} validates. */
     public static final class Builder {
         private double targetSparsity;
@@ -223,7 +161,7 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
         private float featureWeight = 1f;
         private boolean straightThrough = true;
         private DensityEstimate density = DensityEstimate.KDE;
-        private ThresholdInit init = ThresholdInit.ERK;
+        private MagnitudeAllocation init = MagnitudeAllocation.ERK;
         private BatchNormMode batchNorm = BatchNormMode.TRAIN;
         private boolean reestimateBatchNorm;
         private double minLayerSparsity = 0;
@@ -236,33 +174,37 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
         }
 
         private Builder(FcptsConfig c) {
-            targetSparsity = c.targetSparsity;
-            costBasis = c.costBasis;
-            iterations = c.iterations;
-            batch = c.batch;
-            calibrationSamples = c.calibrationSamples;
-            weightLr = c.weightLr;
-            momentum = c.momentum;
-            weightDecay = c.weightDecay;
-            thresholdLr = c.thresholdLr;
-            thresholdScale = c.thresholdScale;
-            lambda = c.lambda;
-            absoluteConstraint = c.absoluteConstraint;
-            projectEachStep = c.projectEachStep;
-            polishFraction = c.polishFraction;
-            loss = c.loss;
-            temperature = c.temperature;
-            featureLayers = c.featureLayers;
-            featureWeight = c.featureWeight;
-            straightThrough = c.straightThrough;
-            density = c.density;
-            init = c.init;
-            batchNorm = c.batchNorm;
-            reestimateBatchNorm = c.reestimateBatchNorm;
-            minLayerSparsity = c.minLayerSparsity;
-            maxLayerSparsity = c.maxLayerSparsity;
-            layerBounds = c.layerBounds;
-            seed = c.seed;
+            TargetSettings t = c.target;
+            targetSparsity = t.sparsity();
+            costBasis = t.costBasis();
+            minLayerSparsity = t.minLayerSparsity();
+            maxLayerSparsity = t.maxLayerSparsity();
+            layerBounds = t.layerBounds();
+            ScheduleSettings s = c.schedule;
+            iterations = s.iterations();
+            batch = s.batch();
+            calibrationSamples = s.calibrationSamples();
+            seed = s.seed();
+            weightLr = s.weightLr();
+            momentum = s.momentum();
+            weightDecay = s.weightDecay();
+            polishFraction = s.polishFraction();
+            ObjectiveSettings o = c.objective;
+            loss = o.loss();
+            temperature = o.temperature();
+            featureLayers = o.featureLayers();
+            featureWeight = o.featureWeight();
+            lambda = o.lambda();
+            absoluteConstraint = o.absoluteConstraint();
+            batchNorm = o.batchNorm();
+            reestimateBatchNorm = o.reestimateBatchNorm();
+            ThresholdSettings th = c.thresholds;
+            init = th.init();
+            thresholdLr = th.lr();
+            thresholdScale = th.scale();
+            density = th.density();
+            straightThrough = th.straightThrough();
+            projectEachStep = th.projectEachStep();
         }
 
         public Builder targetSparsity(double v) {
@@ -365,7 +307,7 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
             return this;
         }
 
-        public Builder init(ThresholdInit v) {
+        public Builder init(MagnitudeAllocation v) {
             init = v;
             return this;
         }
@@ -396,12 +338,16 @@ public record FcptsConfig(double targetSparsity, CostBasis costBasis, int iterat
             return this;
         }
 
+        /** A new configuration from the values set so far (the builder stays as it is). */
         public FcptsConfig build() {
-            return new FcptsConfig(targetSparsity, costBasis, iterations, batch, calibrationSamples, weightLr,
-                    momentum, weightDecay, thresholdLr, thresholdScale, lambda, absoluteConstraint, projectEachStep,
-                    polishFraction,
-                    loss, temperature, featureLayers, featureWeight, straightThrough, density, init, batchNorm,
-                    reestimateBatchNorm, minLayerSparsity, maxLayerSparsity, layerBounds, seed);
+            return new FcptsConfig(
+                    new TargetSettings(targetSparsity, costBasis, minLayerSparsity, maxLayerSparsity, layerBounds),
+                    new ScheduleSettings(iterations, batch, calibrationSamples, seed, weightLr, momentum, weightDecay,
+                            polishFraction),
+                    new ObjectiveSettings(loss, temperature, featureLayers, featureWeight, lambda, absoluteConstraint,
+                            batchNorm, reestimateBatchNorm),
+                    new ThresholdSettings(init, thresholdLr, thresholdScale, density, straightThrough,
+                            projectEachStep));
         }
     }
 }

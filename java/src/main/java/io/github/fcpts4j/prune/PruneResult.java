@@ -109,11 +109,11 @@ public final class PruneResult {
 
     /** Whether the target counts parameters or MACs. */
     public FcptsConfig.CostBasis costBasis() {
-        return config.costBasis();
+        return config.target().costBasis();
     }
 
     public double targetSparsity() {
-        return config.targetSparsity();
+        return config.target().sparsity();
     }
 
     /** Pruned fraction of the prunable weights. */
@@ -218,7 +218,7 @@ public final class PruneResult {
         r.put("method", method.label());
         r.put("reconstruction", reconstructed);
         r.put("backend", backend);
-        r.put("constraint", config.costBasis().name().toLowerCase(java.util.Locale.ROOT));
+        r.put("constraint", config.target().costBasis().name().toLowerCase(java.util.Locale.ROOT));
         r.put("target_sparsity", targetSparsity());
         r.put("achieved_sparsity", achievedSparsity());
         r.put("achieved_mac_sparsity", achievedMacSparsity());
@@ -243,16 +243,16 @@ public final class PruneResult {
         r.put("iterations", reconstructionCurve.length);
         if (reconstructed) {
             Map<String, Object> schedule = new LinkedHashMap<>();
-            schedule.put("preset", SchedulePreset.labelOf(config.iterations()));
-            schedule.put("iterations", config.iterations());
-            schedule.put("batch", config.batch());
-            schedule.put("calibration_samples", config.calibrationSamples());
-            schedule.put("weight_lr", config.weightLr());
-            schedule.put("batch_norm", config.batchNorm().name().toLowerCase(java.util.Locale.ROOT));
-            schedule.put("init", config.init().name().toLowerCase(java.util.Locale.ROOT));
-            schedule.put("constraint_loss", config.absoluteConstraint() ? "abs" : "square");
-            schedule.put("lambda", config.lambda());
-            schedule.put("polish_fraction", config.polishFraction());
+            schedule.put("preset", SchedulePreset.labelOf(config.schedule().iterations()));
+            schedule.put("iterations", config.schedule().iterations());
+            schedule.put("batch", config.schedule().batch());
+            schedule.put("calibration_samples", config.schedule().calibrationSamples());
+            schedule.put("weight_lr", config.schedule().weightLr());
+            schedule.put("batch_norm", config.objective().batchNorm().name().toLowerCase(java.util.Locale.ROOT));
+            schedule.put("init", config.thresholds().init().name().toLowerCase(java.util.Locale.ROOT));
+            schedule.put("constraint_loss", config.objective().absoluteConstraint() ? "abs" : "square");
+            schedule.put("lambda", config.objective().lambda());
+            schedule.put("polish_fraction", config.schedule().polishFraction());
             r.put("schedule", schedule);
         }
         r.put("seconds", seconds);

@@ -16,6 +16,7 @@ import io.github.fcpts4j.onnx.OnnxImporter;
 import io.github.fcpts4j.onnx.OnnxModel;
 import io.github.fcpts4j.sparsity.Allocations;
 import io.github.fcpts4j.sparsity.Budget;
+import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 import io.github.fcpts4j.sparsity.Masks;
 import io.github.fcpts4j.sparsity.PrunableLayer;
 
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -52,18 +54,25 @@ import java.util.function.Consumer;
  */
 public final class Pruner {
 
-    /** How the mask is chosen. */
+    /** How the mask is chosen: FCPTS, or one of the magnitude allocations as a baseline. */
     public enum Method {
         /** learned per-layer thresholds with the KDE bridge and net-wise reconstruction */
-        FCPTS,
-        /** every layer at S* by magnitude */
-        UNIFORM,
-        /** one magnitude threshold over all layers */
-        GLOBAL,
-        /** Erdos-Renyi-Kernel layer densities, magnitude within layers */
-        ERK,
-        /** layer-adaptive magnitude scores (Lee et al. 2021) */
-        LAMP;
+        FCPTS(null),
+        UNIFORM(MagnitudeAllocation.UNIFORM),
+        GLOBAL(MagnitudeAllocation.GLOBAL),
+        ERK(MagnitudeAllocation.ERK),
+        LAMP(MagnitudeAllocation.LAMP);
+
+        private final MagnitudeAllocation baseline;
+
+        Method(MagnitudeAllocation baseline) {
+            this.baseline = baseline;
+        }
+
+        /** The magnitude allocation this baseline computes; empty for FCPTS. */
+        public Optional<MagnitudeAllocation> baseline() {
+            return Optional.ofNullable(baseline);
+        }
 
         /** Parses {@code fcpts}, {@code uniform}, {@code global}, {@code erk} or {@code lamp}. */
         public static Method parse(String name) {
@@ -91,13 +100,13 @@ public final class Pruner {
     private final boolean allowTf32;
     private final ProgressListener listener;
 
-    private Pruner(Builder b) {
+    private Pruner(Builder b, LabeledImages calibration, FcptsConfig config) {
         this.model = b.model;
         this.modelPath = b.modelPath;
-        this.calibration = b.calibration;
+        this.calibration = calibration;
         this.method = b.method;
         this.reconstruct = b.reconstruct;
-        this.config = b.config.build();
+        this.config = config;
         this.exclude = List.copyOf(b.exclude);
         this.backend = b.backend;
         this.allowTf32 = b.allowTf32;
@@ -130,9 +139,9 @@ public final class Pruner {
         }
         long[] shape = calibration.sampleShape();
         long[] sample = {1, shape[0], shape[1], shape[2]};
-        Budget budget = TargetBudget.resolve(dense, prunable, config, sample);
+        Budget budget = TargetBudget.resolve(dense, prunable, config.target(), sample);
         double[] macsPerWeight = TargetBudget.resolve(dense, prunable,
-                config.toBuilder().costBasis(FcptsConfig.CostBasis.FLOPS).build(), sample).costs();
+                config.toBuilder().costBasis(FcptsConfig.CostBasis.FLOPS).build().target(), sample).costs();
         long start = System.nanoTime();
         FcptsLoop.Outcome outcome;
         String backendName;
@@ -141,7 +150,7 @@ public final class Pruner {
             if (method == Method.FCPTS) {
                 outcome = FcptsLoop.run(dense, calibration, config, b, listener, null, prunable, budget);
             } else {
-                Masks masks = Allocations.baseline(Allocations.Baseline.valueOf(method.name()), layers, budget);
+                Masks masks = Allocations.baseline(method.baseline().orElseThrow(), layers, budget);
                 outcome = reconstruct ? FcptsLoop.run(dense, calibration, config, b, listener, masks, prunable, budget)
                         : new FcptsLoop.Outcome(masks.applyTo(dense, prunable, layers), masks, null, new double[0],
                         new double[0], (System.nanoTime() - start) / 1e9);
@@ -314,6 +323,9 @@ public final class Pruner {
         }
 
         /**
+         * A pruner with the settings made so far; the builder is left as it is, so building twice gives two
+         * equal pruners. The calibration samples drawn per run are capped at the size of the calibration set.
+         *
          * @throws FcptsException {@link ErrorCode#INVALID_ARGUMENT} when the model or the calibration data is
          *                        missing or they do not fit each other, or a hyperparameter is out of range
          */
@@ -323,22 +335,23 @@ public final class Pruner {
             }
             Graph g = model.graph();
             long[] declared = g.inputs().get(0).shape();
+            LabeledImages data = calibration;
             if (calibrationSpec != null) {
                 boolean images = DataSpec.parse(calibrationSpec).kind().images();
-                calibration = DataSpec.open(calibrationSpec, DataSpec.Role.CALIBRATION,
+                data = DataSpec.open(calibrationSpec, DataSpec.Role.CALIBRATION,
                         images ? preprocessing.resolve(g.inputs().get(0).name(), declared) : preprocessing);
             }
-            if (calibration == null) {
+            if (data == null) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no calibration data: call calibration(...)");
             }
-            if (calibration.size() == 0) {
+            if (data.size() == 0) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the calibration set is empty");
             }
             if (g.prunableNodes().isEmpty()) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "model '" + g.name() + "' has no prunable "
                         + "layer (Conv, Gemm or MatMul with a constant weight)");
             }
-            long[] sample = calibration.sampleShape();
+            long[] sample = data.sampleShape();
             long[] given = {-1, sample[0], sample[1], sample[2]};
             boolean fits = declared.length == 4;
             for (int i = 1; fits && i < 4; i++) {
@@ -351,14 +364,15 @@ public final class Pruner {
             }
             try {
                 FcptsConfig c = config.build();
-                if (c.calibrationSamples() > calibration.size()) {
-                    config.calibrationSamples(Math.max(c.batch(), calibration.size()));
-                    if (calibration.size() < c.batch()) {
-                        throw new IllegalArgumentException("the calibration set holds " + calibration.size()
-                                + " samples, fewer than one batch of " + c.batch());
+                int batch = c.schedule().batch();
+                if (c.schedule().calibrationSamples() > data.size()) {
+                    if (data.size() < batch) {
+                        throw new IllegalArgumentException("the calibration set holds " + data.size()
+                                + " samples, fewer than one batch of " + batch);
                     }
+                    c = c.toBuilder().calibrationSamples(data.size()).build();
                 }
-                return new Pruner(this);
+                return new Pruner(this, data, c);
             } catch (IllegalArgumentException e) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
             }

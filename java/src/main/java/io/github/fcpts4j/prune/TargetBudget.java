@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a configuration into the {@link Budget} of the chosen layers: the
+ * Turns the target part of a configuration into the {@link Budget} of the chosen layers: the
  * cost of one weight (1, or MACs_l / N_l per sample in FLOPs mode, FCPTS.md
  * section 3) and the per-layer sparsity bounds (the global range, overridden
  * by {@link FcptsConfig.LayerBound} globs over node or weight names; a glob
@@ -28,10 +28,10 @@ public final class TargetBudget {
     /**
      * @param sampleShape the shape of one input sample with batch 1, e.g. [1, 1, 28, 28] (FLOPs mode needs it)
      */
-    public static Budget resolve(Graph graph, List<Node> prunable, FcptsConfig c, long[] sampleShape) {
+    public static Budget resolve(Graph graph, List<Node> prunable, TargetSettings t, long[] sampleShape) {
         int n = prunable.size();
         double[] costs = null;
-        if (c.costBasis() == FcptsConfig.CostBasis.FLOPS) {
+        if (t.costBasis() == FcptsConfig.CostBasis.FLOPS) {
             Map<String, LayerCosts.Layer> byNode = new HashMap<>();
             for (LayerCosts.Layer l : LayerCosts.of(graph, Map.of(graph.inputs().get(0).name(), sampleShape))) {
                 byNode.put(l.node(), l);
@@ -42,14 +42,13 @@ public final class TargetBudget {
                 costs[l] = (double) cost.macs() / Math.max(1, cost.weights());
             }
         }
-        boolean bounded = c.minLayerSparsity() > 0 || c.maxLayerSparsity() < 1 || !c.layerBounds().isEmpty();
         double[] min = null, max = null;
-        if (bounded) {
+        if (t.bounded()) {
             min = new double[n];
             max = new double[n];
-            java.util.Arrays.fill(min, c.minLayerSparsity());
-            java.util.Arrays.fill(max, c.maxLayerSparsity());
-            for (FcptsConfig.LayerBound b : c.layerBounds()) {
+            java.util.Arrays.fill(min, t.minLayerSparsity());
+            java.util.Arrays.fill(max, t.maxLayerSparsity());
+            for (FcptsConfig.LayerBound b : t.layerBounds()) {
                 PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + b.pattern());
                 boolean hit = false;
                 for (int l = 0; l < n; l++) {
@@ -67,6 +66,6 @@ public final class TargetBudget {
                 }
             }
         }
-        return new Budget(c.targetSparsity(), costs, min, max);
+        return new Budget(t.sparsity(), costs, min, max);
     }
 }

@@ -51,8 +51,8 @@ public final class Allocations {
         }, budget);
     }
 
-    /** The baseline {@code method} at {@code budget}. */
-    public static Masks baseline(Baseline method, List<PrunableLayer> layers, Budget budget) {
+    /** The magnitude allocation {@code method} at {@code budget}. */
+    public static Masks baseline(MagnitudeAllocation method, List<PrunableLayer> layers, Budget budget) {
         return switch (method) {
             case UNIFORM -> uniform(layers, budget);
             case GLOBAL -> globalMagnitude(layers, budget);
@@ -60,9 +60,6 @@ public final class Allocations {
             case LAMP -> lamp(layers, budget);
         };
     }
-
-    /** The magnitude baselines of FCPTS.md section 8. */
-    public enum Baseline { UNIFORM, GLOBAL, ERK, LAMP }
 
     public static Masks uniform(List<PrunableLayer> layers, double sparsity) {
         return uniform(layers, Budget.parameters(sparsity));

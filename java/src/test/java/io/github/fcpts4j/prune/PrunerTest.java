@@ -136,7 +136,8 @@ class PrunerTest {
         PruneResult reestimated = quick(RESNET20).configure(c -> c.batchNorm(FcptsConfig.BatchNormMode.FROZEN_AFFINE)
                 .reestimateBatchNorm(true)).build().run();
         PruneResult training = quick(RESNET20).build().run();
-        assertEquals(FcptsConfig.BatchNormMode.TRAIN, FcptsConfig.defaults(0.5).batchNorm(), "published default");
+        assertEquals(FcptsConfig.BatchNormMode.TRAIN, FcptsConfig.defaults(0.5).objective().batchNorm(),
+                "published default");
         Graph f = frozen.model().graph(), a = affine.model().graph(), r = reestimated.model().graph(),
                 t = training.model().graph();
         for (int i = 1; i <= 4; i++) {

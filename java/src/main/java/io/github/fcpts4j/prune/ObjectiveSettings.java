@@ -1,0 +1,34 @@
+package io.github.fcpts4j.prune;
+
+import io.github.fcpts4j.prune.FcptsConfig.BatchNormMode;
+import io.github.fcpts4j.prune.FcptsConfig.ReconstructionLoss;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The objective part of an {@link FcptsConfig}: L = L_rec + lambda (S - S*)^2 (or lambda |S - S*|), with
+ * L_rec the student's distance to the dense teacher (FCPTS.md sections 2 and 4), and how BatchNorm runs in
+ * both.
+ *
+ * @param loss                reconstruction loss on the logits
+ * @param temperature         of the distillation KL (4)
+ * @param featureLayers       node or value names whose outputs also get an MSE term (may be empty)
+ * @param featureWeight       weight of the feature MSE terms
+ * @param lambda              weight of the sparsity constraint (published 1)
+ * @param absoluteConstraint  |S - S*| instead of (S - S*)^2 (the published code's default)
+ * @param batchNorm           how BatchNorm runs during the optimization (published: training mode)
+ * @param reestimateBatchNorm re-estimate BatchNorm running statistics on the calibration set after pruning
+ */
+public record ObjectiveSettings(ReconstructionLoss loss, float temperature, List<String> featureLayers,
+                                float featureWeight, double lambda, boolean absoluteConstraint,
+                                BatchNormMode batchNorm, boolean reestimateBatchNorm) {
+    public ObjectiveSettings {
+        if (!(lambda >= 0) || !(temperature > 0) || !(featureWeight >= 0)) {
+            throw new IllegalArgumentException("lambda and feature weight must be >= 0 and the temperature > 0");
+        }
+        Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(batchNorm, "batchNorm");
+        featureLayers = List.copyOf(featureLayers);
+    }
+}

@@ -1,0 +1,38 @@
+package io.github.fcpts4j.prune;
+
+import io.github.fcpts4j.prune.FcptsConfig.CostBasis;
+import io.github.fcpts4j.prune.FcptsConfig.LayerBound;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The budget part of an {@link FcptsConfig}: the target S*, how sparsity is counted, and the bounds on each
+ * layer's sparsity ({@link TargetBudget} turns it into the {@link io.github.fcpts4j.sparsity.Budget} of a
+ * model's layers).
+ *
+ * @param sparsity         S*, fraction of prunable weights (or MACs) set to zero, in [0, 1)
+ * @param costBasis        count sparsity by parameters or by MACs (FCPTS.md section 3)
+ * @param minLayerSparsity lower bound on every layer's sparsity, in [0, 1]
+ * @param maxLayerSparsity upper bound on every layer's sparsity, in [0, 1]
+ * @param layerBounds      per-layer bounds by glob, overriding the two above where they match
+ */
+public record TargetSettings(double sparsity, CostBasis costBasis, double minLayerSparsity, double maxLayerSparsity,
+                             List<LayerBound> layerBounds) {
+    public TargetSettings {
+        if (!(sparsity >= 0) || !(sparsity < 1)) {
+            throw new IllegalArgumentException("target sparsity must be in [0, 1), got " + sparsity);
+        }
+        if (!(minLayerSparsity >= 0 && minLayerSparsity <= maxLayerSparsity && maxLayerSparsity <= 1)) {
+            throw new IllegalArgumentException("layer sparsity bounds need 0 <= min <= max <= 1, got ["
+                    + minLayerSparsity + ", " + maxLayerSparsity + "]");
+        }
+        Objects.requireNonNull(costBasis, "costBasis");
+        layerBounds = List.copyOf(layerBounds);
+    }
+
+    /** Whether any layer has a bound narrower than [0, 1]. */
+    public boolean bounded() {
+        return minLayerSparsity > 0 || maxLayerSparsity < 1 || !layerBounds.isEmpty();
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.fcpts4j.prune;
+
+import io.github.fcpts4j.prune.FcptsConfig.DensityEstimate;
+import io.github.fcpts4j.prune.FcptsConfig.ThresholdScale;
+import io.github.fcpts4j.sparsity.MagnitudeAllocation;
+
+import java.util.Objects;
+
+/**
+ * The threshold part of an {@link FcptsConfig}: where the per-layer thresholds t_l = exp(theta_l) start,
+ * and how their gradient is formed and applied ({@link ThresholdStep}, FCPTS.md sections 2 and 3).
+ *
+ * @param init            the allocation at S* the thresholds start at (ERK: published and default)
+ * @param lr              Adam learning rate of the log-thresholds theta_l
+ * @param scale           Adam's second moment per layer, or one shared by all layers
+ * @param density         derivative of the layer sparsity: Gaussian KDE or a hard-count difference
+ * @param straightThrough threshold gradient from reconstruction (project choice, on)
+ * @param projectEachStep restore S = S* after every threshold update (project option, off)
+ */
+public record ThresholdSettings(MagnitudeAllocation init, float lr, ThresholdScale scale, DensityEstimate density,
+                                boolean straightThrough, boolean projectEachStep) {
+    public ThresholdSettings {
+        if (!(lr >= 0)) {
+            throw new IllegalArgumentException("the threshold learning rate must be >= 0, got " + lr);
+        }
+        Objects.requireNonNull(init, "init");
+        Objects.requireNonNull(scale, "scale");
+        Objects.requireNonNull(density, "density");
+    }
+}
