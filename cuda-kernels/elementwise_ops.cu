@@ -1,6 +1,6 @@
 /*
  * Elementwise network operators on the GPU (contract: fcpts/ops_cuda.h; CPU twins and formulas:
- * native/src/tensor_ops_cpu.cpp, tensor_grads_cpu.cpp, sparse_cpu.cpp):
+ * native/src/elementwise_ops_cpu.cpp; the sparse epilogue: sparse_cpu.cpp):
  *   unary      y = f(x):  relu max(x, 0) | clip min(max(x, a), b) | leaky x >= 0 ? x : a x |
  *              sigmoid 1 / (1 + e^-x) | hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x/6 + 1/2))
  *   unary bwd  dx = dy f'(x)  (f' of the CPU twin, including its choices at the kinks)

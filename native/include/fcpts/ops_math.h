@@ -1,6 +1,6 @@
 /*
  * Per-element math of the network operators, shared verbatim by the CPU
- * kernels (native/src/tensor_ops_cpu.cpp, tensor_grads_cpu.cpp, optim_cpu.cpp)
+ * kernels (native/src/elementwise_ops_cpu.cpp, optim_cpu.cpp)
  * and their CUDA twins (cuda-kernels/elementwise_ops.cu, optim_ops.cu), so the
  * GPU computes the same float operations in the same order as the CPU tests
  * check (both builds keep a * b + c unfused). Pure functions of their
