@@ -85,7 +85,7 @@ static void test_unary() {
     auto x = randv(3000, -8.f, 8.f);
     x[0] = 0.f; x[1] = -3.f; x[2] = 3.f; x[3] = NAN; x[4] = INFINITY; x[5] = -INFINITY; x[6] = 1.f; x[7] = -0.f;
     auto dy = randv(x.size());
-    for (int op = 0; op <= 5; ++op) {
+    for (int op = 0; op < FCPTS_UNARY_OP_COUNT; ++op) {
         std::vector<float> a(x.size()), b(x.size());
         expect_ok(fcpts_unary_cuda(op, 0.2f, 0.7f, x.data(), a.data(), (int64_t)x.size(), nullptr, &st), st, "unary");
         fcpts_unary_cpu(op, 0.2f, 0.7f, x.data(), b.data(), (int64_t)x.size(), 1, &st);
@@ -134,7 +134,7 @@ static void test_binary_case(const std::vector<int64_t>& y, const std::vector<in
     size_t ny = prod(y);
     auto dy = randv(std::max<size_t>(ny, 1));
     int rank = (int)y.size();
-    for (int op = 0; op <= 3; ++op) {
+    for (int op = 0; op < FCPTS_BINARY_OP_COUNT; ++op) {
         std::vector<float> g(ny), c(ny);
         expect_ok(fcpts_binary_cuda(op, a.data(), s.as.data(), b.data(), s.bs.data(), g.data(), y.data(), rank, nullptr, &st), st, name);
         fcpts_binary_cpu(op, a.data(), s.as.data(), b.data(), s.bs.data(), c.data(), y.data(), rank, 1, &st);
@@ -193,7 +193,7 @@ static float act(int a, float v, float lo, float hi) {
 static void test_epilogues() {
     const int64_t n = 3, oc = 5, sp = 37;
     auto y0 = randv(n * oc * sp), bias = randv(oc), res = randv(n * oc * sp), src = randv(n * oc * sp);
-    for (int a = 0; a <= 2; ++a) {
+    for (int a = 0; a < FCPTS_ACTIVATION_COUNT; ++a) {
         for (int mode = 0; mode < 4; ++mode) {
             const float* bp = (mode & 1) ? bias.data() : nullptr;
             const float* rp = (mode & 2) ? res.data() : nullptr;
@@ -423,7 +423,7 @@ static void test_pool() {
         /* some ties and -inf for the arg-max rules */
         for (size_t i = 0; i < x.size(); i += 5) x[i] = 1.0f;
         auto dy = randv(n * c * oh * ow);
-        for (int kind = 0; kind <= 2; ++kind) {
+        for (int kind = 0; kind < FCPTS_POOL_KIND_COUNT; ++kind) {
             fcpts_dnnl_plan* plan = nullptr;
             int rc = fcpts_pool_plan_create(g.data(), kind, 1, &plan, &st);
             if (rc != 0) { std::printf("note: oneDNN refused pool kind %d h %lld: %s\n", kind, (long long)g[2], st.message); continue; }

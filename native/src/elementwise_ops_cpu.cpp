@@ -18,17 +18,48 @@
 #include <cstring>
 
 #include "fcpts/ops_cpu.h"
+#include "fcpts/ops_dispatch.h"
 #include "fcpts/ops_math.h"
 
 namespace {
 
 int threads_of(int32_t n) { return n > 0 ? n : omp_get_max_threads(); }
 
-inline float unary(int op, float x, float alpha, float beta) { return fcpts_unary_value(op, x, alpha, beta); }
+/* One loop per op (fcpts/ops_dispatch.h): OP is a compile-time constant, the shared switch folds to its case. */
+template <int OP>
+void unary_loop(float alpha, float beta, const float* x, float* y, int64_t n, int threads) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t i = 0; i < n; ++i) y[i] = fcpts_unary_value(OP, x[i], alpha, beta);
+}
 
-inline float binary(int op, float a, float b) { return fcpts_binary_value(op, a, b); }
+template <int OP>
+void unary_backward_loop(float alpha, float beta, const float* x, const float* dy, float* dx, int64_t n,
+                         int threads) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * fcpts_unary_grad(OP, x[i], alpha, beta);
+}
 
-inline float unary_grad(int op, float x, float alpha, float beta) { return fcpts_unary_grad(op, x, alpha, beta); }
+template <int OP>
+void binary_loop(const float* a, const int64_t* a_strides, const float* b, const int64_t* b_strides, float* y,
+                 const int64_t* y_dims, int rank, int threads) {
+    int64_t total = 1;
+    for (int d = 0; d < rank; ++d) total *= y_dims[d];
+    const int64_t inner = y_dims[rank - 1];
+    const int64_t sa = a_strides[rank - 1], sb = b_strides[rank - 1];
+    const int64_t rows = inner == 0 ? 0 : total / inner;
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t r = 0; r < rows; ++r) {
+        int64_t rem = r, oa = 0, ob = 0;
+        for (int d = rank - 2; d >= 0; --d) {
+            const int64_t idx = rem % y_dims[d];
+            rem /= y_dims[d];
+            oa += idx * a_strides[d];
+            ob += idx * b_strides[d];
+        }
+        float* out = y + r * inner;
+        for (int64_t i = 0; i < inner; ++i) out[i] = fcpts_binary_value(OP, a[oa + i * sa], b[ob + i * sb]);
+    }
+}
 
 /*
  * Sums contributions g(i) over every output index i that maps to the same
@@ -98,10 +129,11 @@ inline int64_t operand_offset(int64_t i, const int64_t* s, const int64_t* y_dims
 extern "C" int fcpts_unary_cpu(int32_t op, float alpha, float beta, const float* x, float* y, int64_t n,
                                int32_t n_threads, fcpts_status* status) {
     fcpts_status_clear(status);
-    FCPTS_REQUIRE(status, op >= FCPTS_UNARY_RELU && op <= FCPTS_UNARY_HARD_SWISH, -1, "unknown unary op %d", op);
+    FCPTS_REQUIRE_UNARY_OP(status, op);
     FCPTS_REQUIRE(status, n == 0 || (x && y), -1, "NULL buffer");
-#pragma omp parallel for schedule(static) num_threads(threads_of(n_threads))
-    for (int64_t i = 0; i < n; ++i) y[i] = unary(op, x[i], alpha, beta);
+    fcpts_dispatch_unary(op, [&](auto c) {
+        unary_loop<decltype(c)::value>(alpha, beta, x, y, n, threads_of(n_threads));
+    });
     return FCPTS_OK;
 }
 
@@ -109,36 +141,23 @@ extern "C" int fcpts_binary_cpu(int32_t op, const float* a, const int64_t* a_str
                                 const int64_t* b_strides, float* y, const int64_t* y_dims, int32_t rank,
                                 int32_t n_threads, fcpts_status* status) {
     fcpts_status_clear(status);
-    FCPTS_REQUIRE(status, op >= FCPTS_BINARY_ADD && op <= FCPTS_BINARY_DIV, -1, "unknown binary op %d", op);
+    FCPTS_REQUIRE_BINARY_OP(status, op);
     FCPTS_REQUIRE(status, rank >= 1 && rank <= FCPTS_MAX_RANK, -1, "rank %d outside 1..%d", rank, FCPTS_MAX_RANK);
     FCPTS_REQUIRE(status, a && b && y && a_strides && b_strides && y_dims, -1, "NULL argument");
-    int64_t total = 1;
-    for (int d = 0; d < rank; ++d) total *= y_dims[d];
-    const int64_t inner = y_dims[rank - 1];
-    const int64_t sa = a_strides[rank - 1], sb = b_strides[rank - 1];
-    const int64_t rows = inner == 0 ? 0 : total / inner;
-#pragma omp parallel for schedule(static) num_threads(threads_of(n_threads))
-    for (int64_t r = 0; r < rows; ++r) {
-        int64_t rem = r, oa = 0, ob = 0;
-        for (int d = rank - 2; d >= 0; --d) {
-            const int64_t idx = rem % y_dims[d];
-            rem /= y_dims[d];
-            oa += idx * a_strides[d];
-            ob += idx * b_strides[d];
-        }
-        float* out = y + r * inner;
-        for (int64_t i = 0; i < inner; ++i) out[i] = binary(op, a[oa + i * sa], b[ob + i * sb]);
-    }
+    fcpts_dispatch_binary(op, [&](auto c) {
+        binary_loop<decltype(c)::value>(a, a_strides, b, b_strides, y, y_dims, rank, threads_of(n_threads));
+    });
     return FCPTS_OK;
 }
 
 extern "C" int fcpts_unary_backward_cpu(int32_t op, float alpha, float beta, const float* x, const float* dy,
                                         float* dx, int64_t n, int32_t n_threads, fcpts_status* status) {
     fcpts_status_clear(status);
-    FCPTS_REQUIRE(status, op >= FCPTS_UNARY_RELU && op <= FCPTS_UNARY_HARD_SWISH, -1, "unknown unary op %d", op);
+    FCPTS_REQUIRE_UNARY_OP(status, op);
     FCPTS_REQUIRE(status, n == 0 || (x && dy && dx), -1, "NULL buffer");
-#pragma omp parallel for schedule(static) num_threads(threads_of(n_threads))
-    for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * unary_grad(op, x[i], alpha, beta);
+    fcpts_dispatch_unary(op, [&](auto c) {
+        unary_backward_loop<decltype(c)::value>(alpha, beta, x, dy, dx, n, threads_of(n_threads));
+    });
     return FCPTS_OK;
 }
 
@@ -147,7 +166,7 @@ extern "C" int fcpts_binary_backward_cpu(int32_t op, const float* a, const int64
                                          int32_t rank, float* da, float* db, int32_t n_threads,
                                          fcpts_status* status) {
     fcpts_status_clear(status);
-    FCPTS_REQUIRE(status, op >= FCPTS_BINARY_ADD && op <= FCPTS_BINARY_DIV, -1, "unknown binary op %d", op);
+    FCPTS_REQUIRE_BINARY_OP(status, op);
     FCPTS_REQUIRE(status, rank >= 1 && rank <= FCPTS_MAX_RANK, -1, "rank %d outside 1..%d", rank, FCPTS_MAX_RANK);
     FCPTS_REQUIRE(status, a && b && dy && a_strides && b_strides && y_dims, -1, "NULL argument");
     const int threads = threads_of(n_threads);
@@ -160,7 +179,8 @@ extern "C" int fcpts_binary_backward_cpu(int32_t op, const float* a, const int64
                 case FCPTS_BINARY_ADD:
                 case FCPTS_BINARY_SUB: return dy[i];
                 case FCPTS_BINARY_MUL: return (double)dy[i] * bv(i);
-                default: return (double)dy[i] / bv(i);
+                case FCPTS_BINARY_DIV: return (double)dy[i] / bv(i);
+                default: return NAN; /* not reached: op was checked */
             }
         });
     }
@@ -170,10 +190,11 @@ extern "C" int fcpts_binary_backward_cpu(int32_t op, const float* a, const int64
                 case FCPTS_BINARY_ADD: return dy[i];
                 case FCPTS_BINARY_SUB: return -(double)dy[i];
                 case FCPTS_BINARY_MUL: return (double)dy[i] * av(i);
-                default: {
+                case FCPTS_BINARY_DIV: {
                     const double bb = bv(i);
                     return -(double)dy[i] * av(i) / (bb * bb);
                 }
+                default: return NAN; /* not reached: op was checked */
             }
         });
     }

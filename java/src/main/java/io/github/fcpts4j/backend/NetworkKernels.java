@@ -9,7 +9,12 @@ package io.github.fcpts4j.backend;
  */
 public interface NetworkKernels {
 
-    /** Elementwise unary operators; alpha / beta as documented per constant. */
+    /**
+     * Elementwise unary operators; alpha / beta as documented per constant. The
+     * ordinal is the native op value: the constants must match the list
+     * FCPTS_UNARY_OPS of native/include/fcpts/ops.def, name for name and in order
+     * (NativeEnumAgreementTest), which also holds each op's math.
+     */
     enum Unary {
         /** max(x, 0). */
         RELU,
@@ -25,10 +30,13 @@ public interface NetworkKernels {
         HARD_SWISH
     }
 
-    /** Elementwise binary operators with numpy broadcasting. */
+    /** Elementwise binary operators with numpy broadcasting (native list FCPTS_BINARY_OPS of ops.def, in order). */
     enum Binary { ADD, SUB, MUL, DIV }
 
-    /** Pooling algorithms (average: ONNX count_include_pad = 0 or 1). */
+    /**
+     * Pooling algorithms (average: ONNX count_include_pad = 0 or 1); native list
+     * FCPTS_POOL_KINDS of ops.def, in order.
+     */
     enum Pool { MAX, AVERAGE_EXCLUDE_PAD, AVERAGE_INCLUDE_PAD }
 
     /** y = conv(x, weight) + bias. */
