@@ -2,7 +2,8 @@
  * Elementwise network operators on the GPU (contract: fcpts/ops_cuda.h; CPU twins and formulas:
  * native/src/elementwise_ops_cpu.cpp; the sparse epilogue: sparse_cpu.cpp):
  *   unary      y = f(x):  relu max(x, 0) | clip min(max(x, a), b) | leaky x >= 0 ? x : a x |
- *              sigmoid 1 / (1 + e^-x) | hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x/6 + 1/2))
+ *              sigmoid 1 / (1 + e^-x) | hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x/6 + 1/2)) |
+ *              tanh | exp | sqrt (NaN below 0) | erf   (expressions: the entries of fcpts/ops.def)
  *   unary bwd  dx = dy f'(x)  (f' of the CPU twin, including its choices at the kinks)
  *   binary     y[i] = a[off_a(i)] (op) b[off_b(i)], off = sum_d idx_d stride_d (stride 0 = broadcast)
  *   binary bwd local gradients  add (dy, dy)  sub (dy, -dy)  mul (dy b, dy a)  div (dy / b, -dy a / b^2)

@@ -2,7 +2,9 @@
  * Elementwise operators of the CPU engine, forward and backward (contract and formulas: fcpts/ops_cpu.h;
  * CUDA twin: cuda-kernels/elementwise_ops.cu; per-element math shared with it: fcpts/ops_math.h):
  *   unary      y = f(x), dx = f'(x) dy:  relu max(x, 0) | clip min(max(x, a), b) | leaky x >= 0 ? x : a x |
- *              sigmoid 1 / (1 + e^-x) | hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x/6 + 1/2))
+ *              sigmoid 1 / (1 + e^-x) | hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x/6 + 1/2)) |
+ *              tanh (f' = 1 - tanh^2) | exp (e^x) | sqrt (0.5 / sqrt x, NaN below 0) | erf (2 / sqrt(pi) e^-x^2);
+ *              the expressions, kinks included, are the entries of fcpts/ops.def
  *   binary     y = a (op) b with numpy broadcasting given as element strides (0 = broadcast):  a + b | a - b | a b | a / b
  *   binary bwd local gradients  add (dy, dy)  sub (dy, -dy)  mul (dy b, dy a)  div (dy / b, -dy a / b^2) in double,
  *              summed over each operand's broadcast axes

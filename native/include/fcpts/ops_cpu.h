@@ -9,8 +9,8 @@
  *   {n, c, h, w, oc, oh, ow, kh, kw, stride_h, stride_w, dilation_h, dilation_w,
  *    pad_top, pad_left, pad_bottom, pad_right, groups}
  * The other operators are OpenMP loops:
- *   unary    y = f(x) elementwise (relu, clip, leaky relu, sigmoid, hard sigmoid, hard swish; the math of
- *            each is its entry in fcpts/ops.def)
+ *   unary    y = f(x) elementwise (relu, clip, leaky relu, sigmoid, hard sigmoid, hard swish, tanh, exp,
+ *            sqrt, erf; the math of each is its entry in fcpts/ops.def)
  *   binary   y = a (op) b with numpy broadcasting given as element strides (0 = broadcast)
  *   batchnorm (inference) y = (x - mean) / sqrt(var + eps) * gamma + beta per channel
  *   global average pool, softmax over one axis, transpose, concat piece copy.

@@ -7,7 +7,8 @@
  * arguments; enums of fcpts/ops_cpu.h.
  *
  *   unary   relu max(x, 0) | clip min(max(x, a), b) | leaky x >= 0 ? x : a x | sigmoid 1 / (1 + e^-x) |
- *           hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x / 6 + 1/2));
+ *           hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x / 6 + 1/2)) |
+ *           tanh (1 - tanh^2) | exp (e^x) | sqrt (0.5 / sqrt x; NaN for x < 0) | erf (2 / sqrt(pi) e^-x^2);
  *           gradients f'(x) with the kinks assigned as in fcpts/ops.def, whose entries hold the
  *           expressions the switches below are generated from
  *   binary  a + b | a - b | a b | a / b

@@ -27,7 +27,15 @@ public interface NetworkKernels {
         /** max(0, min(1, alpha x + beta)). */
         HARD_SIGMOID,
         /** x max(0, min(1, x / 6 + 1/2)). */
-        HARD_SWISH
+        HARD_SWISH,
+        /** tanh(x); gradient 1 - tanh(x)^2. */
+        TANH,
+        /** e^x; gradient e^x. */
+        EXP,
+        /** sqrt(x), NaN for x < 0; gradient 0.5 / sqrt(x). */
+        SQRT,
+        /** erf(x); gradient 2 / sqrt(pi) e^(-x^2). */
+        ERF
     }
 
     /** Elementwise binary operators with numpy broadcasting (native list FCPTS_BINARY_OPS of ops.def, in order). */
