@@ -1,8 +1,9 @@
 /*
  * Elementwise network operators on the GPU (contract: fcpts/ops_cuda.h; CPU twins and formulas:
- * native/src/tensor_ops_cpu.cpp, tensor_grads_cpu.cpp, sparse_cpu.cpp):
+ * native/src/elementwise_ops_cpu.cpp; the sparse epilogue: sparse_cpu.cpp):
  *   unary      y = f(x):  relu max(x, 0) | clip min(max(x, a), b) | leaky x >= 0 ? x : a x |
- *              sigmoid 1 / (1 + e^-x) | hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x/6 + 1/2))
+ *              sigmoid 1 / (1 + e^-x) | hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x/6 + 1/2)) |
+ *              tanh | exp | sqrt (NaN below 0) | erf   (expressions: the entries of fcpts/ops.def)
  *   unary bwd  dx = dy f'(x)  (f' of the CPU twin, including its choices at the kinks)
  *   binary     y[i] = a[off_a(i)] (op) b[off_b(i)], off = sum_d idx_d stride_d (stride 0 = broadcast)
  *   binary bwd local gradients  add (dy, dy)  sub (dy, -dy)  mul (dy b, dy a)  div (dy / b, -dy a / b^2)
@@ -21,6 +22,7 @@
 #include <cuda_runtime.h>
 
 #include "fcpts/ops_cuda.h"
+#include "fcpts/ops_dispatch.h"
 #include "fcpts/ops_math.h"
 #include "launch_util.cuh"
 
@@ -30,7 +32,8 @@ namespace {
 
 /* ---- unary ---- */
 
-/* OP is a compile-time constant: the shared switch (fcpts/ops_math.h) folds to one case per kernel. */
+/* OP is a compile-time constant (fcpts_dispatch_unary of fcpts/ops_dispatch.h): the shared switch
+ * (fcpts/ops_math.h, generated from fcpts/ops.def) folds to one case per kernel. */
 template <int OP>
 __device__ __forceinline__ float unary_value(float x, float alpha, float beta) {
     return fcpts_unary_value(OP, x, alpha, beta);
@@ -72,19 +75,14 @@ void launch_unary(bool backward, const float* x, const float* dy, float* out, in
 int unary_common(bool backward, int32_t op, float alpha, float beta, const float* x, const float* dy, float* out,
                  int64_t n, void* stream, fcpts_status* status) {
     fcpts_status_clear(status);
-    FCPTS_REQUIRE(status, op >= FCPTS_UNARY_RELU && op <= FCPTS_UNARY_HARD_SWISH, -1, "unknown unary op %d", op);
+    FCPTS_REQUIRE_UNARY_OP(status, op);
     FCPTS_REQUIRE(status, n >= 0, -1, "n must be >= 0, got %lld", (long long)n);
     FCPTS_REQUIRE(status, n == 0 || (x && out && (!backward || dy)), -1, "NULL buffer");
     if (n == 0) return FCPTS_OK;
     const cudaStream_t s = as_stream(stream);
-    switch (op) {
-        case FCPTS_UNARY_RELU: launch_unary<FCPTS_UNARY_RELU>(backward, x, dy, out, n, alpha, beta, s); break;
-        case FCPTS_UNARY_CLIP: launch_unary<FCPTS_UNARY_CLIP>(backward, x, dy, out, n, alpha, beta, s); break;
-        case FCPTS_UNARY_LEAKY_RELU: launch_unary<FCPTS_UNARY_LEAKY_RELU>(backward, x, dy, out, n, alpha, beta, s); break;
-        case FCPTS_UNARY_SIGMOID: launch_unary<FCPTS_UNARY_SIGMOID>(backward, x, dy, out, n, alpha, beta, s); break;
-        case FCPTS_UNARY_HARD_SIGMOID: launch_unary<FCPTS_UNARY_HARD_SIGMOID>(backward, x, dy, out, n, alpha, beta, s); break;
-        default: launch_unary<FCPTS_UNARY_HARD_SWISH>(backward, x, dy, out, n, alpha, beta, s); break;
-    }
+    fcpts_dispatch_unary(op, [&](auto c) {
+        launch_unary<decltype(c)::value>(backward, x, dy, out, n, alpha, beta, s);
+    });
     return FCPTS_CHECK_LAUNCH(status, backward ? "unary_backward_kernel launch" : "unary_kernel launch");
 }
 
@@ -165,16 +163,21 @@ binary_kernel(const float* a, const float* b, float* y, RowShape sh,
 template <int OP, bool FOR_A>
 __device__ __forceinline__ double grad_term(const float* dy, const float* a, const float* b, int64_t oy, int64_t oa,
                                             int64_t ob) {
+    static_assert(OP == FCPTS_BINARY_ADD || OP == FCPTS_BINARY_SUB || OP == FCPTS_BINARY_MUL ||
+                      OP == FCPTS_BINARY_DIV,
+                  "a new binary op needs its local gradients here and in elementwise_ops_cpu.cpp");
     if constexpr (FOR_A) {
         if constexpr (OP == FCPTS_BINARY_ADD || OP == FCPTS_BINARY_SUB) return dy[oy];
         if constexpr (OP == FCPTS_BINARY_MUL) return (double)dy[oy] * b[ob];
-        return (double)dy[oy] / b[ob];
+        if constexpr (OP == FCPTS_BINARY_DIV) return (double)dy[oy] / b[ob];
     } else {
         if constexpr (OP == FCPTS_BINARY_ADD) return dy[oy];
         if constexpr (OP == FCPTS_BINARY_SUB) return -(double)dy[oy];
         if constexpr (OP == FCPTS_BINARY_MUL) return (double)dy[oy] * a[oa];
-        const double bb = b[ob];
-        return -(double)dy[oy] * a[oa] / (bb * bb);
+        if constexpr (OP == FCPTS_BINARY_DIV) {
+            const double bb = b[ob];
+            return -(double)dy[oy] * a[oa] / (bb * bb);
+        }
     }
 }
 
@@ -413,7 +416,7 @@ __global__ void __launch_bounds__(kThreads) fill_kernel(float* __restrict__ y, i
 
 int check_binary_args(int32_t op, const float* a, const int64_t* a_strides, const float* b, const int64_t* b_strides,
                       const void* y, const int64_t* y_dims, int32_t rank, int64_t* total, fcpts_status* status) {
-    FCPTS_REQUIRE(status, op >= FCPTS_BINARY_ADD && op <= FCPTS_BINARY_DIV, -1, "unknown binary op %d", op);
+    FCPTS_REQUIRE_BINARY_OP(status, op);
     FCPTS_REQUIRE(status, rank >= 1 && rank <= FCPTS_MAX_RANK, -1, "rank %d outside 1..%d", rank, FCPTS_MAX_RANK);
     FCPTS_REQUIRE(status, a && b && y && a_strides && b_strides && y_dims, -1, "NULL argument");
     int64_t n = 1;
@@ -426,11 +429,10 @@ int check_binary_args(int32_t op, const float* a, const int64_t* a_strides, cons
 }
 
 int check_epilogue_args(int64_t n, int64_t oc, int64_t spatial, int32_t activation, fcpts_status* status) {
+    FCPTS_REQUIRE_ACTIVATION(status, activation);
     FCPTS_REQUIRE(status, n >= 0 && oc >= 0 && spatial >= 0, -1,
                   "sizes must be >= 0 (n %lld, oc %lld, spatial %lld)", (long long)n, (long long)oc,
                   (long long)spatial);
-    FCPTS_REQUIRE(status, activation >= FCPTS_ACT_NONE && activation <= FCPTS_ACT_CLIP, -1, "unknown activation %d",
-                  activation);
     return FCPTS_OK;
 }
 
@@ -459,12 +461,10 @@ extern "C" int fcpts_binary_cuda(int32_t op, const float* a, const int64_t* a_st
     const Tiling t = make_tiling(total / inner, inner);
     const cudaStream_t s = as_stream(stream);
     const int blocks = grid_for(t);
-    switch (op) {
-        case FCPTS_BINARY_ADD: binary_kernel<FCPTS_BINARY_ADD><<<blocks, kThreads, 0, s>>>(a, b, y, sh, t); break;
-        case FCPTS_BINARY_SUB: binary_kernel<FCPTS_BINARY_SUB><<<blocks, kThreads, 0, s>>>(a, b, y, sh, t); break;
-        case FCPTS_BINARY_MUL: binary_kernel<FCPTS_BINARY_MUL><<<blocks, kThreads, 0, s>>>(a, b, y, sh, t); break;
-        default: binary_kernel<FCPTS_BINARY_DIV><<<blocks, kThreads, 0, s>>>(a, b, y, sh, t); break;
-    }
+    fcpts_dispatch_binary(op, [&](auto c) {
+        constexpr int OP = decltype(c)::value;
+        binary_kernel<OP><<<blocks, kThreads, 0, s>>>(a, b, y, sh, t);
+    });
     return FCPTS_CHECK_LAUNCH(status, "binary_kernel launch");
 }
 
@@ -476,16 +476,12 @@ extern "C" int fcpts_binary_backward_cuda(int32_t op, const float* a, const int6
     const int rc = check_binary_args(op, a, a_strides, b, b_strides, dy, y_dims, rank, &total, status);
     if (rc != FCPTS_OK) return rc;
     const cudaStream_t s = as_stream(stream);
-    switch (op) {
-        case FCPTS_BINARY_ADD:
-            return binary_backward_op<FCPTS_BINARY_ADD>(a, a_strides, b, b_strides, dy, y_dims, rank, da, db, s, status);
-        case FCPTS_BINARY_SUB:
-            return binary_backward_op<FCPTS_BINARY_SUB>(a, a_strides, b, b_strides, dy, y_dims, rank, da, db, s, status);
-        case FCPTS_BINARY_MUL:
-            return binary_backward_op<FCPTS_BINARY_MUL>(a, a_strides, b, b_strides, dy, y_dims, rank, da, db, s, status);
-        default:
-            return binary_backward_op<FCPTS_BINARY_DIV>(a, a_strides, b, b_strides, dy, y_dims, rank, da, db, s, status);
-    }
+    int result = FCPTS_OK;
+    fcpts_dispatch_binary(op, [&](auto c) {
+        result = binary_backward_op<decltype(c)::value>(a, a_strides, b, b_strides, dy, y_dims, rank, da, db, s,
+                                                         status);
+    });
+    return result;
 }
 
 extern "C" int fcpts_fill_cuda(float* y, int64_t n, float value, void* stream, fcpts_status* status) {

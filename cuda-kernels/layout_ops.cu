@@ -1,6 +1,6 @@
 /*
- * Data-movement operators on the GPU (contract: fcpts/ops_cuda.h; CPU twins: native/src/tensor_ops_cpu.cpp,
- * tensor_grads_cpu.cpp):
+ * Data-movement operators on the GPU (contract: fcpts/ops_cuda.h; CPU twin: native/src/layout_ops_cpu.cpp;
+ * pad, crop and im2col have none: the CPU convolutions are oneDNN plans):
  *   transpose  y[i_0..i_{r-1}] = x[j] with j_{perm[d]} = i_d   (y dim d = x dim perm[d])
  *   concat     y[o * y_block + offset + i] = x[o * block + i];  slice: the inverse copy
  *   pad        y[p, iy + top, ix + left] = x[p, iy, ix], 0 elsewhere;  crop: its adjoint (the window back)

@@ -1,6 +1,6 @@
 /*
  * Normalization and reduction operators on the GPU (contract: fcpts/ops_cuda.h; CPU twins and formulas:
- * native/src/tensor_ops_cpu.cpp, tensor_grads_cpu.cpp, batchnorm_training_cpu.cpp). x is [n, c, spatial]:
+ * native/src/normalization_ops_cpu.cpp, batchnorm_training_cpu.cpp). x is [n, c, spatial]:
  *   BN inference     s = gamma / sqrt(var + eps) (float), y = x s + (beta - mean s)
  *   BN inf. backward dx = dy s;  dgamma = sum dy (x - mean) / sqrt(var + eps) (double), dbeta = sum dy
  *   BN training      mean = E[x], var = E[(x - mean)^2] (two passes), invstd = 1 / sqrt(var + eps),

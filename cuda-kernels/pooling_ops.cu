@@ -20,6 +20,7 @@
 #include <cuda_runtime.h>
 
 #include "fcpts/ops_cuda.h"
+#include "fcpts/ops_dispatch.h"
 #include "launch_util.cuh"
 #include "window_geometry.cuh"
 
@@ -90,8 +91,8 @@ pool_forward_kernel(const float* __restrict__ x, float* __restrict__ y, Window g
                     }
                 }
             }
-            if (KIND == FCPTS_POOL_AVG_EXCLUDE_PAD) acc /= (float)(rows * cols);
-            if (KIND == FCPTS_POOL_AVG_INCLUDE_PAD) acc /= (float)((int64_t)g.kh * g.kw);
+            if (KIND == FCPTS_POOL_AVERAGE_EXCLUDE_PAD) acc /= (float)(rows * cols);
+            if (KIND == FCPTS_POOL_AVERAGE_INCLUDE_PAD) acc /= (float)((int64_t)g.kh * g.kw);
             out[o] = acc;
         }
     });
@@ -125,7 +126,7 @@ pool_backward_kernel(const float* __restrict__ x, const float* __restrict__ dy, 
                         int aky, akx;
                         window_argmax(in, g, oy, ox, aky, akx);
                         if (aky == ky && akx == kx) acc += d;
-                    } else if (KIND == FCPTS_POOL_AVG_EXCLUDE_PAD) {
+                    } else if (KIND == FCPTS_POOL_AVERAGE_EXCLUDE_PAD) {
                         const int count = real_taps(oy * g.sh - g.pt, g.kh, g.dh, g.h) *
                                           real_taps(ox * g.sw - g.pl, g.kw, g.dw, g.w);
                         acc += d / (float)count;
@@ -140,9 +141,8 @@ pool_backward_kernel(const float* __restrict__ x, const float* __restrict__ dy, 
 }
 
 int read_pool_args(const int64_t* geometry, int32_t kind, Window* g, fcpts_status* status) {
-    FCPTS_REQUIRE(status, kind >= FCPTS_POOL_MAX && kind <= FCPTS_POOL_AVG_INCLUDE_PAD, -1,
-                  "unknown pooling kind %d", kind);
-    return read_window_geometry(geometry, kind == FCPTS_POOL_AVG_EXCLUDE_PAD, g, status);
+    FCPTS_REQUIRE_POOL_KIND(status, kind);
+    return read_window_geometry(geometry, kind == FCPTS_POOL_AVERAGE_EXCLUDE_PAD, g, status);
 }
 
 }  // namespace
@@ -159,13 +159,10 @@ extern "C" int fcpts_pool_forward_cuda(const int64_t* geometry, int32_t kind, co
     FCPTS_REQUIRE(status, (const void*)x != (const void*)y, -1, "x and y alias");
     const Tiling t = make_tiling(rows, g.ow);
     const cudaStream_t s = as_stream(stream);
-    switch (kind) {
-        case FCPTS_POOL_MAX: pool_forward_kernel<FCPTS_POOL_MAX><<<grid_for(t), kThreads, 0, s>>>(x, y, g, t); break;
-        case FCPTS_POOL_AVG_EXCLUDE_PAD:
-            pool_forward_kernel<FCPTS_POOL_AVG_EXCLUDE_PAD><<<grid_for(t), kThreads, 0, s>>>(x, y, g, t);
-            break;
-        default: pool_forward_kernel<FCPTS_POOL_AVG_INCLUDE_PAD><<<grid_for(t), kThreads, 0, s>>>(x, y, g, t); break;
-    }
+    fcpts_dispatch_pool(kind, [&](auto c) {
+        constexpr int KIND = decltype(c)::value;
+        pool_forward_kernel<KIND><<<grid_for(t), kThreads, 0, s>>>(x, y, g, t);
+    });
     return FCPTS_CHECK_LAUNCH(status, "pool_forward_kernel launch");
 }
 
@@ -182,16 +179,9 @@ extern "C" int fcpts_pool_backward_cuda(const int64_t* geometry, int32_t kind, c
                   "dx aliases x or dy");
     const Tiling t = make_tiling(rows, g.w);
     const cudaStream_t s = as_stream(stream);
-    switch (kind) {
-        case FCPTS_POOL_MAX:
-            pool_backward_kernel<FCPTS_POOL_MAX><<<grid_for(t), kThreads, 0, s>>>(x, dy, dx, g, t);
-            break;
-        case FCPTS_POOL_AVG_EXCLUDE_PAD:
-            pool_backward_kernel<FCPTS_POOL_AVG_EXCLUDE_PAD><<<grid_for(t), kThreads, 0, s>>>(x, dy, dx, g, t);
-            break;
-        default:
-            pool_backward_kernel<FCPTS_POOL_AVG_INCLUDE_PAD><<<grid_for(t), kThreads, 0, s>>>(x, dy, dx, g, t);
-            break;
-    }
+    fcpts_dispatch_pool(kind, [&](auto c) {
+        constexpr int KIND = decltype(c)::value;
+        pool_backward_kernel<KIND><<<grid_for(t), kThreads, 0, s>>>(x, dy, dx, g, t);
+    });
     return FCPTS_CHECK_LAUNCH(status, "pool_backward_kernel launch");
 }

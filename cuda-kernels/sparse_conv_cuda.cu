@@ -196,13 +196,12 @@ extern "C" int fcpts_sparse_conv_cuda_create(const int64_t* geometry, const int3
                                              float lo, float hi, void* stream, fcpts_sparse_conv_cuda** out,
                                              fcpts_status* status) {
     fcpts_status_clear(status);
+    FCPTS_REQUIRE_ACTIVATION(status, activation);
     FCPTS_REQUIRE(status, geometry && rows && out, -1, "NULL argument");
     FCPTS_REQUIRE(status, nnz == 0 || (cols && vals), -1, "NULL column or value array for %lld stored weights",
                   (long long)nnz);
     FCPTS_REQUIRE(status, geometry[17] == 1, 17, "groups must be 1 for the cuSPARSE path, got %lld",
                   (long long)geometry[17]);
-    FCPTS_REQUIRE(status, activation >= FCPTS_ACT_NONE && activation <= FCPTS_ACT_CLIP, -1,
-                  "unknown activation %d", activation);
     for (int i = 0; i < FCPTS_GEOMETRY_LEN; ++i) {
         FCPTS_REQUIRE(status, geometry[i] >= 0, i, "geometry entry %d is negative", i);
     }

@@ -3,7 +3,9 @@
  * CPU twins of libfcpts_cpu (oneDNN for pooling; the fused KDE-CDF pass of kde_fused.cu against
  * kde_fused_cpu.cpp; the sparse convolution plan of sparse_conv_cuda.cu, on fake_cusparse.cpp, against
  * sparse_cpu.cpp): odd sizes, NaN / infinity / signed-zero inputs, broadcast
- * shapes, asymmetric pads and dilations, 1 and 3 "SMs" (grid sizes), and the argument checks. Elementwise and
+ * shapes, asymmetric pads and dilations, 1 and 3 "SMs" (grid sizes), and the argument checks, among them
+ * every op value outside its fcpts/ops.def list (FCPTS_INVALID_ARGUMENT, outputs untouched). The unary ops
+ * Tanh, Exp, Sqrt and Erf are also checked against a double-precision reference. Elementwise and
  * optimizer results must be bitwise equal (the math is shared through fcpts/ops_math.h and both builds keep
  * a * b + c unfused); reductions agree to the stated tolerances (different but fixed summation orders).
  * Prints "N checks, F failures" and exits non-zero on any failure; run by CudaKernelEmulationTest (mvn verify).
@@ -80,12 +82,28 @@ static void compare(const std::vector<T>& got, const std::vector<T>& want, doubl
 
 static fcpts_status st;
 
+/* An op value outside its fcpts/ops.def list: FCPTS_INVALID_ARGUMENT whose message names the enum and the value. */
+static void expect_rejected(int rc, const char* enum_name, int value, const char* what) {
+    ++checks;
+    const std::string want = std::string(enum_name) + " value " + std::to_string(value);
+    if (rc != FCPTS_INVALID_ARGUMENT || std::strstr(st.message, want.c_str()) == nullptr) {
+        ++failures;
+        std::printf("FAIL %s: rc %d, message \"%s\", want FCPTS_INVALID_ARGUMENT naming \"%s\"\n", what, rc,
+                    st.message, want.c_str());
+    }
+}
+
+/* Outputs of a rejected call keep their sentinel. */
+static void expect_untouched(const std::vector<float>& v, float sentinel, const char* what) {
+    compare(v, std::vector<float>(v.size(), sentinel), 0, std::string(what) + ": output untouched");
+}
+
 /* ---------------- elementwise ---------------- */
 static void test_unary() {
     auto x = randv(3000, -8.f, 8.f);
     x[0] = 0.f; x[1] = -3.f; x[2] = 3.f; x[3] = NAN; x[4] = INFINITY; x[5] = -INFINITY; x[6] = 1.f; x[7] = -0.f;
     auto dy = randv(x.size());
-    for (int op = 0; op <= 5; ++op) {
+    for (int op = 0; op < FCPTS_UNARY_OP_COUNT; ++op) {
         std::vector<float> a(x.size()), b(x.size());
         expect_ok(fcpts_unary_cuda(op, 0.2f, 0.7f, x.data(), a.data(), (int64_t)x.size(), nullptr, &st), st, "unary");
         fcpts_unary_cpu(op, 0.2f, 0.7f, x.data(), b.data(), (int64_t)x.size(), 1, &st);
@@ -94,9 +112,89 @@ static void test_unary() {
         fcpts_unary_backward_cpu(op, 0.2f, 0.7f, x.data(), dy.data(), b.data(), (int64_t)x.size(), 1, &st);
         compare(a, b, 0, "unary bwd op " + std::to_string(op));
     }
-    expect_rc(fcpts_unary_cuda(6, 0, 0, x.data(), x.data(), 1, nullptr, &st), FCPTS_INVALID_ARGUMENT, "unary bad op");
+    for (int bad : {(int)FCPTS_UNARY_OP_COUNT, -1, 1 << 30}) {
+        std::vector<float> out(7, 42.f);
+        expect_rejected(fcpts_unary_cuda(bad, 0, 0, x.data(), out.data(), 7, nullptr, &st), "fcpts_unary_op", bad,
+                        "unary bad op");
+        expect_rejected(fcpts_unary_backward_cuda(bad, 0, 0, x.data(), dy.data(), out.data(), 7, nullptr, &st),
+                        "fcpts_unary_op", bad, "unary backward bad op");
+        expect_untouched(out, 42.f, "unary bad op");
+    }
     expect_rc(fcpts_unary_cuda(0, 0, 0, nullptr, nullptr, 0, nullptr, &st), 0, "unary n=0");
     expect_rc(fcpts_unary_cuda(0, 0, 0, nullptr, nullptr, -1, nullptr, &st), FCPTS_INVALID_ARGUMENT, "unary n<0");
+}
+
+/* y = f(x) (grad false) or f'(x) in double, for the unary ops checked against a reference. */
+static double unary_reference(int op, double x, bool grad) {
+    switch (op) {
+        case FCPTS_UNARY_TANH: return grad ? 1.0 / (std::cosh(x) * std::cosh(x)) : std::tanh(x);
+        case FCPTS_UNARY_EXP: return std::exp(x);
+        case FCPTS_UNARY_SQRT: return grad ? 0.5 / std::sqrt(x) : std::sqrt(x);
+        case FCPTS_UNARY_ERF: return grad ? 2.0 / std::sqrt(M_PI) * std::exp(-x * x) : std::erf(x);
+        default: return NAN;
+    }
+}
+
+/*
+ * Tanh, Exp, Sqrt and Erf (ONNX Runtime's definitions; Sqrt NaN below 0, gradient 0.5 / sqrt(x), infinite
+ * at 0) on the emulated GPU and on the CPU twin against unary_reference, on odd sizes: |got - ref| <=
+ * atol |dy| + rtol |ref| with rtol = 1e-5. The float functions are within a few ulp (~2e-7 relative) of the
+ * exact value; Erf's gradient rounds -x*x before expf, a relative error of up to x^2 * 6e-8 = 3.8e-6 at
+ * |x| = 8. atol = 0 except for Tanh's gradient, 1 - t^2 with t = tanhf(x) rounded to float: where t is
+ * near 1 that cancels to an absolute error of a few ulp(1), so atol = 1e-6. Equal infinities and NaN
+ * against NaN match.
+ */
+static void test_unary_reference() {
+    for (size_t n : {1, 7, 33, 1001, 4099}) {
+        auto x = randv(n, -8.f, 8.f), dy = randv(n);
+        if (n >= 9) {
+            x[0] = 0.f; x[1] = -0.f; x[2] = NAN; x[3] = INFINITY; x[4] = -INFINITY; x[5] = 1e-30f; x[6] = -1e-6f;
+            x[7] = 30.f; x[8] = 88.f;  /* tanh saturated; expf near its overflow */
+        }
+        for (int op : {FCPTS_UNARY_TANH, FCPTS_UNARY_EXP, FCPTS_UNARY_SQRT, FCPTS_UNARY_ERF}) {
+            const std::string name = "unary op " + std::to_string(op) + " n " + std::to_string(n);
+            std::vector<float> gy(n, 9.f), cy(n, 8.f), gdx(n, 9.f), cdx(n, 8.f);
+            expect_ok(fcpts_unary_cuda(op, 0.f, 0.f, x.data(), gy.data(), (int64_t)n, nullptr, &st), st, "unary");
+            expect_ok(fcpts_unary_cpu(op, 0.f, 0.f, x.data(), cy.data(), (int64_t)n, 1, &st), st, "unary cpu");
+            expect_ok(fcpts_unary_backward_cuda(op, 0.f, 0.f, x.data(), dy.data(), gdx.data(), (int64_t)n, nullptr,
+                                                &st), st, "unary bwd");
+            expect_ok(fcpts_unary_backward_cpu(op, 0.f, 0.f, x.data(), dy.data(), cdx.data(), (int64_t)n, 1, &st), st,
+                      "unary bwd cpu");
+            compare(gy, cy, 0, name + " gpu vs cpu");
+            compare(gdx, cdx, 0, name + " bwd gpu vs cpu");
+            const double rtol = 1e-5, atol = op == FCPTS_UNARY_TANH ? 1e-6 : 0.0;
+            for (int backward = 0; backward <= 1; ++backward) {
+                ++checks;
+                int bad = 0;
+                double worst = 0;
+                size_t worst_at = 0;
+                for (size_t i = 0; i < n; ++i) {
+                    const double d = backward ? (double)dy[i] : 1.0;
+                    const double want = backward ? d * unary_reference(op, x[i], true) : unary_reference(op, x[i], false);
+                    const double got = backward ? gdx[i] : gy[i];
+                    const double allowed = atol * std::fabs(d) + rtol * std::fabs(want);
+                    const double err = std::fabs(got - want);
+                    const bool ok = got == want || (std::isnan(got) && std::isnan(want)) || err <= allowed;
+                    if (!ok) {
+                        if (bad < 3) {
+                            std::printf("FAIL %s%s: x[%zu] = %.9g got %.9g want %.9g (allowed %.3g)\n", name.c_str(),
+                                        backward ? " grad" : "", i, x[i], got, want, allowed);
+                        }
+                        ++bad;
+                    }
+                    if (!std::isnan(err) && err > worst) {
+                        worst = err;
+                        worst_at = i;
+                    }
+                }
+                if (bad) {
+                    ++failures;
+                    std::printf("  %s%s: %d of %zu outside, worst |err| %.3g at x = %.9g\n", name.c_str(),
+                                backward ? " grad" : "", bad, n, worst, x[worst_at]);
+                }
+            }
+        }
+    }
 }
 
 struct BShape {
@@ -134,7 +232,7 @@ static void test_binary_case(const std::vector<int64_t>& y, const std::vector<in
     size_t ny = prod(y);
     auto dy = randv(std::max<size_t>(ny, 1));
     int rank = (int)y.size();
-    for (int op = 0; op <= 3; ++op) {
+    for (int op = 0; op < FCPTS_BINARY_OP_COUNT; ++op) {
         std::vector<float> g(ny), c(ny);
         expect_ok(fcpts_binary_cuda(op, a.data(), s.as.data(), b.data(), s.bs.data(), g.data(), y.data(), rank, nullptr, &st), st, name);
         fcpts_binary_cpu(op, a.data(), s.as.data(), b.data(), s.bs.data(), c.data(), y.data(), rank, 1, &st);
@@ -178,7 +276,16 @@ static void test_binary() {
     }
     int64_t d1[1] = {3}, s1[1] = {1};
     float v[3] = {};
-    expect_rc(fcpts_binary_cuda(4, v, s1, v, s1, v, d1, 1, nullptr, &st), FCPTS_INVALID_ARGUMENT, "binary bad op");
+    for (int bad : {(int)FCPTS_BINARY_OP_COUNT, -1}) {
+        std::vector<float> out(3, 42.f), da(3, 42.f), db(3, 42.f);
+        expect_rejected(fcpts_binary_cuda(bad, v, s1, v, s1, out.data(), d1, 1, nullptr, &st), "fcpts_binary_op", bad,
+                        "binary bad op");
+        expect_rejected(fcpts_binary_backward_cuda(bad, v, s1, v, s1, v, d1, 1, da.data(), db.data(), nullptr, &st),
+                        "fcpts_binary_op", bad, "binary backward bad op");
+        expect_untouched(out, 42.f, "binary bad op");
+        expect_untouched(da, 42.f, "binary backward bad op da");
+        expect_untouched(db, 42.f, "binary backward bad op db");
+    }
     expect_rc(fcpts_binary_cuda(0, v, s1, v, s1, v, d1, 0, nullptr, &st), FCPTS_INVALID_ARGUMENT, "binary rank 0");
     expect_rc(fcpts_binary_cuda(0, v, s1, v, s1, v, d1, 9, nullptr, &st), FCPTS_INVALID_ARGUMENT, "binary rank 9");
     expect_rc(fcpts_binary_cuda(0, nullptr, s1, v, s1, v, d1, 1, nullptr, &st), FCPTS_INVALID_ARGUMENT, "binary NULL");
@@ -193,7 +300,7 @@ static float act(int a, float v, float lo, float hi) {
 static void test_epilogues() {
     const int64_t n = 3, oc = 5, sp = 37;
     auto y0 = randv(n * oc * sp), bias = randv(oc), res = randv(n * oc * sp), src = randv(n * oc * sp);
-    for (int a = 0; a <= 2; ++a) {
+    for (int a = 0; a < FCPTS_ACTIVATION_COUNT; ++a) {
         for (int mode = 0; mode < 4; ++mode) {
             const float* bp = (mode & 1) ? bias.data() : nullptr;
             const float* rp = (mode & 2) ? res.data() : nullptr;
@@ -216,7 +323,14 @@ static void test_epilogues() {
             compare(ys, wants, 0, "sparse epilogue act " + std::to_string(a) + " mode " + std::to_string(mode));
         }
     }
-    expect_rc(fcpts_conv_epilogue_cuda(y0.data(), nullptr, nullptr, n, oc, sp, 3, 0, 0, nullptr, &st), FCPTS_INVALID_ARGUMENT, "epi bad act");
+    for (int bad : {(int)FCPTS_ACTIVATION_COUNT, -1}) {
+        std::vector<float> y(y0.size(), 42.f);
+        expect_rejected(fcpts_conv_epilogue_cuda(y.data(), bias.data(), nullptr, n, oc, sp, bad, 0, 0, nullptr, &st),
+                        "fcpts_activation", bad, "conv epilogue bad act");
+        expect_rejected(fcpts_sparse_epilogue_cuda(src.data(), bias.data(), nullptr, n, oc, sp, bad, 0, 0, y.data(),
+                                                   nullptr, &st), "fcpts_activation", bad, "sparse epilogue bad act");
+        expect_untouched(y, 42.f, "epilogue bad act");
+    }
     std::vector<float> f(1000, 1.f);
     expect_ok(fcpts_fill_cuda(f.data(), 999, 2.5f, nullptr, &st), st, "fill");
     std::vector<float> fw(1000, 2.5f);
@@ -423,7 +537,7 @@ static void test_pool() {
         /* some ties and -inf for the arg-max rules */
         for (size_t i = 0; i < x.size(); i += 5) x[i] = 1.0f;
         auto dy = randv(n * c * oh * ow);
-        for (int kind = 0; kind <= 2; ++kind) {
+        for (int kind = 0; kind < FCPTS_POOL_KIND_COUNT; ++kind) {
             fcpts_dnnl_plan* plan = nullptr;
             int rc = fcpts_pool_plan_create(g.data(), kind, 1, &plan, &st);
             if (rc != 0) { std::printf("note: oneDNN refused pool kind %d h %lld: %s\n", kind, (long long)g[2], st.message); continue; }
@@ -443,7 +557,18 @@ static void test_pool() {
     g[5] = 5;
     float v[64] = {}, y[64] = {};
     expect_rc(fcpts_pool_forward_cuda(g.data(), 0, v, y, nullptr, &st), FCPTS_INVALID_ARGUMENT, "pool inconsistent oh");
-    expect_rc(fcpts_pool_forward_cuda(geom(1, 1, 8, 8, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0).data(), 3, v, y, nullptr, &st), FCPTS_INVALID_ARGUMENT, "pool bad kind");
+    for (int bad : {(int)FCPTS_POOL_KIND_COUNT, -1}) {
+        const auto g1 = geom(1, 1, 8, 8, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);
+        std::vector<float> out(64, 42.f);
+        expect_rejected(fcpts_pool_forward_cuda(g1.data(), bad, v, out.data(), nullptr, &st), "fcpts_pool_kind", bad,
+                        "pool bad kind");
+        expect_rejected(fcpts_pool_backward_cuda(g1.data(), bad, v, v, out.data(), nullptr, &st), "fcpts_pool_kind",
+                        bad, "pool backward bad kind");
+        expect_untouched(out, 42.f, "pool bad kind");
+        fcpts_dnnl_plan* plan = nullptr;
+        expect_rejected(fcpts_pool_plan_create(g1.data(), bad, 1, &plan, &st), "fcpts_pool_kind", bad,
+                        "cpu pool plan bad kind");
+    }
 }
 
 /* ---------------- losses, optim ---------------- */
@@ -656,12 +781,23 @@ static void test_sparse_conv() {
     fcpts_sparse_conv_cuda* plan = nullptr;
     expect_rc(fcpts_sparse_conv_cuda_create(grouped.data(), rp.data(), ci.data(), v.data(), 0, nullptr, 0, 0, 0,
                                             nullptr, &plan, &st), FCPTS_INVALID_ARGUMENT, "grouped sparse conv");
+    std::vector<int64_t> ungrouped = grouped;
+    ungrouped[17] = 1;
+    for (int bad : {(int)FCPTS_ACTIVATION_COUNT, -1}) {
+        expect_rejected(fcpts_sparse_conv_cuda_create(ungrouped.data(), rp.data(), ci.data(), v.data(), 0, nullptr, bad,
+                                                      0, 0, nullptr, &plan, &st), "fcpts_activation", bad,
+                        "cuda sparse conv bad act");
+        fcpts_sparse_conv* cpu = nullptr;
+        expect_rejected(fcpts_sparse_conv_create(ungrouped.data(), rp.data(), ci.data(), v.data(), nullptr, bad, 0, 0, 1,
+                                                 &cpu, &st), "fcpts_activation", bad, "cpu sparse conv bad act");
+    }
 }
 
 int main() {
     for (int sms : {1, 3}) {
         emu_sms = sms;
         test_unary();
+        test_unary_reference();
         test_binary();
         test_epilogues();
         test_bn();

@@ -143,6 +143,7 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t flags, in
                                       float act_hi, int32_t n_threads, fcpts_dnnl_plan** plan,
                                       fcpts_status* status) {
     return guarded(status, "convolution plan", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE_ACTIVATION(status, activation);
         Geometry g{};
         int rc = read_geometry(geometry, &g, status);
         if (rc != FCPTS_OK) return rc;
@@ -150,8 +151,6 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t flags, in
         FCPTS_REQUIRE(status, g.groups >= 1 && g.c % g.groups == 0 && g.oc % g.groups == 0, 17,
                       "groups %lld must divide channels %lld and %lld", (long long)g.groups, (long long)g.c,
                       (long long)g.oc);
-        FCPTS_REQUIRE(status, activation >= FCPTS_ACT_NONE && activation <= FCPTS_ACT_CLIP, -1,
-                      "unknown activation %d", activation);
         const bool has_bias = (flags & FCPTS_CONV_BIAS) != 0;
         const bool residual = (flags & FCPTS_CONV_RESIDUAL) != 0;
         FCPTS_REQUIRE(status, (flags & FCPTS_CONV_CONSTANT_WEIGHTS) || (!residual && activation == FCPTS_ACT_NONE),
@@ -240,14 +239,13 @@ extern "C" int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const f
 extern "C" int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int32_t n_threads,
                                       fcpts_dnnl_plan** plan, fcpts_status* status) {
     return guarded(status, "pooling plan", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE_POOL_KIND(status, kind);
         Geometry g{};
         int rc = read_geometry(geometry, &g, status);
         if (rc != FCPTS_OK) return rc;
         FCPTS_REQUIRE(status, plan != nullptr, -1, "plan is NULL");
-        FCPTS_REQUIRE(status, kind >= FCPTS_POOL_MAX && kind <= FCPTS_POOL_AVG_INCLUDE_PAD, -1,
-                      "unknown pooling kind %d", kind);
         const dnnl::algorithm algo = kind == FCPTS_POOL_MAX ? dnnl::algorithm::pooling_max
-                                     : kind == FCPTS_POOL_AVG_EXCLUDE_PAD
+                                     : kind == FCPTS_POOL_AVERAGE_EXCLUDE_PAD
                                          ? dnnl::algorithm::pooling_avg_exclude_padding
                                          : dnnl::algorithm::pooling_avg_include_padding;
         auto* p = new fcpts_dnnl_plan();

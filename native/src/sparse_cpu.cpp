@@ -12,6 +12,8 @@
  */
 #include "fcpts/sparse_cpu.h"
 
+#include "fcpts/ops_dispatch.h"
+
 #include "csr_check.h"
 
 #include <immintrin.h>
@@ -92,11 +94,9 @@ inline void store_tile(const Task& t, int64_t m, int64_t q0, const float* acc) {
         if (valid > 0) {
             const int64_t o = row * ow + col;
             const float* r = res ? res + o : nullptr;
-            switch (p->activation) {
-                case FCPTS_ACT_RELU: store_run<FCPTS_ACT_RELU>(acc + j, b, r, p->lo, p->hi, out + o, valid); break;
-                case FCPTS_ACT_CLIP: store_run<FCPTS_ACT_CLIP>(acc + j, b, r, p->lo, p->hi, out + o, valid); break;
-                default: store_run<FCPTS_ACT_NONE>(acc + j, b, r, p->lo, p->hi, out + o, valid); break;
-            }
+            fcpts_dispatch_activation(p->activation, [&](auto c) {
+                store_run<decltype(c)::value>(acc + j, b, r, p->lo, p->hi, out + o, valid);
+            });
         }
         j += run;
     }
@@ -188,6 +188,7 @@ extern "C" int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* 
                                         float clip_hi, int32_t n_threads, fcpts_sparse_conv** plan,
                                         fcpts_status* status) {
     fcpts_status_clear(status);
+    FCPTS_REQUIRE_ACTIVATION(status, activation);
     FCPTS_REQUIRE(status, geometry && row_ptr && plan, -1, "NULL geometry, row_ptr or plan");
     const int64_t* a = geometry;
     const Geometry g{a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
@@ -198,8 +199,6 @@ extern "C" int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* 
     FCPTS_REQUIRE(status, g.pt >= 0 && g.pl >= 0 && g.pb >= 0 && g.pr >= 0, -1, "negative padding");
     FCPTS_REQUIRE(status, g.c % g.groups == 0 && g.oc % g.groups == 0, 17, "groups %lld must divide %lld and %lld",
                   (long long)g.groups, (long long)g.c, (long long)g.oc);
-    FCPTS_REQUIRE(status, activation >= FCPTS_ACT_NONE && activation <= FCPTS_ACT_CLIP, -1,
-                  "unknown activation %d", activation);
     const int64_t cin_g = g.c / g.groups, cout_g = g.oc / g.groups, window = g.kh * g.kw, columns = cin_g * window;
     const int rc = fcpts_csr_check(row_ptr, col_idx, values, g.oc, columns, status);
     if (rc != FCPTS_OK) return rc;

@@ -9,7 +9,8 @@
  *   {n, c, h, w, oc, oh, ow, kh, kw, stride_h, stride_w, dilation_h, dilation_w,
  *    pad_top, pad_left, pad_bottom, pad_right, groups}
  * The other operators are OpenMP loops:
- *   unary    y = f(x) elementwise (relu, clip, leaky relu, sigmoid, hard sigmoid, hard swish)
+ *   unary    y = f(x) elementwise (relu, clip, leaky relu, sigmoid, hard sigmoid, hard swish, tanh, exp,
+ *            sqrt, erf; the math of each is its entry in fcpts/ops.def)
  *   binary   y = a (op) b with numpy broadcasting given as element strides (0 = broadcast)
  *   batchnorm (inference) y = (x - mean) / sqrt(var + eps) * gamma + beta per channel
  *   global average pool, softmax over one axis, transpose, concat piece copy.
@@ -19,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "fcpts/ops.def"
 #include "fcpts/status.h"
 
 #ifdef __cplusplus
@@ -30,21 +32,56 @@ extern "C" {
 
 typedef struct fcpts_dnnl_plan fcpts_dnnl_plan;
 
-enum fcpts_pool_kind { FCPTS_POOL_MAX = 0, FCPTS_POOL_AVG_EXCLUDE_PAD = 1, FCPTS_POOL_AVG_INCLUDE_PAD = 2 };
-
-enum fcpts_unary_op {
-    FCPTS_UNARY_RELU = 0,
-    FCPTS_UNARY_CLIP = 1,          /* alpha = min, beta = max */
-    FCPTS_UNARY_LEAKY_RELU = 2,    /* alpha = slope */
-    FCPTS_UNARY_SIGMOID = 3,
-    FCPTS_UNARY_HARD_SIGMOID = 4,  /* max(0, min(1, alpha x + beta)) */
-    FCPTS_UNARY_HARD_SWISH = 5     /* x * max(0, min(1, x / 6 + 1 / 2)) */
+/*
+ * The op enums, generated from the lists of fcpts/ops.def: values 0 .. COUNT - 1 in list order, the
+ * names those of the Java enums (NetworkKernels.Unary / Binary / Pool, ConvActivation), which pass
+ * their ordinals.
+ *   fcpts_unary_op    FCPTS_UNARY_RELU, ... (CLIP: alpha = min, beta = max; LEAKY_RELU: alpha = slope;
+ *                     HARD_SIGMOID: max(0, min(1, alpha x + beta)))
+ *   fcpts_binary_op   FCPTS_BINARY_ADD, SUB, MUL, DIV
+ *   fcpts_pool_kind   FCPTS_POOL_MAX, FCPTS_POOL_AVERAGE_EXCLUDE_PAD, FCPTS_POOL_AVERAGE_INCLUDE_PAD
+ *   fcpts_activation  activation of a fused epilogue: FCPTS_ACT_NONE v, RELU max(v, 0), CLIP min(max(v, lo), hi)
+ */
+#define FCPTS_X_UNARY_ENUM_(NAME, ...) FCPTS_UNARY_##NAME,
+#define FCPTS_X_BINARY_ENUM_(NAME, ...) FCPTS_BINARY_##NAME,
+#define FCPTS_X_POOL_ENUM_(NAME) FCPTS_POOL_##NAME,
+#define FCPTS_X_ACT_ENUM_(NAME, ...) FCPTS_ACT_##NAME,
+#define FCPTS_X_PLUS_ONE_(...) +1
+enum fcpts_unary_op { FCPTS_UNARY_OPS(FCPTS_X_UNARY_ENUM_) };
+enum fcpts_binary_op { FCPTS_BINARY_OPS(FCPTS_X_BINARY_ENUM_) };
+enum fcpts_pool_kind { FCPTS_POOL_KINDS(FCPTS_X_POOL_ENUM_) };
+enum fcpts_activation { FCPTS_ACTIVATIONS(FCPTS_X_ACT_ENUM_) };
+enum {
+    FCPTS_UNARY_OP_COUNT = 0 FCPTS_UNARY_OPS(FCPTS_X_PLUS_ONE_),
+    FCPTS_BINARY_OP_COUNT = 0 FCPTS_BINARY_OPS(FCPTS_X_PLUS_ONE_),
+    FCPTS_POOL_KIND_COUNT = 0 FCPTS_POOL_KINDS(FCPTS_X_PLUS_ONE_),
+    FCPTS_ACTIVATION_COUNT = 0 FCPTS_ACTIVATIONS(FCPTS_X_PLUS_ONE_)
 };
 
-enum fcpts_binary_op { FCPTS_BINARY_ADD = 0, FCPTS_BINARY_SUB = 1, FCPTS_BINARY_MUL = 2, FCPTS_BINARY_DIV = 3 };
+/* The lists, numbered for fcpts_enum_name / fcpts_enum_count. */
+enum fcpts_enum_kind {
+    FCPTS_ENUM_UNARY_OP = 0,
+    FCPTS_ENUM_BINARY_OP = 1,
+    FCPTS_ENUM_POOL_KIND = 2,
+    FCPTS_ENUM_ACTIVATION = 3
+};
 
-/* Activation of a fused epilogue: none, max(v, 0), min(max(v, lo), hi). */
-enum fcpts_activation { FCPTS_ACT_NONE = 0, FCPTS_ACT_RELU = 1, FCPTS_ACT_CLIP = 2 };
+/* Name of `value` in list `kind` without its prefix ("RELU", "AVERAGE_EXCLUDE_PAD"); NULL when either is out
+ * of range. Static storage. */
+const char* fcpts_enum_name(int32_t kind, int32_t value);
+
+/* Number of values of list `kind`; -1 for an unknown kind. */
+int32_t fcpts_enum_count(int32_t kind);
+
+/* Entry check of an op value: FCPTS_INVALID_ARGUMENT naming the enum and the value when it is not in the list. */
+#define FCPTS_REQUIRE_ENUM(status, value, count, enum_name)                                                \
+    FCPTS_REQUIRE(status, (value) >= 0 && (value) < (count), -1,                                            \
+                  "unknown %s value %d (defined: 0..%d, fcpts/ops.def)", enum_name, (int)(value), (count) - 1)
+#define FCPTS_REQUIRE_UNARY_OP(status, op) FCPTS_REQUIRE_ENUM(status, op, FCPTS_UNARY_OP_COUNT, "fcpts_unary_op")
+#define FCPTS_REQUIRE_BINARY_OP(status, op) FCPTS_REQUIRE_ENUM(status, op, FCPTS_BINARY_OP_COUNT, "fcpts_binary_op")
+#define FCPTS_REQUIRE_POOL_KIND(status, kind) FCPTS_REQUIRE_ENUM(status, kind, FCPTS_POOL_KIND_COUNT, "fcpts_pool_kind")
+#define FCPTS_REQUIRE_ACTIVATION(status, act) \
+    FCPTS_REQUIRE_ENUM(status, act, FCPTS_ACTIVATION_COUNT, "fcpts_activation")
 
 /* Convolution forward: y [n,oc,oh,ow] = act(conv(x [n,c,h,w], weight [oc, c/groups, kh, kw]) + bias + residual).
  * flags: FCPTS_CONV_BIAS (bias [oc] given), FCPTS_CONV_CONSTANT_WEIGHTS (the weight buffer's contents never

@@ -9,7 +9,8 @@
  *   - the trailing `n_threads` becomes `stream` (a cudaStream_t; NULL = legacy
  *     default stream). Every call is asynchronous on that stream and returns
  *     the launch status (cudaGetLastError) recorded in *status.
- * Enums (fcpts_unary_op, fcpts_binary_op, fcpts_pool_kind, fcpts_activation)
+ * Enums (fcpts_unary_op, fcpts_binary_op, fcpts_pool_kind, fcpts_activation,
+ * generated from the lists of fcpts/ops.def; an unknown value is FCPTS_INVALID_ARGUMENT)
  * and FCPTS_GEOMETRY_LEN come from fcpts/ops_cpu.h. Reductions never use float
  * atomics: results are the same on every run. No CUDA type appears here, so
  * the JNI glue compiles without CUDA headers.

@@ -1,15 +1,18 @@
 /*
  * Per-element math of the network operators, shared verbatim by the CPU
- * kernels (native/src/tensor_ops_cpu.cpp, tensor_grads_cpu.cpp, optim_cpu.cpp)
+ * kernels (native/src/elementwise_ops_cpu.cpp, optim_cpu.cpp)
  * and their CUDA twins (cuda-kernels/elementwise_ops.cu, optim_ops.cu), so the
  * GPU computes the same float operations in the same order as the CPU tests
  * check (both builds keep a * b + c unfused). Pure functions of their
  * arguments; enums of fcpts/ops_cpu.h.
  *
  *   unary   relu max(x, 0) | clip min(max(x, a), b) | leaky x >= 0 ? x : a x | sigmoid 1 / (1 + e^-x) |
- *           hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x / 6 + 1/2));
- *           gradients f'(x) with the kinks assigned as below
+ *           hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x / 6 + 1/2)) |
+ *           tanh (1 - tanh^2) | exp (e^x) | sqrt (0.5 / sqrt x; NaN for x < 0) | erf (2 / sqrt(pi) e^-x^2);
+ *           gradients f'(x) with the kinks assigned as in fcpts/ops.def, whose entries hold the
+ *           expressions the switches below are generated from
  *   binary  a + b | a - b | a b | a / b
+ *   epilogue activation  v | max(v, 0) | min(max(v, lo), hi)
  *   SGD     d = m (g + wd w);  v = m (mu v + d);  w -= lr m v
  *   Adam    d = m (g + wd w);  m1 = m (b1 m1 + (1 - b1) d);  m2 = m (b2 m2 + (1 - b2) d^2);
  *           w -= lr m (m1 / c1) / (sqrt(m2 / c2) + eps)   (in double; c_k = 1 - b_k^t)
@@ -29,47 +32,62 @@ FCPTS_HD float fcpts_min_f(float a, float b) { return b < a ? b : a; }
 
 FCPTS_HD float fcpts_max_f(float a, float b) { return a < b ? b : a; }
 
+/* Helpers of the unary entries of fcpts/ops.def that need a statement. */
+FCPTS_HD float fcpts_sigmoid_f(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+FCPTS_HD float fcpts_sigmoid_grad_f(float x) {
+    const float s = 1.0f / (1.0f + expf(-x));
+    return s * (1.0f - s);
+}
+
+FCPTS_HD float fcpts_hard_sigmoid_grad_f(float x, float alpha, float beta) {
+    const float v = alpha * x + beta;
+    return v > 0.0f && v < 1.0f ? alpha : 0.0f;
+}
+
+/*
+ * The per-element switches, one case per list entry of fcpts/ops.def. Entry points reject an unknown op
+ * first (FCPTS_REQUIRE_*); should one get here anyway it gives NaN, never another op's value.
+ */
+#define FCPTS_X_UNARY_VALUE_(NAME, VALUE, GRAD) \
+    case FCPTS_UNARY_##NAME: return VALUE;
+#define FCPTS_X_UNARY_GRAD_(NAME, VALUE, GRAD) \
+    case FCPTS_UNARY_##NAME: return GRAD;
+#define FCPTS_X_BINARY_VALUE_(NAME, VALUE) \
+    case FCPTS_BINARY_##NAME: return VALUE;
+#define FCPTS_X_ACT_VALUE_(NAME, VALUE) \
+    case FCPTS_ACT_##NAME: return VALUE;
+
+/* y = f(x) of unary op `op` (enum fcpts_unary_op). */
 FCPTS_HD float fcpts_unary_value(int op, float x, float alpha, float beta) {
     switch (op) {
-        case FCPTS_UNARY_RELU: return x > 0.0f ? x : 0.0f;
-        case FCPTS_UNARY_CLIP: return fcpts_min_f(fcpts_max_f(x, alpha), beta);
-        case FCPTS_UNARY_LEAKY_RELU: return x >= 0.0f ? x : alpha * x;
-        case FCPTS_UNARY_SIGMOID: return 1.0f / (1.0f + expf(-x));
-        case FCPTS_UNARY_HARD_SIGMOID: return fcpts_min_f(1.0f, fcpts_max_f(0.0f, alpha * x + beta));
-        default: return x * fcpts_min_f(1.0f, fcpts_max_f(0.0f, x / 6.0f + 0.5f));   /* hard swish */
+        FCPTS_UNARY_OPS(FCPTS_X_UNARY_VALUE_)
+        default: return NAN;
     }
 }
 
+/* f'(x) of unary op `op`, with the kinks assigned as in its fcpts/ops.def entry. */
 FCPTS_HD float fcpts_unary_grad(int op, float x, float alpha, float beta) {
     switch (op) {
-        case FCPTS_UNARY_RELU: return x > 0.0f ? 1.0f : 0.0f;
-        case FCPTS_UNARY_CLIP: return x > alpha && x < beta ? 1.0f : 0.0f;
-        case FCPTS_UNARY_LEAKY_RELU: return x >= 0.0f ? 1.0f : alpha;
-        case FCPTS_UNARY_SIGMOID: {
-            const float s = 1.0f / (1.0f + expf(-x));
-            return s * (1.0f - s);
-        }
-        case FCPTS_UNARY_HARD_SIGMOID: {
-            const float v = alpha * x + beta;
-            return v > 0.0f && v < 1.0f ? alpha : 0.0f;
-        }
-        default: return x <= -3.0f ? 0.0f : x >= 3.0f ? 1.0f : x / 3.0f + 0.5f;   /* hard swish */
+        FCPTS_UNARY_OPS(FCPTS_X_UNARY_GRAD_)
+        default: return NAN;
     }
 }
 
+/* a (op) b (enum fcpts_binary_op). */
 FCPTS_HD float fcpts_binary_value(int op, float a, float b) {
     switch (op) {
-        case FCPTS_BINARY_ADD: return a + b;
-        case FCPTS_BINARY_SUB: return a - b;
-        case FCPTS_BINARY_MUL: return a * b;
-        default: return a / b;
+        FCPTS_BINARY_OPS(FCPTS_X_BINARY_VALUE_)
+        default: return NAN;
     }
 }
 
-/* Fused-epilogue activation (enum fcpts_activation). */
+/* Fused-epilogue activation (enum fcpts_activation) of v; lo / hi for clip. */
 FCPTS_HD float fcpts_activation_value(int act, float v, float lo, float hi) {
-    return act == FCPTS_ACT_RELU ? (v > 0.0f ? v : 0.0f) : act == FCPTS_ACT_CLIP ? fcpts_min_f(fcpts_max_f(v, lo), hi)
-                                                                                : v;
+    switch (act) {
+        FCPTS_ACTIVATIONS(FCPTS_X_ACT_VALUE_)
+        default: return NAN;
+    }
 }
 
 /* One SGD step of one weight; m is its mask value (1 when unmasked). */

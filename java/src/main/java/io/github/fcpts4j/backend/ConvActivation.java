@@ -2,8 +2,9 @@ package io.github.fcpts4j.backend;
 
 /**
  * The activation of a fused convolution epilogue, applied after bias and
- * residual (native enum fcpts_activation in native/include/fcpts/ops_cpu.h;
- * the order of the constants is the native value).
+ * residual. The ordinal is the native value: the constants must match the list
+ * FCPTS_ACTIVATIONS of native/include/fcpts/ops.def, name for name and in order
+ * (checked by NativeEnumAgreementTest).
  */
 public enum ConvActivation {
     /** v */

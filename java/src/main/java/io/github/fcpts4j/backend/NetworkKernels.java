@@ -9,7 +9,12 @@ package io.github.fcpts4j.backend;
  */
 public interface NetworkKernels {
 
-    /** Elementwise unary operators; alpha / beta as documented per constant. */
+    /**
+     * Elementwise unary operators; alpha / beta as documented per constant. The
+     * ordinal is the native op value: the constants must match the list
+     * FCPTS_UNARY_OPS of native/include/fcpts/ops.def, name for name and in order
+     * (NativeEnumAgreementTest), which also holds each op's math.
+     */
     enum Unary {
         /** max(x, 0). */
         RELU,
@@ -22,13 +27,24 @@ public interface NetworkKernels {
         /** max(0, min(1, alpha x + beta)). */
         HARD_SIGMOID,
         /** x max(0, min(1, x / 6 + 1/2)). */
-        HARD_SWISH
+        HARD_SWISH,
+        /** tanh(x); gradient 1 - tanh(x)^2. */
+        TANH,
+        /** e^x; gradient e^x. */
+        EXP,
+        /** sqrt(x), NaN for x < 0; gradient 0.5 / sqrt(x). */
+        SQRT,
+        /** erf(x); gradient 2 / sqrt(pi) e^(-x^2). */
+        ERF
     }
 
-    /** Elementwise binary operators with numpy broadcasting. */
+    /** Elementwise binary operators with numpy broadcasting (native list FCPTS_BINARY_OPS of ops.def, in order). */
     enum Binary { ADD, SUB, MUL, DIV }
 
-    /** Pooling algorithms (average: ONNX count_include_pad = 0 or 1). */
+    /**
+     * Pooling algorithms (average: ONNX count_include_pad = 0 or 1); native list
+     * FCPTS_POOL_KINDS of ops.def, in order.
+     */
     enum Pool { MAX, AVERAGE_EXCLUDE_PAD, AVERAGE_INCLUDE_PAD }
 
     /** y = conv(x, weight) + bias. */

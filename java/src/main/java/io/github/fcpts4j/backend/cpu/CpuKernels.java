@@ -8,10 +8,12 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * The one wrapper around {@link CpuNatives}: every call checks the returned
- * status and turns a failure into an {@link FcptsException} carrying the
- * native code, message and call site. Also the lazy, failure-tolerant loader
- * used by the provider's availability probe.
+ * The status check every caller of {@link CpuNatives} goes through
+ * ({@link #check}: a failure becomes an {@link FcptsException} carrying the
+ * native code, message and call site), the KDE and copy calls, and the lazy,
+ * failure-tolerant loader used by the provider's availability probe. The
+ * network operators and plans (CpuNetworkKernels, CpuSparseConvPlan,
+ * CpuSparseLinearPlan) call their natives directly and check them here.
  */
 final class CpuKernels {
     private CpuKernels() {

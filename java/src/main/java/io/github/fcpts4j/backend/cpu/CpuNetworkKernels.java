@@ -11,8 +11,9 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 
 /**
- * CPU network operators: oneDNN plans and OpenMP loops of libfcpts_cpu
- * (native/src/dnnl_plans_cpu.cpp, native/src/tensor_ops_cpu.cpp), each call
+ * CPU network operators: oneDNN plans (native/src/dnnl_plans_cpu.cpp) and the
+ * OpenMP loops of libfcpts_cpu (native/src/elementwise_ops_cpu.cpp,
+ * normalization_ops_cpu.cpp, layout_ops_cpu.cpp, losses_cpu.cpp, ...), each call
  * checked through {@link CpuKernels#check}. Single-threaded use, like the
  * backend that owns it (the status record is shared by its calls).
  */
