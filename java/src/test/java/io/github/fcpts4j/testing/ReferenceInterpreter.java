@@ -75,6 +75,10 @@ public final class ReferenceInterpreter {
                 map(x, y, t -> Math.max(0, Math.min(1, alpha * t + beta)));
             }
             case HARD_SWISH -> map(x, y, t -> t * Math.max(0, Math.min(1, t / 6 + 0.5)));
+            case TANH -> map(x, y, Math::tanh);
+            case EXP -> map(x, y, Math::exp);
+            case SQRT -> map(x, y, Math::sqrt);
+            case ERF -> map(x, y, ReferenceInterpreter::erf);
             case ADD, SUB, MUL, DIV -> binary(n, v.get(n.input(0)), xs, v.get(n.input(1)), shapes.get(n.input(1)), y, ys);
             case BATCH_NORMALIZATION -> {
                 double[] g = v.get(n.input(1)), b = v.get(n.input(2)), m = v.get(n.input(3)), var = v.get(n.input(4));
@@ -185,6 +189,29 @@ public final class ReferenceInterpreter {
             default -> throw new IllegalArgumentException("reference has no " + n.describe());
         }
         return y;
+    }
+
+    /**
+     * erf in double: its Maclaurin series below |x| = 3 (at most ~40 terms; the largest term is ~200, so
+     * cancellation leaves ~1e-13), and 1 - erfc from erfc's continued fraction above (erfc < 2.3e-5 there,
+     * 60 levels converge to double precision).
+     */
+    static double erf(double x) {
+        double ax = Math.abs(x);
+        if (ax < 3) {
+            double term = x, sum = x;
+            for (int n = 1; n < 80 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+                term *= -x * x / n;
+                sum += term / (2 * n + 1);
+            }
+            return 2 / Math.sqrt(Math.PI) * sum;
+        }
+        double k = ax;
+        for (int n = 60; n >= 1; n--) {
+            k = ax + n / 2.0 / k;
+        }
+        double erfc = Math.exp(-ax * ax) / (Math.sqrt(Math.PI) * k);
+        return Math.signum(x) * (1 - erfc);
     }
 
     private interface Fn {

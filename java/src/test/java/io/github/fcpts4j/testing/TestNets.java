@@ -16,7 +16,8 @@ public final class TestNets {
     /**
      * A small network touching every IR op: conv/BN/ReLU residual block, a
      * depthwise ReLU6 block with squeeze-excite (HardSigmoid, Mul) and HardSwish,
-     * LeakyRelu, Sigmoid, Sub, Div, MaxPool, AveragePool (ceil mode), Concat,
+     * LeakyRelu, Sigmoid, Sub, Div, a gate through Erf, Tanh, Exp and Sqrt,
+     * MaxPool, AveragePool (ceil mode), Concat,
      * Transpose and Reshape on the side, GlobalAveragePool, Flatten, Gemm,
      * MatMul, Softmax. Input [N, 3, 17, 17] (odd on purpose), output [N, 15].
      */
@@ -37,10 +38,15 @@ public final class TestNets {
         String scaled = b.node(OpType.DIV, Attributes.empty(), b.node(OpType.SUB, Attributes.empty(), leaky,
                 b.constant("offset", NetBuilder.filled(new long[] {24, 1, 1}, 0.05f))),
                 b.constant("scale", TensorData.ofFloats(new long[0], new float[] {1.5f})));
+        // a smooth gate through the transcendental ops: sqrt(exp(tanh(erf(v)))) lies in (0.6, 1.7), so Sqrt
+        // sees only positive inputs and Exp cannot overflow
+        String smooth = b.node(OpType.SQRT, Attributes.empty(), b.node(OpType.EXP, Attributes.empty(),
+                b.node(OpType.TANH, Attributes.empty(), b.node(OpType.ERF, Attributes.empty(), scaled))));
+        String gatedScaled = b.node(OpType.MUL, Attributes.empty(), scaled, smooth);
         String maxPool = b.node(OpType.MAX_POOL, Attributes.of("kernel_shape", new long[] {3, 3},
-                "strides", new long[] {2, 2}, "pads", new long[] {1, 1, 1, 1}), scaled);              // 24 x 5 x 5
+                "strides", new long[] {2, 2}, "pads", new long[] {1, 1, 1, 1}), gatedScaled);         // 24 x 5 x 5
         String avgPool = b.node(OpType.AVERAGE_POOL, Attributes.of("kernel_shape", new long[] {2, 2},
-                "strides", new long[] {2, 2}, "ceil_mode", 1L), scaled);                            // 24 x 5 x 5
+                "strides", new long[] {2, 2}, "ceil_mode", 1L), gatedScaled);                       // 24 x 5 x 5
         String cat = b.node(OpType.CONCAT, Attributes.of("axis", 1L), maxPool, avgPool);             // 48 x 5 x 5
         String swapped = b.node(OpType.TRANSPOSE, Attributes.of("perm", new long[] {0, 1, 3, 2}), cat);
         String pooled = b.node(OpType.GLOBAL_AVERAGE_POOL, Attributes.empty(), swapped);

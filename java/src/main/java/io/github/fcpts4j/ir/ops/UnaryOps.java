@@ -40,6 +40,10 @@ public final class UnaryOps implements OpDefinition {
         row(OpType.HARD_SIGMOID, Unary.HARD_SIGMOID, (n, on) -> new float[] {n.attributes().getFloat("alpha", 0.2f),
                 n.attributes().getFloat("beta", 0.5f)}, null);
         row(OpType.HARD_SWISH, Unary.HARD_SWISH, NONE, null);
+        row(OpType.TANH, Unary.TANH, NONE, null);
+        row(OpType.EXP, Unary.EXP, NONE, null);
+        row(OpType.SQRT, Unary.SQRT, NONE, null);
+        row(OpType.ERF, Unary.ERF, NONE, null);
     }
 
     private void row(OpType op, Unary kernel, Parameters parameters, ConvActivation epilogue) {
