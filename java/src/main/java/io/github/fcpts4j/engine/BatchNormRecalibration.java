@@ -3,7 +3,7 @@ package io.github.fcpts4j.engine;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
-import io.github.fcpts4j.ir.OpType;
+import io.github.fcpts4j.ir.ops.Ops;
 
 import java.util.Map;
 import java.util.function.ObjIntConsumer;
@@ -26,7 +26,7 @@ public final class BatchNormRecalibration {
      */
     public static Graph run(Graph graph, Backend backend, long[] batchShape, int batches, float[] images,
                             ObjIntConsumer<float[]> fill) {
-        if (graph.nodes().stream().noneMatch(n -> n.op() == OpType.BATCH_NORMALIZATION) || batches == 0) {
+        if (graph.nodes().stream().allMatch(n -> Ops.of(n.op()).runningStatisticInputs().isEmpty()) || batches == 0) {
             return graph;
         }
         String input = graph.inputs().get(0).name();
@@ -41,10 +41,8 @@ public final class BatchNormRecalibration {
             Graph current = e.currentGraph();
             out = graph;
             for (Node n : graph.nodes()) {
-                if (n.op() == OpType.BATCH_NORMALIZATION) {
-                    for (int i = 3; i <= 4; i++) {
-                        out = out.withInitializer(n.input(i), current.initializer(n.input(i)).orElseThrow());
-                    }
+                for (int i : Ops.of(n.op()).runningStatisticInputs()) {
+                    out = out.withInitializer(n.input(i), current.initializer(n.input(i)).orElseThrow());
                 }
             }
         }

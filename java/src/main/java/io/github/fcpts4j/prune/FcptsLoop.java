@@ -11,10 +11,12 @@ import io.github.fcpts4j.data.CalibrationSampler;
 import io.github.fcpts4j.data.LabeledImages;
 import io.github.fcpts4j.engine.BatchNormRecalibration;
 import io.github.fcpts4j.engine.CosineSchedule;
+import io.github.fcpts4j.engine.ExecutorOptions;
 import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
-import io.github.fcpts4j.ir.OpType;
+import io.github.fcpts4j.ir.ops.OpDefinition;
+import io.github.fcpts4j.ir.ops.Ops;
 import io.github.fcpts4j.sparsity.Allocations;
 import io.github.fcpts4j.sparsity.Budget;
 import io.github.fcpts4j.sparsity.KdeBridge;
@@ -26,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The FCPTS optimization (FCPTS.md sections 2 to 7) on one backend: per-layer
@@ -152,19 +155,20 @@ public final class FcptsLoop {
             Set<String> features = featureValues();
             FcptsConfig.BatchNormMode batchNorm = c.objective().batchNorm();
             boolean trainingBatchNorm = batchNorm == FcptsConfig.BatchNormMode.TRAIN;
-            List<String> batchNormParams = batchNorm.learnsAffine() ? batchNormTensors(1, 2) : List.of();
+            List<String> batchNormParams = batchNorm.learnsAffine()
+                    ? normalizationInputs(OpDefinition::affineInputs) : List.of();
             List<String> batchNormChanged = new ArrayList<>(batchNormParams);
             if (trainingBatchNorm) {
-                batchNormChanged.addAll(batchNormTensors(3, 4));
+                batchNormChanged.addAll(normalizationInputs(OpDefinition::runningStatisticInputs));
             }
             ThresholdStep thresholdStep = new ThresholdStep(c, flat.share);
             Graph tunedBase = dense;
             PhaseControl phase;
             try (TensorScope scope = new TensorScope();
                  NetworkExecutor teacher = scope.track(NetworkExecutor.compile(dense, backend,
-                         Map.of(input, sampler.batchShape()), false, features));
+                         Map.of(input, sampler.batchShape()), ExecutorOptions.inference().observing(features)));
                  NetworkExecutor student = scope.track(NetworkExecutor.compile(dense, backend,
-                         Map.of(input, sampler.batchShape()), true, features))) {
+                         Map.of(input, sampler.batchShape()), ExecutorOptions.training().observing(features)))) {
                 teacher.setTraining(trainingBatchNorm);
                 student.setTraining(trainingBatchNorm);
                 WeightStep weights = new WeightStep(scope, backend, flat, c, student, batchNormParams);
@@ -321,16 +325,14 @@ public final class FcptsLoop {
         }
 
         /**
-         * Inputs {@code first..last} of every BatchNorm: 1-2 are scale and bias, 3-4 the running mean and
-         * variance (FCPTS.md section 2).
+         * The normalization tensors of every node whose op declares them ({@code role}: BatchNorm's scale and
+         * bias, or its running mean and variance; FCPTS.md section 2).
          */
-        private List<String> batchNormTensors(int first, int last) {
+        private List<String> normalizationInputs(Function<OpDefinition, List<Integer>> role) {
             List<String> out = new ArrayList<>();
             for (Node n : dense.nodes()) {
-                if (n.op() == OpType.BATCH_NORMALIZATION) {
-                    for (int i = first; i <= last; i++) {
-                        out.add(n.input(i));
-                    }
+                for (int i : role.apply(Ops.of(n.op()))) {
+                    out.add(n.input(i));
                 }
             }
             return out;

@@ -64,4 +64,14 @@ public final class BatchNormOp implements OpDefinition {
             }
         };
     }
+
+    @Override
+    public List<Integer> affineInputs() {
+        return List.of(1, 2);
+    }
+
+    @Override
+    public List<Integer> runningStatisticInputs() {
+        return List.of(3, 4);
+    }
 }

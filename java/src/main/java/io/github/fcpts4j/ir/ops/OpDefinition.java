@@ -49,6 +49,16 @@ public interface OpDefinition {
         return Epilogue.NONE;
     }
 
+    /** Inputs that are a normalization's learned per-channel scale and shift (BatchNorm's gamma, beta). */
+    default List<Integer> affineInputs() {
+        return List.of();
+    }
+
+    /** Inputs holding running statistics that a training-mode forward updates (BatchNorm's mean, variance). */
+    default List<Integer> runningStatisticInputs() {
+        return List.of();
+    }
+
     /** Whether the op has no backward: an executor with gradients rejects it. */
     default boolean inferenceOnly() {
         return false;

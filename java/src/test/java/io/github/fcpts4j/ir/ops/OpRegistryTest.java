@@ -50,6 +50,15 @@ class OpRegistryTest {
     }
 
     @Test
+    void onlyBatchNormDeclaresNormalizationParametersAndRunningStatistics() {
+        for (OpType op : OpType.values()) {
+            boolean bn = op == OpType.BATCH_NORMALIZATION;
+            assertEquals(bn ? List.of(1, 2) : List.of(), Ops.of(op).affineInputs(), op + " affine inputs");
+            assertEquals(bn ? List.of(3, 4) : List.of(), Ops.of(op).runningStatisticInputs(), op + " statistics");
+        }
+    }
+
+    @Test
     void macsPerWeightCountOutputPositionsOfConvAndRowsOfLinearLayers() {
         assertEquals(7 * 5, Ops.of(OpType.CONV).macsPerWeight(new long[] {1, 16, 7, 5}));
         assertEquals(3, Ops.of(OpType.GEMM).macsPerWeight(new long[] {3, 10}));
