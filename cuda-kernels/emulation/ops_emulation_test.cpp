@@ -18,6 +18,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fcpts/kde_fused.h"
@@ -125,25 +126,29 @@ static void test_unary() {
 }
 
 /* y = f(x) (grad false) or f'(x) in double, for the unary ops checked against a reference. */
-static double unary_reference(int op, double x, bool grad) {
+static double unary_reference(int op, double x, double alpha, bool grad) {
     switch (op) {
         case FCPTS_UNARY_TANH: return grad ? 1.0 / (std::cosh(x) * std::cosh(x)) : std::tanh(x);
         case FCPTS_UNARY_EXP: return std::exp(x);
         case FCPTS_UNARY_SQRT: return grad ? 0.5 / std::sqrt(x) : std::sqrt(x);
         case FCPTS_UNARY_ERF: return grad ? 2.0 / std::sqrt(M_PI) * std::exp(-x * x) : std::erf(x);
+        case FCPTS_UNARY_POW: return grad ? alpha * std::pow(x, alpha - 1.0) : std::pow(x, alpha);
         default: return NAN;
     }
 }
 
 /*
- * Tanh, Exp, Sqrt and Erf (ONNX Runtime's definitions; Sqrt NaN below 0, gradient 0.5 / sqrt(x), infinite
- * at 0) on the emulated GPU and on the CPU twin against unary_reference, on odd sizes: |got - ref| <=
+ * Tanh, Exp, Sqrt, Erf and Pow with exponents 2, 0.5 and 3 (ONNX Runtime's definitions; Sqrt and x^0.5 NaN
+ * below 0, their gradients infinite at 0) on the emulated GPU and on the CPU twin against unary_reference, on odd sizes: |got - ref| <=
  * atol |dy| + rtol |ref| with rtol = 1e-5. The float functions are within a few ulp (~2e-7 relative) of the
  * exact value; Erf's gradient rounds -x*x before expf, a relative error of up to x^2 * 6e-8 = 3.8e-6 at
  * |x| = 8. atol = 0 except for Tanh's gradient, 1 - t^2 with t = tanhf(x) rounded to float: where t is
  * near 1 that cancels to an absolute error of a few ulp(1), so atol = 1e-6. Equal infinities and NaN
- * against NaN match.
+ * against NaN match. kFloatTiny (the smallest normal float) absorbs exact values below float's range, which
+ * round to 0 or a subnormal (x^2 of 1e-30 is 1e-60 in double, 0 in float).
  */
+static const double kFloatTiny = 1.1754943508222875e-38;
+
 static void test_unary_reference() {
     for (size_t n : {1, 7, 33, 1001, 4099}) {
         auto x = randv(n, -8.f, 8.f), dy = randv(n);
@@ -151,15 +156,22 @@ static void test_unary_reference() {
             x[0] = 0.f; x[1] = -0.f; x[2] = NAN; x[3] = INFINITY; x[4] = -INFINITY; x[5] = 1e-30f; x[6] = -1e-6f;
             x[7] = 30.f; x[8] = 88.f;  /* tanh saturated; expf near its overflow */
         }
-        for (int op : {FCPTS_UNARY_TANH, FCPTS_UNARY_EXP, FCPTS_UNARY_SQRT, FCPTS_UNARY_ERF}) {
-            const std::string name = "unary op " + std::to_string(op) + " n " + std::to_string(n);
+        const std::pair<int, float> cases[] = {{FCPTS_UNARY_TANH, 0.f}, {FCPTS_UNARY_EXP, 0.f},
+                                               {FCPTS_UNARY_SQRT, 0.f}, {FCPTS_UNARY_ERF, 0.f},
+                                               {FCPTS_UNARY_POW, 2.f},  {FCPTS_UNARY_POW, 0.5f},
+                                               {FCPTS_UNARY_POW, 3.f}};
+        for (const auto& c : cases) {
+            const int op = c.first;
+            const float alpha = c.second;
+            const std::string name = "unary op " + std::to_string(op) + " alpha " + std::to_string(alpha) + " n " +
+                                     std::to_string(n);
             std::vector<float> gy(n, 9.f), cy(n, 8.f), gdx(n, 9.f), cdx(n, 8.f);
-            expect_ok(fcpts_unary_cuda(op, 0.f, 0.f, x.data(), gy.data(), (int64_t)n, nullptr, &st), st, "unary");
-            expect_ok(fcpts_unary_cpu(op, 0.f, 0.f, x.data(), cy.data(), (int64_t)n, 1, &st), st, "unary cpu");
-            expect_ok(fcpts_unary_backward_cuda(op, 0.f, 0.f, x.data(), dy.data(), gdx.data(), (int64_t)n, nullptr,
+            expect_ok(fcpts_unary_cuda(op, alpha, 0.f, x.data(), gy.data(), (int64_t)n, nullptr, &st), st, "unary");
+            expect_ok(fcpts_unary_cpu(op, alpha, 0.f, x.data(), cy.data(), (int64_t)n, 1, &st), st, "unary cpu");
+            expect_ok(fcpts_unary_backward_cuda(op, alpha, 0.f, x.data(), dy.data(), gdx.data(), (int64_t)n, nullptr,
                                                 &st), st, "unary bwd");
-            expect_ok(fcpts_unary_backward_cpu(op, 0.f, 0.f, x.data(), dy.data(), cdx.data(), (int64_t)n, 1, &st), st,
-                      "unary bwd cpu");
+            expect_ok(fcpts_unary_backward_cpu(op, alpha, 0.f, x.data(), dy.data(), cdx.data(), (int64_t)n, 1, &st),
+                      st, "unary bwd cpu");
             compare(gy, cy, 0, name + " gpu vs cpu");
             compare(gdx, cdx, 0, name + " bwd gpu vs cpu");
             const double rtol = 1e-5, atol = op == FCPTS_UNARY_TANH ? 1e-6 : 0.0;
@@ -170,9 +182,10 @@ static void test_unary_reference() {
                 size_t worst_at = 0;
                 for (size_t i = 0; i < n; ++i) {
                     const double d = backward ? (double)dy[i] : 1.0;
-                    const double want = backward ? d * unary_reference(op, x[i], true) : unary_reference(op, x[i], false);
+                    const double want = backward ? d * unary_reference(op, x[i], alpha, true)
+                                                  : unary_reference(op, x[i], alpha, false);
                     const double got = backward ? gdx[i] : gy[i];
-                    const double allowed = atol * std::fabs(d) + rtol * std::fabs(want);
+                    const double allowed = atol * std::fabs(d) + rtol * std::fabs(want) + kFloatTiny;
                     const double err = std::fabs(got - want);
                     const bool ok = got == want || (std::isnan(got) && std::isnan(want)) || err <= allowed;
                     if (!ok) {

@@ -234,7 +234,7 @@ public final class GpuPruningBench {
                     SparsePlan.Policy[] policies = {SparsePlan.Policy.DENSE, SparsePlan.Policy.SPARSE,
                         SparsePlan.Policy.FASTEST};
                     for (int p = 0; p < 3; p++) {
-                        try (SparsePlan plan = SparsePlan.build(pruned, backend, shapes, 0, 10, policies[p])) {
+                        try (SparsePlan plan = SparsePlan.build(pruned, backend, shapes, 10, policies[p])) {
                             ms[p] = Timing.measure(3, 20, () -> plan.run(x)).median();
                         }
                     }

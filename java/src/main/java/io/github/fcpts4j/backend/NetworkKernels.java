@@ -35,7 +35,9 @@ public interface NetworkKernels {
         /** sqrt(x), NaN for x < 0; gradient 0.5 / sqrt(x). */
         SQRT,
         /** erf(x); gradient 2 / sqrt(pi) e^(-x^2). */
-        ERF
+        ERF,
+        /** x^alpha (a constant exponent); gradient alpha x^(alpha - 1). */
+        POW
     }
 
     /** Elementwise binary operators with numpy broadcasting (native list FCPTS_BINARY_OPS of ops.def, in order). */
@@ -46,6 +48,38 @@ public interface NetworkKernels {
      * FCPTS_POOL_KINDS of ops.def, in order.
      */
     enum Pool { MAX, AVERAGE_EXCLUDE_PAD, AVERAGE_INCLUDE_PAD }
+
+    /**
+     * A fixed linear (or max) map applied to every one of {@code outer} slices, built once per shape: x is
+     * [outer, inSize], y is [outer, outSize], and row r of the map has taps k in [rowPtr[r], rowPtr[r+1]):
+     * <pre>
+     *   SUM: y[o, r] = sum_k weight[k] x[o, col[k]]            (weight null: every weight is 1)
+     *   MAX: y[o, r] = max_k x[o, col[k]]                        (the first maximum wins; weights ignored)
+     *   a row without taps: y[o, r] = fill
+     * </pre>
+     * Resize, Pad, Slice, Split, Gather with constant indices and the reductions are such maps, computed on
+     * the host from the op's attributes. Backward overwrites dx: SUM dx = map^T dy (the plan keeps the
+     * transposed map, so it is deterministic); MAX routes dy[o, r] to the argmax of the last forward.
+     */
+    interface IndexMapPlan extends AutoCloseable {
+        void forward(Tensor x, Tensor y);
+
+        void backward(Tensor dy, Tensor dx);
+
+        @Override
+        void close();
+    }
+
+    /**
+     * y[b] = op(A[b]) op(B[b]) for b < batch (op = transpose when asked), A [batch, m, k] (or [batch, k, m]),
+     * B [batch, k, n] (or [batch, n, k]) or, when {@code sharedB}, one B for every b; y [batch, m, n].
+     */
+    interface BatchedMatMulPlan extends AutoCloseable {
+        void forward(Tensor a, Tensor b, Tensor y);
+
+        @Override
+        void close();
+    }
 
     /** y = conv(x, weight) + bias. */
     interface ConvPlan extends AutoCloseable {
@@ -141,6 +175,17 @@ public interface NetworkKernels {
 
     MatMulPlan matmul(long m, long k, long n, boolean transposeA, boolean transposeB, boolean withBias);
 
+    /** A batched matrix product (attention scores and their use; see {@link BatchedMatMulPlan}). */
+    BatchedMatMulPlan batchedMatmul(long batch, long m, long k, long n, boolean transposeA, boolean transposeB,
+                                    boolean sharedB);
+
+    /**
+     * An index map (see {@link IndexMapPlan}) with {@code rowPtr.length - 1 == outSize} rows; every column
+     * index lies in [0, inSize). {@code weights} is null or as long as {@code cols}.
+     */
+    IndexMapPlan indexMap(long outer, long inSize, long outSize, int[] rowPtr, int[] cols, float[] weights,
+                          float fill, boolean max);
+
     void unary(Unary op, float alpha, float beta, Tensor x, Tensor y);
 
     /** y = a (op) b; shapes of equal rank, a and b broadcast (size-1 axes) to yShape. */
@@ -164,6 +209,14 @@ public interface NetworkKernels {
     /** Softmax over the middle axis of x viewed as [outer, axis, inner]. */
     void softmax(Tensor x, long outer, long axis, long inner, Tensor y);
 
+    /**
+     * Layer normalization of each of {@code rows} rows of {@code cols} values:
+     * y = (x - mu) / sqrt(var + eps) gamma + beta (gamma, beta [cols]; beta may be null), with the biased
+     * variance; saves mu and 1 / sqrt(var + eps) per row for the backward.
+     */
+    void layerNorm(Tensor x, long rows, long cols, Tensor gamma, Tensor beta, float epsilon, Tensor y,
+                   Tensor saveMean, Tensor saveInvStd);
+
     void transpose(Tensor x, long[] xShape, long[] perm, Tensor y);
 
     /** For o < outer: y[o * yBlock + offset, + block) = x[o * block, + block). */
@@ -184,6 +237,10 @@ public interface NetworkKernels {
                                    Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta);
 
     void globalAveragePoolBackward(Tensor dy, long planes, long spatial, Tensor dx);
+
+    /** Gradients of {@link #layerNorm} from its saved statistics; null outputs are skipped. */
+    void layerNormBackward(Tensor x, Tensor dy, long rows, long cols, Tensor gamma, Tensor saveMean,
+                           Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta);
 
     void softmaxBackward(Tensor y, Tensor dy, long outer, long axis, long inner, Tensor dx);
 

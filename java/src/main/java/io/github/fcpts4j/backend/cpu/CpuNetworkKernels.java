@@ -329,4 +329,30 @@ final class CpuNetworkKernels implements NetworkKernels {
                 host(gamma), host(saveMean), host(saveInvStd), host(dx), host(dgamma), host(dbeta), threads, status),
                 status, "fcpts_batchnorm_training_backward_cpu");
     }
+
+    // ---- kernels of the real-models issue: declared, implemented next (issue 13) ----
+
+    @Override
+    public BatchedMatMulPlan batchedMatmul(long batch, long m, long k, long n, boolean transposeA,
+                                           boolean transposeB, boolean sharedB) {
+        throw new UnsupportedOperationException("batched matmul is not implemented on cpu yet");
+    }
+
+    @Override
+    public IndexMapPlan indexMap(long outer, long inSize, long outSize, int[] rowPtr, int[] cols, float[] weights,
+                                 float fill, boolean max) {
+        throw new UnsupportedOperationException("index maps are not implemented on cpu yet");
+    }
+
+    @Override
+    public void layerNorm(Tensor x, long rows, long cols, Tensor gamma, Tensor beta, float epsilon, Tensor y,
+                          Tensor saveMean, Tensor saveInvStd) {
+        throw new UnsupportedOperationException("layer normalization is not implemented on cpu yet");
+    }
+
+    @Override
+    public void layerNormBackward(Tensor x, Tensor dy, long rows, long cols, Tensor gamma, Tensor saveMean,
+                                  Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        throw new UnsupportedOperationException("layer normalization is not implemented on cpu yet");
+    }
 }
