@@ -40,8 +40,11 @@ public interface NetworkKernels {
         POW
     }
 
-    /** Elementwise binary operators with numpy broadcasting (native list FCPTS_BINARY_OPS of ops.def, in order). */
-    enum Binary { ADD, SUB, MUL, DIV }
+    /**
+     * Elementwise binary operators with numpy broadcasting (native list FCPTS_BINARY_OPS of ops.def, in order).
+     * EQUAL is 1 where a == b, else 0 (NaN equals nothing); both its gradients are 0.
+     */
+    enum Binary { ADD, SUB, MUL, DIV, EQUAL }
 
     /**
      * Pooling algorithms (average: ONNX count_include_pad = 0 or 1); native list
