@@ -981,7 +981,8 @@ static void test_index_map() {
         test_index_map_case(3, 33, 40, false, mode, true);
     }
     /* hand-made MAX: rows 0 and 1 share their winner (column 2); row 2 is empty; row 3 has a tie (columns 0, 3 both
-     * 5): the first tap (column 3) wins; row 4 holds a NaN after a larger value: NaN wins and takes the gradient */
+     * 5): the first tap (column 3) wins; row 4 starts with a NaN (column 4): it stays the maximum and takes the
+     * gradient (the Java IndexMapKernelTest has the NaN second) */
     {
         const std::vector<int32_t> rp = {0, 2, 4, 4, 6, 8}, cols = {2, 1, 0, 2, 3, 0, 4, 1};
         const std::vector<float> x = {5.f, 1.f, 9.f, 5.f, NAN};
