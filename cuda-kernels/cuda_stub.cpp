@@ -53,6 +53,18 @@ FCPTS_CUDA_STUB(fcpts_pool_backward_cuda, const int64_t*, int32_t, const float*,
 FCPTS_CUDA_STUB(fcpts_softmax_cuda, const float*, int64_t, int64_t, int64_t, float*, void*)
 FCPTS_CUDA_STUB(fcpts_softmax_backward_cuda, const float*, const float*, int64_t, int64_t, int64_t, float*, void*)
 FCPTS_CUDA_STUB(fcpts_column_sum_cuda, const float*, int64_t, int64_t, float*, void*)
+FCPTS_CUDA_STUB(fcpts_layer_norm_cuda, const float*, int64_t, int64_t, const float*, const float*, float, float*,
+                float*, float*, void*)
+FCPTS_CUDA_STUB(fcpts_layer_norm_backward_cuda, const float*, const float*, int64_t, int64_t, const float*,
+                const float*, const float*, float*, float*, float*, void*)
+
+/* ---- index maps ---- */
+FCPTS_CUDA_STUB(fcpts_index_map_cuda_create, int64_t, int64_t, int64_t, const int32_t*, const int32_t*, const float*,
+                int64_t, float, int32_t, void*, fcpts_index_map_cuda**)
+FCPTS_CUDA_STUB(fcpts_index_map_cuda_forward, fcpts_index_map_cuda*, const float*, float*)
+FCPTS_CUDA_STUB(fcpts_index_map_cuda_backward, fcpts_index_map_cuda*, const float*, float*)
+
+extern "C" void fcpts_index_map_cuda_destroy(fcpts_index_map_cuda*) {}
 
 /* ---- layout ---- */
 FCPTS_CUDA_STUB(fcpts_transpose_cuda, const float*, const int64_t*, const int64_t*, int32_t, float*, void*)

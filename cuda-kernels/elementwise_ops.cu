@@ -6,7 +6,7 @@
  *              tanh | exp | sqrt (NaN below 0) | erf   (expressions: the entries of fcpts/ops.def)
  *   unary bwd  dx = dy f'(x)  (f' of the CPU twin, including its choices at the kinks)
  *   binary     y[i] = a[off_a(i)] (op) b[off_b(i)], off = sum_d idx_d stride_d (stride 0 = broadcast)
- *   binary bwd local gradients  add (dy, dy)  sub (dy, -dy)  mul (dy b, dy a)  div (dy / b, -dy a / b^2)
+ *   binary bwd local gradients  add (dy, dy)  sub (dy, -dy)  mul (dy b, dy a)  div (dy / b, -dy a / b^2)  equal (0, 0)
  *              in double, summed over each operand's broadcast axes in the CPU's order, stored as float
  *   fill, conv epilogue y = act(y + bias[o] + residual), sparse epilogue y[b,o,s] =
  *              act(src[o, b S + s] + bias[o] + residual[b,o,s])   (act: none | relu | clip)
@@ -164,9 +164,11 @@ template <int OP, bool FOR_A>
 __device__ __forceinline__ double grad_term(const float* dy, const float* a, const float* b, int64_t oy, int64_t oa,
                                             int64_t ob) {
     static_assert(OP == FCPTS_BINARY_ADD || OP == FCPTS_BINARY_SUB || OP == FCPTS_BINARY_MUL ||
-                      OP == FCPTS_BINARY_DIV,
+                      OP == FCPTS_BINARY_DIV || OP == FCPTS_BINARY_EQUAL,
                   "a new binary op needs its local gradients here and in elementwise_ops_cpu.cpp");
-    if constexpr (FOR_A) {
+    if constexpr (OP == FCPTS_BINARY_EQUAL) {
+        return 0.0; /* a step function: no gradient to either operand */
+    } else if constexpr (FOR_A) {
         if constexpr (OP == FCPTS_BINARY_ADD || OP == FCPTS_BINARY_SUB) return dy[oy];
         if constexpr (OP == FCPTS_BINARY_MUL) return (double)dy[oy] * b[ob];
         if constexpr (OP == FCPTS_BINARY_DIV) return (double)dy[oy] / b[ob];

@@ -12,6 +12,9 @@
  *   softmax          y = exp(x - max) / sum exp(x - max) over the middle axis of [outer, axis, inner] (double)
  *   softmax backward dx = y (dy - sum_axis dy y)  (double)
  *   column sum       out[j] = sum_i x[i, j]  (double)
+ *   layer norm       per row of [rows, cols]: mu = E[x], var = E[(x - mu)^2] (double, two passes),
+ *                    y = (x - mu) invstd gamma + beta;  backward dx = invstd / cols (cols g - sum g - xhat sum g xhat),
+ *                    g = dy gamma;  dgamma = sum_rows dy xhat, dbeta = sum_rows dy  (double)
  * Per-element terms are the CPU's (same float / double promotions); sums run in double.
  *
  * Reductions without atomics, fixed order, bitwise reproducible:
@@ -22,7 +25,10 @@
  *   - softmax over the last axis, global average pooling: a group of min(256, pow2ceil(len)) threads per
  *     row with a group tree; softmax over an inner axis (inner > 1): a thread per (outer, inner) position,
  *     sequential over the axis exactly as on the CPU (coalesced across the inner positions);
- *   - column sums: 32 columns per block, 8 row lanes each, the 8 partials added in lane order.
+ *   - column sums: 32 columns per block, 8 row lanes each, the 8 partials added in lane order;
+ *   - layer norm: a group of min(256, pow2ceil(cols)) threads per row (the softmax layout), group trees for the
+ *     row sums; its dgamma / dbeta are column sums in the column-sum layout. The trees sum in a different order
+ *     than the CPU's sequential double loops: mu and invstd can differ from the CPU's by an ulp of float.
  */
 #include <cmath>
 
@@ -338,6 +344,118 @@ column_sum_kernel(const float* __restrict__ x, int64_t rows, int64_t cols, float
     }
 }
 
+/* ---- layer normalization ---- */
+
+__global__ void __launch_bounds__(kThreads)
+layer_norm_kernel(const float* x, int64_t rows, int64_t cols, int shift, const float* __restrict__ gamma,
+                  const float* __restrict__ beta, float epsilon, float* y, /* y may alias x */
+                  float* __restrict__ save_mean, float* __restrict__ save_invstd) {
+    for_each_row_group(rows, shift, [&](int64_t r, bool active, int sub, int tpp) {
+        const float* in = x + r * cols;
+        double sum = 0.0;
+        if (active) {
+            for (int64_t j = sub; j < cols; j += tpp) sum += (double)in[j];
+        }
+        sum = group_allreduce(sum, shift, SumOp());
+        const float mu = (float)(sum / (double)cols);
+        double sq = 0.0;
+        if (active) {
+            for (int64_t j = sub; j < cols; j += tpp) {
+                const double d = (double)in[j] - (double)mu;
+                sq += d * d;
+            }
+        }
+        sq = group_allreduce(sq, shift, SumOp());
+        const float invstd = fcpts_layer_norm_invstd(sq, cols, epsilon);
+        if (active) {
+            float* out = y + r * cols;
+            for (int64_t j = sub; j < cols; j += tpp) {
+                const float v = fcpts_layer_norm_value(in[j], mu, invstd, gamma[j]);
+                out[j] = beta ? v + beta[j] : v;
+            }
+            if (sub == 0) {
+                save_mean[r] = mu;
+                save_invstd[r] = invstd;
+            }
+        }
+    });
+}
+
+/* dgamma[j] = sum_r dy xhat, dbeta[j] = sum_r dy: 32 columns per block, 8 row lanes (column_sum_kernel's layout). */
+__global__ void __launch_bounds__(kThreads)
+layer_norm_params_kernel(const float* __restrict__ x, const float* __restrict__ dy, int64_t rows, int64_t cols,
+                         const float* __restrict__ save_mean, const float* __restrict__ save_invstd,
+                         float* __restrict__ dgamma, float* __restrict__ dbeta) {
+    __shared__ double partial_g[kRowLanes][kColLanes];
+    __shared__ double partial_b[kRowLanes][kColLanes];
+    const int lane = threadIdx.x % kColLanes, row_lane = threadIdx.x / kColLanes;
+    const int64_t tiles = (cols + kColLanes - 1) / kColLanes;
+    for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) { /* block-uniform */
+        const int64_t j = tile * kColLanes + lane;
+        double sg = 0.0, sb = 0.0;
+        if (j < cols) {
+            for (int64_t r = row_lane; r < rows; r += kRowLanes) {
+                const float g = dy[r * cols + j];
+                const float xhat = (x[r * cols + j] - save_mean[r]) * save_invstd[r];
+                sg += (double)g * xhat;
+                sb += (double)g;
+            }
+        }
+        partial_g[row_lane][lane] = sg;
+        partial_b[row_lane][lane] = sb;
+        __syncthreads();
+        if (row_lane == 0 && j < cols) {
+            double tg = partial_g[0][lane], tb = partial_b[0][lane];
+            for (int k = 1; k < kRowLanes; ++k) {
+                tg += partial_g[k][lane];
+                tb += partial_b[k][lane];
+            }
+            if (dgamma) dgamma[j] = (float)tg;
+            if (dbeta) dbeta[j] = (float)tb;
+        }
+        __syncthreads();
+    }
+}
+
+__global__ void __launch_bounds__(kThreads)
+layer_norm_dx_kernel(const float* x, const float* dy, int64_t rows, int64_t cols, int shift, /* dx may alias dy */
+                     const float* __restrict__ gamma, const float* __restrict__ save_mean,
+                     const float* __restrict__ save_invstd, float* dx) {
+    const float fcols = (float)cols;
+    for_each_row_group(rows, shift, [&](int64_t r, bool active, int sub, int tpp) {
+        const float* xs = x + r * cols;
+        const float* gs = dy + r * cols;
+        const float mu = active ? save_mean[r] : 0.0f, invstd = active ? save_invstd[r] : 0.0f;
+        double sum_g = 0.0, sum_gx = 0.0;
+        if (active) {
+            for (int64_t j = sub; j < cols; j += tpp) {
+                const float g = gs[j] * gamma[j];
+                const float xhat = (xs[j] - mu) * invstd;
+                sum_g += (double)g;
+                sum_gx += (double)g * xhat;
+            }
+        }
+        sum_g = group_allreduce(sum_g, shift, SumOp());
+        sum_gx = group_allreduce(sum_gx, shift, SumOp());
+        if (active) {
+            const float k = (float)((double)invstd / (double)cols);
+            const float fg = (float)sum_g, fgx = (float)sum_gx;
+            float* out = dx + r * cols;
+            for (int64_t j = sub; j < cols; j += tpp) {
+                const float g = gs[j] * gamma[j];
+                const float xhat = (xs[j] - mu) * invstd;
+                out[j] = fcpts_layer_norm_dx(g, xhat, k, fcols, fg, fgx);
+            }
+        }
+    });
+}
+
+int check_layer_norm(int64_t rows, int64_t cols, fcpts_status* status) {
+    FCPTS_REQUIRE(status, rows >= 0 && cols > 0, -1, "layer norm needs rows >= 0 and cols > 0 (rows %lld, cols %lld)",
+                  (long long)rows, (long long)cols);
+    return FCPTS_OK;
+}
+
 int check_bn_sizes(int64_t n, int64_t c, int64_t spatial, fcpts_status* status) {
     FCPTS_REQUIRE(status, n >= 0 && c >= 0 && spatial >= 0, -1,
                   "sizes must be >= 0 (n %lld, c %lld, spatial %lld)", (long long)n, (long long)c,
@@ -504,4 +622,43 @@ extern "C" int fcpts_column_sum_cuda(const float* x, int64_t rows, int64_t cols,
     column_sum_kernel<<<grid_for((cols + kColLanes - 1) / kColLanes, 1), kThreads, 0, as_stream(stream)>>>(
         x, rows, cols, out);
     return FCPTS_CHECK_LAUNCH(status, "column_sum_kernel launch");
+}
+
+extern "C" int fcpts_layer_norm_cuda(const float* x, int64_t rows, int64_t cols, const float* gamma,
+                                     const float* beta, float epsilon, float* y, float* save_mean, float* save_invstd,
+                                     void* stream, fcpts_status* status) {
+    fcpts_status_clear(status);
+    FCPTS_REQUIRE(status, x && gamma && y && save_mean && save_invstd, -1, "NULL argument");
+    const int rc = check_layer_norm(rows, cols, status);
+    if (rc != FCPTS_OK) return rc;
+    if (rows == 0) return FCPTS_OK;
+    const int shift = group_shift(cols);
+    layer_norm_kernel<<<grid_for(rows, kThreads >> shift), kThreads, 0, as_stream(stream)>>>(
+        x, rows, cols, shift, gamma, beta, epsilon, y, save_mean, save_invstd);
+    return FCPTS_CHECK_LAUNCH(status, "layer_norm_kernel launch");
+}
+
+extern "C" int fcpts_layer_norm_backward_cuda(const float* x, const float* dy, int64_t rows, int64_t cols,
+                                              const float* gamma, const float* save_mean, const float* save_invstd,
+                                              float* dx, float* dgamma, float* dbeta, void* stream,
+                                              fcpts_status* status) {
+    fcpts_status_clear(status);
+    FCPTS_REQUIRE(status, x && dy && gamma && save_mean && save_invstd, -1, "NULL argument");
+    const int rc = check_layer_norm(rows, cols, status);
+    if (rc != FCPTS_OK) return rc;
+    const cudaStream_t s = as_stream(stream);
+    /* parameter gradients first: they read dy, which dx may overwrite */
+    if (dgamma || dbeta) {
+        layer_norm_params_kernel<<<grid_for((cols + kColLanes - 1) / kColLanes, 1), kThreads, 0, s>>>(
+            x, dy, rows, cols, save_mean, save_invstd, dgamma, dbeta);
+        const int lrc = FCPTS_CHECK_LAUNCH(status, "layer_norm_params_kernel launch");
+        if (lrc != FCPTS_OK) return lrc;
+    }
+    if (dx && rows > 0) {
+        const int shift = group_shift(cols);
+        layer_norm_dx_kernel<<<grid_for(rows, kThreads >> shift), kThreads, 0, s>>>(x, dy, rows, cols, shift, gamma,
+                                                                                   save_mean, save_invstd, dx);
+        return FCPTS_CHECK_LAUNCH(status, "layer_norm_dx_kernel launch");
+    }
+    return FCPTS_OK;
 }

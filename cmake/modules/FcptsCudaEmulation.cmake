@@ -3,8 +3,8 @@
 # host C++ against the CPU emulation of cuda-kernels/emulation/cuda_runtime.h and run against their CPU twins in
 # libfcpts_cpu. Built in every build, with or without nvcc (it needs a C++20 compiler for std::barrier); run by
 # the Java test CudaKernelEmulationTest. Test only: nothing of it ships.
-set(FCPTS_EMULATED_OPS elementwise_ops normalization_ops pooling_ops layout_ops loss_ops optim_ops kde_fused
-  sparse_conv_cuda)
+set(FCPTS_EMULATED_OPS elementwise_ops normalization_ops pooling_ops layout_ops index_map_ops loss_ops optim_ops
+  kde_fused sparse_conv_cuda)
 set(generated "")
 foreach(op IN LISTS FCPTS_EMULATED_OPS)
   set(in "${FCPTS_ROOT}/cuda-kernels/${op}.cu")

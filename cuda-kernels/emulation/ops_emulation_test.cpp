@@ -5,7 +5,9 @@
  * sparse_cpu.cpp): odd sizes, NaN / infinity / signed-zero inputs, broadcast
  * shapes, asymmetric pads and dilations, 1 and 3 "SMs" (grid sizes), and the argument checks, among them
  * every op value outside its fcpts/ops.def list (FCPTS_INVALID_ARGUMENT, outputs untouched). The unary ops
- * Tanh, Exp, Sqrt and Erf are also checked against a double-precision reference. Elementwise and
+ * Tanh, Exp, Sqrt and Erf are also checked against a double-precision reference, and so are the index maps
+ * (SUM / MAX, forward and backward: bitwise GPU vs CPU, their argument checks, hand-made routing cases), layer
+ * normalization (forward and backward) and Equal (values and zero gradients). Elementwise and
  * optimizer results must be bitwise equal (the math is shared through fcpts/ops_math.h and both builds keep
  * a * b + c unfused); reductions agree to the stated tolerances (different but fixed summation orders).
  * Prints "N checks, F failures" and exits non-zero on any failure; run by CudaKernelEmulationTest (mvn verify).
@@ -21,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "fcpts/index_map_math.h"
 #include "fcpts/kde_fused.h"
 #include "fcpts/kde_fused_cuda.h"
 #include "fcpts/ops_cpu.h"
@@ -806,6 +809,391 @@ static void test_sparse_conv() {
     }
 }
 
+/* ---------------- reference checks in double (index maps, layer norm) ---------------- */
+/*
+ * |got - ref| <= rtol * scale[i] + kFloatTiny per element (scale: a bound on the sum of |terms| the float result
+ * was built from, so cancellation is allowed for); equal infinities and NaN against NaN match. On failure prints
+ * the first three mismatches and the worst one.
+ */
+static void check_against(const std::vector<float>& got, const std::vector<double>& ref,
+                          const std::vector<double>& scale, double rtol, const std::string& what) {
+    ++checks;
+    int bad = 0;
+    double worst = 0;
+    size_t worst_at = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+        const double g = got[i], w = ref[i];
+        const double err = std::fabs(g - w), allowed = rtol * scale[i] + kFloatTiny;
+        const bool ok = g == w || (std::isnan(g) && std::isnan(w)) || err <= allowed;
+        if (!ok) {
+            if (bad < 3) std::printf("FAIL %s: [%zu] got %.9g want %.12g (allowed %.3g)\n", what.c_str(), i, g, w, allowed);
+            ++bad;
+        }
+        if (!std::isnan(err) && err > worst) { worst = err; worst_at = i; }
+    }
+    if (bad) {
+        ++failures;
+        std::printf("  %s: %d of %zu outside, worst |err| %.3g at [%zu]\n", what.c_str(), bad, got.size(), worst, worst_at);
+    }
+}
+
+/* ---------------- index maps (index_map_ops.cu vs index_map_ops_cpu.cpp vs double) ---------------- */
+struct MapCase {
+    std::vector<int32_t> row_ptr, cols;
+    std::vector<float> weights;
+};
+
+/* A random map of out rows over in columns: about a fifth of the rows empty, up to 4 taps, repeats allowed and
+ * forced in the first row of >= 2 taps. */
+static MapCase random_map(int64_t in, int64_t out) {
+    MapCase m;
+    m.row_ptr.push_back(0);
+    std::uniform_int_distribution<int> taps(0, 4), col(0, (int)in - 1);
+    bool repeated = false;
+    for (int64_t r = 0; r < out; ++r) {
+        int n = taps(rng);
+        if (r % 5 == 1) n = 0;
+        for (int t = 0; t < n; ++t) {
+            int c = col(rng);
+            if (t == 1 && !repeated) { c = m.cols.back(); repeated = true; }
+            m.cols.push_back(c);
+        }
+        m.row_ptr.push_back((int32_t)m.cols.size());
+    }
+    m.weights = randv(std::max<size_t>(m.cols.size(), 1), -1.5f, 1.5f);
+    m.weights.resize(m.cols.size());
+    return m;
+}
+
+static void test_index_map_case(int64_t outer, int64_t in, int64_t out, bool weighted, int mode, bool nan_input) {
+    const MapCase m = random_map(in, out);
+    const int64_t nnz = (int64_t)m.cols.size();
+    const float* w = weighted ? m.weights.data() : nullptr;
+    const float fill = mode == FCPTS_INDEX_MAP_MAX ? -7.5f : 0.25f;
+    auto x = randv((size_t)(outer * in));
+    if (mode == FCPTS_INDEX_MAP_MAX) {
+        for (auto& v : x) v = std::round(v * 2.f) / 2.f; /* few levels: ties, where the first tap must win */
+    }
+    if (nan_input) x[x.size() / 2] = NAN;
+    const auto dy = randv((size_t)(outer * out));
+    const std::string name = "index map " + std::string(mode ? "MAX" : "SUM") + (weighted ? " weighted" : "") +
+                             " outer " + std::to_string(outer) + " in " + std::to_string(in) + " out " +
+                             std::to_string(out) + (nan_input ? " NaN" : "");
+    fcpts_index_map* cpu = nullptr;
+    fcpts_index_map_cuda* gpu = nullptr;
+    expect_ok(fcpts_index_map_create(outer, in, out, m.row_ptr.data(), m.cols.data(), w, nnz, fill, mode, 1, &cpu,
+                                     &st), st, "cpu index map create");
+    expect_ok(fcpts_index_map_cuda_create(outer, in, out, m.row_ptr.data(), m.cols.data(), w, nnz, fill, mode,
+                                          nullptr, &gpu, &st), st, "cuda index map create");
+    if (!cpu || !gpu) return;
+    std::vector<float> cy((size_t)(outer * out), 9.f), gy(cy.size(), 8.f), cdx((size_t)(outer * in), 9.f),
+        gdx(cdx.size(), 8.f);
+    expect_ok(fcpts_index_map_forward(cpu, x.data(), cy.data(), &st), st, "cpu index map forward");
+    expect_ok(fcpts_index_map_cuda_forward(gpu, x.data(), gy.data(), &st), st, "cuda index map forward");
+    expect_ok(fcpts_index_map_backward(cpu, dy.data(), cdx.data(), &st), st, "cpu index map backward");
+    expect_ok(fcpts_index_map_cuda_backward(gpu, dy.data(), gdx.data(), &st), st, "cuda index map backward");
+    compare(gy, cy, 0, name + " forward gpu vs cpu");
+    compare(gdx, cdx, 0, name + " backward gpu vs cpu");
+    /* reference in double: the map as written in fcpts/ops_cpu.h, argmax = first maximum, a NaN tap wins */
+    std::vector<double> ry(cy.size()), sy(cy.size(), 0.0), rdx(cdx.size(), 0.0), sdx(cdx.size(), 0.0);
+    for (int64_t o = 0; o < outer; ++o) {
+        for (int64_t r = 0; r < out; ++r) {
+            const int32_t b = m.row_ptr[r], e = m.row_ptr[r + 1];
+            const size_t at = (size_t)(o * out + r);
+            if (b == e) {
+                ry[at] = fill;
+                continue;
+            }
+            if (mode == FCPTS_INDEX_MAP_MAX) {
+                int32_t best = b;
+                for (int32_t k = b + 1; k < e; ++k) {
+                    const double v = x[o * in + m.cols[k]], cur = x[o * in + m.cols[best]];
+                    if (!std::isnan(cur) && (std::isnan(v) || v > cur)) best = k;
+                }
+                ry[at] = x[o * in + m.cols[best]];
+                const size_t to = (size_t)(o * in + m.cols[best]);
+                rdx[to] += dy[at];
+                sdx[to] += std::fabs(dy[at]);
+            } else {
+                double s = 0;
+                for (int32_t k = b; k < e; ++k) {
+                    const double term = (w ? (double)w[k] : 1.0) * x[o * in + m.cols[k]];
+                    s += term;
+                    sy[at] += std::fabs(term);
+                    const size_t to = (size_t)(o * in + m.cols[k]);
+                    rdx[to] += (w ? (double)w[k] : 1.0) * dy[at];
+                    sdx[to] += std::fabs((w ? (double)w[k] : 1.0) * dy[at]);
+                }
+                ry[at] = s;
+            }
+        }
+    }
+    /* float sums of at most a few (forward) / few * out (backward) terms in a fixed order: each addition rounds
+     * by 2^-24 of the partial sum, bounded by the sum of |terms|; 4 taps -> 4 * 6e-8; backward sums may collect
+     * up to nnz terms: nnz * 6e-8 (nnz <= 200 here -> 1.2e-5). MAX forward is exact (a copy). */
+    check_against(cy, ry, sy, mode == FCPTS_INDEX_MAP_MAX ? 0.0 : 4 * 6e-8, name + " forward vs double");
+    check_against(cdx, rdx, sdx, (double)std::max<int64_t>(nnz, 1) * 6e-8, name + " backward vs double");
+    /* a second forward with other data re-records the winners (MAX) */
+    auto x2 = randv(x.size());
+    expect_ok(fcpts_index_map_forward(cpu, x2.data(), cy.data(), &st), st, "cpu index map forward 2");
+    expect_ok(fcpts_index_map_cuda_forward(gpu, x2.data(), gy.data(), &st), st, "cuda index map forward 2");
+    expect_ok(fcpts_index_map_backward(cpu, dy.data(), cdx.data(), &st), st, "cpu index map backward 2");
+    expect_ok(fcpts_index_map_cuda_backward(gpu, dy.data(), gdx.data(), &st), st, "cuda index map backward 2");
+    compare(gy, cy, 0, name + " second forward gpu vs cpu");
+    compare(gdx, cdx, 0, name + " second backward gpu vs cpu");
+    fcpts_index_map_destroy(cpu);
+    fcpts_index_map_cuda_destroy(gpu);
+}
+
+/* The same argument error from both plans: status code and (where it names one) the offending index. */
+static void expect_index_map_rejected(int64_t outer, int64_t in, int64_t out, const std::vector<int32_t>& rp,
+                                      const std::vector<int32_t>& cols, int64_t nnz, int mode, int64_t index,
+                                      const char* what) {
+    fcpts_index_map* cpu = nullptr;
+    fcpts_index_map_cuda* gpu = nullptr;
+    const int32_t* c = cols.empty() ? nullptr : cols.data();
+    const int32_t* r = rp.empty() ? nullptr : rp.data();
+    const int crc = fcpts_index_map_create(outer, in, out, r, c, nullptr, nnz, 0.f, mode, 1, &cpu, &st);
+    const int64_t cidx = st.index;
+    const int grc = fcpts_index_map_cuda_create(outer, in, out, r, c, nullptr, nnz, 0.f, mode, nullptr, &gpu, &st);
+    ++checks;
+    if (crc != FCPTS_INVALID_ARGUMENT || grc != FCPTS_INVALID_ARGUMENT || cidx != index || st.index != index ||
+        cpu != nullptr || gpu != nullptr) {
+        ++failures;
+        std::printf("FAIL index map %s: cpu rc %d index %lld, cuda rc %d index %lld (want %d, index %lld): %s\n", what,
+                    crc, (long long)cidx, grc, (long long)st.index, FCPTS_INVALID_ARGUMENT, (long long)index,
+                    st.message);
+    }
+}
+
+static void test_index_map() {
+    for (int mode : {FCPTS_INDEX_MAP_SUM, FCPTS_INDEX_MAP_MAX}) {
+        for (int64_t outer : {1, 3}) {
+            for (int64_t in : {1, 7, 33}) {
+                for (int64_t out : {1, 6, 40}) {
+                    for (bool weighted : {false, true}) {
+                        if (mode == FCPTS_INDEX_MAP_MAX && weighted) continue; /* weights are ignored by MAX */
+                        test_index_map_case(outer, in, out, weighted, mode, false);
+                    }
+                }
+            }
+        }
+        test_index_map_case(3, 33, 40, false, mode, true);
+    }
+    /* hand-made MAX: rows 0 and 1 share their winner (column 2); row 2 is empty; row 3 has a tie (columns 0, 3 both
+     * 5): the first tap (column 3) wins; row 4 starts with a NaN (column 4): it stays the maximum and takes the
+     * gradient (the Java IndexMapKernelTest has the NaN second) */
+    {
+        const std::vector<int32_t> rp = {0, 2, 4, 4, 6, 8}, cols = {2, 1, 0, 2, 3, 0, 4, 1};
+        const std::vector<float> x = {5.f, 1.f, 9.f, 5.f, NAN};
+        const std::vector<float> dy = {1.f, 10.f, 100.f, 1000.f, 10000.f};
+        fcpts_index_map* cpu = nullptr;
+        fcpts_index_map_cuda* gpu = nullptr;
+        expect_ok(fcpts_index_map_create(1, 5, 5, rp.data(), cols.data(), nullptr, 8, -1.f, FCPTS_INDEX_MAP_MAX, 2,
+                                         &cpu, &st), st, "max map create");
+        expect_ok(fcpts_index_map_cuda_create(1, 5, 5, rp.data(), cols.data(), nullptr, 8, -1.f, FCPTS_INDEX_MAP_MAX,
+                                              nullptr, &gpu, &st), st, "cuda max map create");
+        std::vector<float> dx(5, 3.f), gdx(5, 3.f);
+        expect_rc(fcpts_index_map_backward(cpu, dy.data(), dx.data(), &st), FCPTS_INVALID_ARGUMENT,
+                  "max map backward before forward");
+        expect_rc(fcpts_index_map_cuda_backward(gpu, dy.data(), gdx.data(), &st), FCPTS_INVALID_ARGUMENT,
+                  "cuda max map backward before forward");
+        expect_untouched(dx, 3.f, "max map backward before forward");
+        std::vector<float> y(5), gy(5);
+        expect_ok(fcpts_index_map_forward(cpu, x.data(), y.data(), &st), st, "max map forward");
+        expect_ok(fcpts_index_map_cuda_forward(gpu, x.data(), gy.data(), &st), st, "cuda max map forward");
+        expect_ok(fcpts_index_map_backward(cpu, dy.data(), dx.data(), &st), st, "max map backward");
+        expect_ok(fcpts_index_map_cuda_backward(gpu, dy.data(), gdx.data(), &st), st, "cuda max map backward");
+        compare(y, std::vector<float>{9.f, 9.f, -1.f, 5.f, NAN}, 0, "max map forward by hand");
+        compare(gy, y, 0, "cuda max map forward by hand");
+        compare(dx, std::vector<float>{0.f, 0.f, 11.f, 1000.f, 10000.f}, 0, "max map routing by hand");
+        compare(gdx, dx, 0, "cuda max map routing by hand");
+        expect_rc(fcpts_index_map_forward(cpu, x.data(), const_cast<float*>(x.data()), &st), FCPTS_INVALID_ARGUMENT,
+                  "index map in place");
+        fcpts_index_map_destroy(cpu);
+        fcpts_index_map_cuda_destroy(gpu);
+    }
+    /* hand-made SUM: a one-tap row copies -0 exactly, weights scale, an empty row is the fill, a repeated column
+     * adds twice; backward: the transpose */
+    {
+        const std::vector<int32_t> rp = {0, 1, 3, 3, 5}, cols = {0, 1, 2, 1, 1};
+        const std::vector<float> wt = {1.f, 2.f, 3.f, 0.5f, 0.25f};
+        const std::vector<float> x = {-0.f, 4.f, 8.f};
+        const std::vector<float> dy = {1.f, 2.f, 4.f, 8.f};
+        fcpts_index_map* cpu = nullptr;
+        expect_ok(fcpts_index_map_create(1, 3, 4, rp.data(), cols.data(), wt.data(), 5, 6.f, FCPTS_INDEX_MAP_SUM, 1,
+                                         &cpu, &st), st, "sum map create");
+        std::vector<float> y(4), dx(3);
+        expect_ok(fcpts_index_map_forward(cpu, x.data(), y.data(), &st), st, "sum map forward");
+        expect_ok(fcpts_index_map_backward(cpu, dy.data(), dx.data(), &st), st, "sum map backward");
+        compare(y, std::vector<float>{-0.f, 32.f, 6.f, 3.f}, 0, "sum map by hand");
+        ++checks;
+        if (!std::signbit(y[0])) { ++failures; std::printf("FAIL sum map: a one-tap row lost the sign of -0\n"); }
+        compare(dx, std::vector<float>{1.f, 4.f + 4.f + 2.f, 6.f}, 0, "sum map transpose by hand");
+        fcpts_index_map_destroy(cpu);
+    }
+    /* argument checks: the same status (and offending index) from both plans, nothing created */
+    const std::vector<int32_t> rp = {0, 1, 2}, cols = {0, 1};
+    expect_index_map_rejected(0, 2, 2, rp, cols, 2, 0, -1, "outer 0");
+    expect_index_map_rejected(1, 0, 2, rp, cols, 2, 0, -1, "in 0");
+    expect_index_map_rejected(1, 2, 0, rp, cols, 2, 0, -1, "out 0");
+    expect_index_map_rejected(1, 2, 2, rp, cols, 2, 2, -1, "mode 2");
+    expect_index_map_rejected(1, 2, 2, rp, cols, 2, -1, -1, "mode -1");
+    expect_index_map_rejected(1, 2, 2, {}, cols, 2, 0, -1, "NULL row_ptr");
+    expect_index_map_rejected(1, 2, 2, rp, {}, 2, 0, -1, "NULL cols");
+    expect_index_map_rejected(1, 2, 2, {1, 1, 2}, cols, 2, 0, -1, "row_ptr[0] != 0");
+    expect_index_map_rejected(1, 2, 2, {0, 1, 1}, cols, 2, 0, -1, "row_ptr end != nnz");
+    expect_index_map_rejected(1, 2, 3, {0, 2, 1, 2}, cols, 2, 0, 1, "row_ptr decreasing at row 1");
+    expect_index_map_rejected(1, 2, 2, rp, {0, 2}, 2, 0, 1, "column == in");
+    expect_index_map_rejected(1, 2, 2, rp, {-1, 0}, 2, 0, 0, "column -1");
+    expect_index_map_rejected(1, (int64_t)1 << 32, 2, rp, cols, 2, 0, -1, "in beyond int32");
+    /* an all-empty map: the fill forward, zeros backward */
+    {
+        const std::vector<int32_t> empty_rp = {0, 0, 0};
+        fcpts_index_map_cuda* gpu = nullptr;
+        expect_ok(fcpts_index_map_cuda_create(2, 3, 2, empty_rp.data(), nullptr, nullptr, 0, 1.5f, FCPTS_INDEX_MAP_SUM,
+                                              nullptr, &gpu, &st), st, "empty map create");
+        std::vector<float> x(6, 1.f), y(4, 0.f), dx(6, 9.f), dy(4, 1.f);
+        expect_ok(fcpts_index_map_cuda_forward(gpu, x.data(), y.data(), &st), st, "empty map forward");
+        expect_ok(fcpts_index_map_cuda_backward(gpu, dy.data(), dx.data(), &st), st, "empty map backward");
+        compare(y, std::vector<float>(4, 1.5f), 0, "empty map fill");
+        compare(dx, std::vector<float>(6, 0.f), 0, "empty map backward zeros");
+        fcpts_index_map_cuda_destroy(gpu);
+    }
+}
+
+/* ---------------- layer norm (normalization_ops.cu vs normalization_ops_cpu.cpp vs double) ---------------- */
+static void test_layer_norm() {
+    const float eps = 1e-5f;
+    for (int64_t rows : {1, 5}) {
+        for (int64_t cols : {1, 7, 33, 300}) {
+            for (bool with_beta : {false, true}) {
+                const size_t n = (size_t)(rows * cols);
+                auto x = randv(n, -2.f, 2.f), dy = randv(n), gamma = randv((size_t)cols, 0.5f, 2.f),
+                     beta = randv((size_t)cols);
+                for (int64_t j = 0; j < cols; ++j) x[(size_t)j] += 3.f; /* a row off zero: mean matters */
+                const float* bp = with_beta ? beta.data() : nullptr;
+                const std::string name = "layer norm rows " + std::to_string(rows) + " cols " + std::to_string(cols) +
+                                         (with_beta ? " beta" : "");
+                std::vector<float> cy(n, 9.f), gy(n, 8.f), cm(rows), gm(rows), ci(rows), gi(rows);
+                expect_ok(fcpts_layer_norm_cpu(x.data(), rows, cols, gamma.data(), bp, eps, cy.data(), cm.data(),
+                                               ci.data(), 1, &st), st, "layer norm cpu");
+                expect_ok(fcpts_layer_norm_cuda(x.data(), rows, cols, gamma.data(), bp, eps, gy.data(), gm.data(),
+                                                gi.data(), nullptr, &st), st, "layer norm cuda");
+                std::vector<float> cdx(n, 9.f), gdx(n, 8.f), cdg(cols, 9.f), gdg(cols, 8.f), cdb(cols, 9.f),
+                    gdb(cols, 8.f);
+                expect_ok(fcpts_layer_norm_backward_cpu(x.data(), dy.data(), rows, cols, gamma.data(), cm.data(),
+                                                        ci.data(), cdx.data(), cdg.data(), cdb.data(), 1, &st), st,
+                          "layer norm backward cpu");
+                expect_ok(fcpts_layer_norm_backward_cuda(x.data(), dy.data(), rows, cols, gamma.data(), gm.data(),
+                                                         gi.data(), gdx.data(), gdg.data(), gdb.data(), nullptr, &st),
+                          st, "layer norm backward cuda");
+                /* GPU vs CPU: the same per-element float math; the double row / column sums are added in another
+                 * order (trees vs sequential), which can move mu or invstd by an ulp of float: 1e-6 relative */
+                compare(gy, cy, 1e-6, name + " y gpu vs cpu");
+                compare(gm, cm, 1e-6, name + " mean gpu vs cpu");
+                compare(gi, ci, 1e-6, name + " invstd gpu vs cpu");
+                compare(gdx, cdx, 1e-6, name + " dx gpu vs cpu");
+                compare(gdg, cdg, 1e-6, name + " dgamma gpu vs cpu");
+                compare(gdb, cdb, 1e-6, name + " dbeta gpu vs cpu");
+                /* double reference of forward and backward (the analytic gradient, written out in double) */
+                std::vector<double> ry(n), sy(n), rdx(n), sdx(n), rdg(cols, 0.0), sdg(cols, 0.0), rdb(cols, 0.0),
+                    sdb(cols, 0.0), rm(rows), sm(rows), ri(rows), si(rows);
+                for (int64_t r = 0; r < rows; ++r) {
+                    double mu = 0, var = 0;
+                    for (int64_t j = 0; j < cols; ++j) mu += x[r * cols + j];
+                    mu /= (double)cols;
+                    for (int64_t j = 0; j < cols; ++j) var += (x[r * cols + j] - mu) * (x[r * cols + j] - mu);
+                    var /= (double)cols;
+                    const double inv = 1.0 / std::sqrt(var + eps);
+                    rm[r] = mu;
+                    sm[r] = std::fabs(mu) + 1.0;
+                    ri[r] = inv;
+                    si[r] = inv;
+                    double sg = 0, sgx = 0, ag = 0, agx = 0;
+                    for (int64_t j = 0; j < cols; ++j) {
+                        const size_t at = (size_t)(r * cols + j);
+                        const double xhat = (x[at] - mu) * inv, g = (double)dy[at] * gamma[j];
+                        ry[at] = xhat * gamma[j] + (bp ? bp[j] : 0.0);
+                        /* float: x - mu (mu rounded: 6e-8 |mu|), then two products */
+                        sy[at] = (std::fabs(xhat) + inv * (std::fabs(mu) + std::fabs(x[at]))) * gamma[j] +
+                                 (bp ? std::fabs(bp[j]) : 0.0);
+                        sg += g;
+                        sgx += g * xhat;
+                        ag += std::fabs(g);
+                        agx += std::fabs(g * xhat);
+                        rdg[j] += dy[at] * xhat;
+                        sdg[j] += std::fabs(dy[at]) * (std::fabs(xhat) + inv * (std::fabs(mu) + std::fabs(x[at])));
+                        rdb[j] += dy[at];
+                        sdb[j] += std::fabs(dy[at]);
+                    }
+                    for (int64_t j = 0; j < cols; ++j) {
+                        const size_t at = (size_t)(r * cols + j);
+                        const double xhat = (x[at] - mu) * inv, g = (double)dy[at] * gamma[j];
+                        rdx[at] = inv / cols * (cols * g - sg - xhat * sgx);
+                        /* the float terms cols g, sum g, xhat sum g xhat (their |.| bound the cancellation) */
+                        sdx[at] = inv / cols * (cols * std::fabs(g) + ag +
+                                                (std::fabs(xhat) + inv * (std::fabs(mu) + std::fabs(x[at]))) * agx) +
+                                  std::fabs(rdx[at]);
+                    }
+                }
+                /*
+                 * rtol 1e-6 of the bound on |terms| (scale vectors above): a few float roundings (2^-24 = 6e-8
+                 * each) per element plus the float-rounded mu and invstd (6e-8 relative each), amplified by at
+                 * most the terms' magnitude; 1e-6 leaves room for ~15 roundings, a wrong formula (a missing
+                 * term, biased vs unbiased variance: cols / (cols - 1), a wrong sign) is off by O(1) of the scale.
+                 */
+                check_against(cy, ry, sy, 1e-6, name + " y vs double");
+                check_against(cm, rm, sm, 1e-6, name + " mean vs double");
+                check_against(ci, ri, si, 1e-6, name + " invstd vs double");
+                check_against(cdx, rdx, sdx, 1e-6, name + " dx vs double");
+                check_against(cdg, rdg, sdg, 1e-6, name + " dgamma vs double");
+                check_against(cdb, rdb, sdb, 1e-6, name + " dbeta vs double");
+                /* NULL outputs are skipped: only dbeta requested, dx / dgamma untouched */
+                std::vector<float> only_db(cols, 7.f);
+                expect_ok(fcpts_layer_norm_backward_cuda(x.data(), dy.data(), rows, cols, gamma.data(), gm.data(),
+                                                         gi.data(), nullptr, nullptr, only_db.data(), nullptr, &st),
+                          st, "layer norm backward dbeta only");
+                compare(only_db, gdb, 0, name + " dbeta only");
+            }
+        }
+    }
+    float v[4] = {};
+    expect_rc(fcpts_layer_norm_cuda(v, 1, 0, v, nullptr, 1e-5f, v, v, v, nullptr, &st), FCPTS_INVALID_ARGUMENT,
+              "layer norm cols 0");
+    expect_rc(fcpts_layer_norm_cpu(v, -1, 2, v, nullptr, 1e-5f, v, v, v, 1, &st), FCPTS_INVALID_ARGUMENT,
+              "layer norm rows < 0");
+    expect_rc(fcpts_layer_norm_backward_cuda(v, v, 1, 2, nullptr, v, v, v, v, v, nullptr, &st),
+              FCPTS_INVALID_ARGUMENT, "layer norm backward NULL gamma");
+}
+
+/* ---------------- Equal: 1 where a == b (NaN equals nothing, 0 == -0), both gradients 0 ---------------- */
+static void test_equal() {
+    const std::vector<float> a = {1.f, 2.f, NAN, 0.f, -0.f, INFINITY, 3.f, 5.f};
+    const std::vector<float> b = {1.f, 2.5f, NAN, -0.f, 0.f, INFINITY, -3.f, 5.f};
+    const std::vector<float> want = {1.f, 0.f, 0.f, 1.f, 1.f, 1.f, 0.f, 1.f};
+    const int64_t dims[1] = {8}, s1[1] = {1};
+    std::vector<float> g(8, 9.f), c(8, 9.f);
+    expect_ok(fcpts_binary_cuda(FCPTS_BINARY_EQUAL, a.data(), s1, b.data(), s1, g.data(), dims, 1, nullptr, &st), st,
+              "equal cuda");
+    expect_ok(fcpts_binary_cpu(FCPTS_BINARY_EQUAL, a.data(), s1, b.data(), s1, c.data(), dims, 1, 1, &st), st,
+              "equal cpu");
+    compare(g, want, 0, "equal gpu");
+    compare(c, want, 0, "equal cpu");
+    /* broadcast: a [2, 4] against b [1, 4]; gradients zero on both operands (db summed over the broadcast axis) */
+    const int64_t yd[2] = {2, 4}, as[2] = {4, 1}, bs[2] = {0, 1};
+    const auto dy = randv(8);
+    std::vector<float> ga(8, 9.f), gb(4, 9.f), ca(8, 9.f), cb(4, 9.f);
+    expect_ok(fcpts_binary_backward_cuda(FCPTS_BINARY_EQUAL, a.data(), as, b.data(), bs, dy.data(), yd, 2, ga.data(),
+                                         gb.data(), nullptr, &st), st, "equal backward cuda");
+    expect_ok(fcpts_binary_backward_cpu(FCPTS_BINARY_EQUAL, a.data(), as, b.data(), bs, dy.data(), yd, 2, ca.data(),
+                                        cb.data(), 1, &st), st, "equal backward cpu");
+    compare(ga, std::vector<float>(8, 0.f), 0, "equal da gpu");
+    compare(gb, std::vector<float>(4, 0.f), 0, "equal db gpu");
+    compare(ca, std::vector<float>(8, 0.f), 0, "equal da cpu");
+    compare(cb, std::vector<float>(4, 0.f), 0, "equal db cpu");
+}
+
 int main() {
     for (int sms : {1, 3}) {
         emu_sms = sms;
@@ -822,6 +1210,9 @@ int main() {
         test_optim();
         test_kde();
         test_sparse_conv();
+        test_index_map();
+        test_layer_norm();
+        test_equal();
     }
     std::printf("%d checks, %d failures, %ld launches\n", checks, failures, emu::launches);
     return failures != 0;

@@ -1,6 +1,7 @@
 /*
  * oneDNN plans of the CPU engine (contract: fcpts/ops_cpu.h): convolution,
- * pooling and matrix product in plain row-major layouts (nchw / goihw / ab),
+ * pooling, matrix product and batched matrix product (y[b] = op(a[b]) op(b[b]),
+ * a shared b as oneDNN's batch-1 broadcast) in plain row-major layouts (nchw / goihw / ab / abc),
  * primitive descriptors built once per shape and reused. oneDNN runs on the
  * OpenMP runtime shared with libfcpts_cpu; each execution sets the plan's thread
  * count for the calling thread. dnnl::error and std::bad_alloc become statuses
@@ -317,6 +318,45 @@ extern "C" int fcpts_matmul_forward(fcpts_dnnl_plan* plan, const float* a, const
                                                    {DNNL_ARG_DST, wrap(plan->dst, y)}};
         if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
         execute(plan, args);
+        return FCPTS_OK;
+    });
+}
+
+extern "C" int fcpts_batched_matmul_plan_create(int64_t batch, int64_t m, int64_t k, int64_t n, int32_t trans_a,
+                                                int32_t trans_b, int32_t shared_b, int32_t n_threads,
+                                                fcpts_dnnl_plan** plan, fcpts_status* status) {
+    return guarded(status, "batched matmul plan", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE(status, batch > 0 && m > 0 && k > 0 && n > 0, -1,
+                      "batched matmul dims must be > 0 (batch %lld, m %lld, k %lld, n %lld)", (long long)batch,
+                      (long long)m, (long long)k, (long long)n);
+        FCPTS_REQUIRE(status, plan != nullptr, -1, "plan is NULL");
+        auto* p = new fcpts_dnnl_plan();
+        p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
+        /* a [batch, m, k] stored as is or as [batch, k, m]; b likewise, batch 1 (broadcast by oneDNN) when shared */
+        p->src = dnnl::memory::desc({batch, m, k}, dt::f32, trans_a ? dims{m * k, 1, m} : dims{m * k, k, 1});
+        p->weights = dnnl::memory::desc({shared_b ? 1 : batch, k, n}, dt::f32,
+                                        trans_b ? dims{k * n, 1, k} : dims{k * n, n, 1});
+        p->dst = dnnl::memory::desc({batch, m, n}, dt::f32, tag::abc);
+        try {
+            p->primitive = dnnl::matmul(dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst));
+            p->stream = dnnl::stream(cpu_engine());
+        } catch (...) {
+            delete p;
+            throw;
+        }
+        *plan = p;
+        return FCPTS_OK;
+    });
+}
+
+extern "C" int fcpts_batched_matmul_forward(fcpts_dnnl_plan* plan, const float* a, const float* b, float* y,
+                                            fcpts_status* status) {
+    return guarded(status, "batched matmul forward", __LINE__, [&]() -> int {
+        FCPTS_REQUIRE(status, plan && a && b && y, -1, "NULL plan or buffer");
+        FCPTS_REQUIRE(status, plan->dst.get_ndims() == 3, -1, "not a batched matmul plan");
+        execute(plan, {{DNNL_ARG_SRC, wrap(plan->src, a)},
+                       {DNNL_ARG_WEIGHTS, wrap(plan->weights, b)},
+                       {DNNL_ARG_DST, wrap(plan->dst, y)}});
         return FCPTS_OK;
     });
 }

@@ -5,8 +5,10 @@
  *              sigmoid 1 / (1 + e^-x) | hard sigmoid min(1, max(0, a x + b)) | hard swish x min(1, max(0, x/6 + 1/2)) |
  *              tanh (f' = 1 - tanh^2) | exp (e^x) | sqrt (0.5 / sqrt x, NaN below 0) | erf (2 / sqrt(pi) e^-x^2);
  *              the expressions, kinks included, are the entries of fcpts/ops.def
- *   binary     y = a (op) b with numpy broadcasting given as element strides (0 = broadcast):  a + b | a - b | a b | a / b
- *   binary bwd local gradients  add (dy, dy)  sub (dy, -dy)  mul (dy b, dy a)  div (dy / b, -dy a / b^2) in double,
+ *   binary     y = a (op) b with numpy broadcasting given as element strides (0 = broadcast):  a + b | a - b | a b | a / b |
+ *              a == b ? 1 : 0
+ *   binary bwd local gradients  add (dy, dy)  sub (dy, -dy)  mul (dy b, dy a)  div (dy / b, -dy a / b^2) equal (0, 0)
+ *              in double,
  *              summed over each operand's broadcast axes
  *   fill       y[i] = value
  * Every loop is data-parallel with a static schedule; broadcast reductions are parallel over the elements of
@@ -182,6 +184,7 @@ extern "C" int fcpts_binary_backward_cpu(int32_t op, const float* a, const int64
                 case FCPTS_BINARY_SUB: return dy[i];
                 case FCPTS_BINARY_MUL: return (double)dy[i] * bv(i);
                 case FCPTS_BINARY_DIV: return (double)dy[i] / bv(i);
+                case FCPTS_BINARY_EQUAL: return 0.0; /* a step function: no gradient */
                 default: return NAN; /* not reached: op was checked */
             }
         });
@@ -196,6 +199,7 @@ extern "C" int fcpts_binary_backward_cpu(int32_t op, const float* a, const int64
                     const double bb = bv(i);
                     return -(double)dy[i] * av(i) / (bb * bb);
                 }
+                case FCPTS_BINARY_EQUAL: return 0.0;
                 default: return NAN; /* not reached: op was checked */
             }
         });

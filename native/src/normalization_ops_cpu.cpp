@@ -6,6 +6,9 @@
  *   global average pool  y[p] = mean of plane p; backward dx = dy[p] / spatial
  *   softmax              over the middle axis of [outer, axis, inner]; backward dx = y (dy - sum_axis dy y)
  *   column sum           out[j] = sum_i x[i, j]
+ *   layer norm           per row of [rows, cols]: mu, var (biased) in double, y = (x - mu) invstd gamma + beta;
+ *                        backward dx = invstd / cols (cols g - sum g - xhat sum g xhat), g = dy gamma,
+ *                        dgamma = sum over rows dy xhat, dbeta = sum over rows dy (per-element math: ops_math.h)
  * OpenMP loops with a static schedule; reductions (pooling, softmax, column sums, BatchNorm parameter
  * gradients across planes) run in double per output, each output written by one thread. Called from
  * java: backend.cpu.CpuNatives.
@@ -159,6 +162,87 @@ extern "C" int fcpts_column_sum_cpu(const float* x, int64_t rows, int64_t cols, 
         double s = 0.0;
         for (int64_t i = 0; i < rows; ++i) s += x[i * cols + j];
         out[j] = (float)s;
+    }
+    return FCPTS_OK;
+}
+
+extern "C" int fcpts_layer_norm_cpu(const float* x, int64_t rows, int64_t cols, const float* gamma,
+                                    const float* beta, float epsilon, float* y, float* save_mean, float* save_invstd,
+                                    int32_t n_threads, fcpts_status* status) {
+    fcpts_status_clear(status);
+    FCPTS_REQUIRE(status, x && gamma && y && save_mean && save_invstd, -1, "NULL argument");
+    FCPTS_REQUIRE(status, rows >= 0 && cols > 0, -1, "layer norm needs rows >= 0 and cols > 0 (rows %lld, cols %lld)",
+                  (long long)rows, (long long)cols);
+#pragma omp parallel for schedule(static) num_threads(threads_of(n_threads))
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* in = x + r * cols;
+        float* out = y + r * cols;
+        double sum = 0.0;
+        for (int64_t j = 0; j < cols; ++j) sum += (double)in[j];
+        const float mu = (float)(sum / (double)cols);
+        double sq = 0.0;
+        for (int64_t j = 0; j < cols; ++j) {
+            const double d = (double)in[j] - (double)mu;
+            sq += d * d;
+        }
+        const float invstd = fcpts_layer_norm_invstd(sq, cols, epsilon);
+        for (int64_t j = 0; j < cols; ++j) {
+            const float v = fcpts_layer_norm_value(in[j], mu, invstd, gamma[j]);
+            out[j] = beta ? v + beta[j] : v;
+        }
+        save_mean[r] = mu;
+        save_invstd[r] = invstd;
+    }
+    return FCPTS_OK;
+}
+
+extern "C" int fcpts_layer_norm_backward_cpu(const float* x, const float* dy, int64_t rows, int64_t cols,
+                                             const float* gamma, const float* save_mean, const float* save_invstd,
+                                             float* dx, float* dgamma, float* dbeta, int32_t n_threads,
+                                             fcpts_status* status) {
+    fcpts_status_clear(status);
+    FCPTS_REQUIRE(status, x && dy && gamma && save_mean && save_invstd, -1, "NULL argument");
+    FCPTS_REQUIRE(status, rows >= 0 && cols > 0, -1, "layer norm needs rows >= 0 and cols > 0 (rows %lld, cols %lld)",
+                  (long long)rows, (long long)cols);
+    const int threads = threads_of(n_threads);
+    /* parameter gradients first: they read dy, which dx may overwrite */
+    if (dgamma || dbeta) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+        for (int64_t j = 0; j < cols; ++j) {
+            double sg = 0.0, sb = 0.0;
+            for (int64_t r = 0; r < rows; ++r) {
+                const float g = dy[r * cols + j];
+                const float xhat = (x[r * cols + j] - save_mean[r]) * save_invstd[r];
+                sg += (double)g * xhat;
+                sb += (double)g;
+            }
+            if (dgamma) dgamma[j] = (float)sg;
+            if (dbeta) dbeta[j] = (float)sb;
+        }
+    }
+    if (dx) {
+        const float fcols = (float)cols;
+#pragma omp parallel for schedule(static) num_threads(threads)
+        for (int64_t r = 0; r < rows; ++r) {
+            const float* xs = x + r * cols;
+            const float* gs = dy + r * cols;
+            const float mu = save_mean[r], invstd = save_invstd[r];
+            double sum_g = 0.0, sum_gx = 0.0;
+            for (int64_t j = 0; j < cols; ++j) {
+                const float g = gs[j] * gamma[j];
+                const float xhat = (xs[j] - mu) * invstd;
+                sum_g += (double)g;
+                sum_gx += (double)g * xhat;
+            }
+            const float k = (float)((double)invstd / (double)cols);
+            const float fg = (float)sum_g, fgx = (float)sum_gx;
+            float* out = dx + r * cols;
+            for (int64_t j = 0; j < cols; ++j) {
+                const float g = gs[j] * gamma[j];
+                const float xhat = (xs[j] - mu) * invstd;
+                out[j] = fcpts_layer_norm_dx(g, xhat, k, fcols, fg, fgx);
+            }
+        }
     }
     return FCPTS_OK;
 }

@@ -13,7 +13,10 @@
  *            sqrt, erf; the math of each is its entry in fcpts/ops.def)
  *   binary   y = a (op) b with numpy broadcasting given as element strides (0 = broadcast)
  *   batchnorm (inference) y = (x - mean) / sqrt(var + eps) * gamma + beta per channel
- *   global average pool, softmax over one axis, transpose, concat piece copy.
+ *   global average pool, softmax over one axis, transpose, concat piece copy,
+ *   layer norm  y = (x - mu) invstd gamma + beta per row of [rows, cols].
+ * Index maps (Resize, Pad, Slice, Gather, the reductions) are plans too (fcpts_index_map, index_map_ops_cpu.cpp;
+ * per-element math in fcpts/index_map_math.h), as are batched matrix products (oneDNN).
  */
 #ifndef FCPTS_OPS_CPU_H
 #define FCPTS_OPS_CPU_H
@@ -38,7 +41,7 @@ typedef struct fcpts_dnnl_plan fcpts_dnnl_plan;
  * their ordinals.
  *   fcpts_unary_op    FCPTS_UNARY_RELU, ... (CLIP: alpha = min, beta = max; LEAKY_RELU: alpha = slope;
  *                     HARD_SIGMOID: max(0, min(1, alpha x + beta)))
- *   fcpts_binary_op   FCPTS_BINARY_ADD, SUB, MUL, DIV
+ *   fcpts_binary_op   FCPTS_BINARY_ADD, SUB, MUL, DIV, EQUAL (1 where a == b, else 0)
  *   fcpts_pool_kind   FCPTS_POOL_MAX, FCPTS_POOL_AVERAGE_EXCLUDE_PAD, FCPTS_POOL_AVERAGE_INCLUDE_PAD
  *   fcpts_activation  activation of a fused epilogue: FCPTS_ACT_NONE v, RELU max(v, 0), CLIP min(max(v, lo), hi)
  */
@@ -105,7 +108,41 @@ int fcpts_matmul_plan_create(int64_t m, int64_t k, int64_t n, int32_t trans_a, i
 int fcpts_matmul_forward(fcpts_dnnl_plan* plan, const float* a, const float* b, const float* bias, float* y,
                          fcpts_status* status);
 
+/*
+ * Batched matrix product y[b] = op(a[b]) op(b[b]) for b < batch: a [batch, m, k] (trans_a: stored [batch, k, m]),
+ * b [batch, k, n] (trans_b: stored [batch, n, k]) or, when shared_b != 0, one b [k, n] ([n, k]) for every batch
+ * entry; y [batch, m, n]; all dense row-major host buffers. A oneDNN matmul with a batch dimension (a shared b is
+ * its batch-1 broadcast). Destroy with fcpts_dnnl_plan_destroy.
+ */
+int fcpts_batched_matmul_plan_create(int64_t batch, int64_t m, int64_t k, int64_t n, int32_t trans_a,
+                                     int32_t trans_b, int32_t shared_b, int32_t n_threads, fcpts_dnnl_plan** plan,
+                                     fcpts_status* status);
+int fcpts_batched_matmul_forward(fcpts_dnnl_plan* plan, const float* a, const float* b, float* y,
+                                 fcpts_status* status);
+
 void fcpts_dnnl_plan_destroy(fcpts_dnnl_plan* plan);
+
+/*
+ * Index map plan (math: fcpts/index_map_math.h): x [outer, in_size] -> y [outer, out_size] through a CSR map of
+ * out_size rows, the same for every slice o < outer:
+ *   SUM (mode FCPTS_INDEX_MAP_SUM)  y[o, r] = sum_k weights[k] x[o, cols[k]]  (weights NULL: all 1)
+ *   MAX (mode FCPTS_INDEX_MAP_MAX)  y[o, r] = max_k x[o, cols[k]] (first maximum; NaN propagates), weights ignored
+ *   an empty row: y[o, r] = fill.
+ * create copies row_ptr [out_size + 1], cols [nnz], weights [nnz] or NULL (host) and builds the transposed map;
+ * it checks sizes > 0, row_ptr from 0 to nnz non-decreasing, cols in [0, in_size) (FCPTS_INVALID_ARGUMENT with
+ * the offending row or tap in status->index). MAX plans own an argmax buffer of outer * out_size int32.
+ * forward: x and y host buffers, y != x. backward overwrites dx [outer, in_size] from dy [outer, out_size]:
+ *   SUM dx = map^T dy;  MAX dx[o, c] = sum of dy[o, r] over the rows whose last forward's winner read c
+ * (0 where nothing maps); one writer per dx element in a fixed order: the same bits for any thread count.
+ * A MAX backward before any forward is FCPTS_INVALID_ARGUMENT.
+ */
+typedef struct fcpts_index_map fcpts_index_map;
+int fcpts_index_map_create(int64_t outer, int64_t in_size, int64_t out_size, const int32_t* row_ptr,
+                           const int32_t* cols, const float* weights, int64_t nnz, float fill, int32_t mode,
+                           int32_t n_threads, fcpts_index_map** plan, fcpts_status* status);
+int fcpts_index_map_forward(fcpts_index_map* plan, const float* x, float* y, fcpts_status* status);
+int fcpts_index_map_backward(fcpts_index_map* plan, const float* dy, float* dx, fcpts_status* status);
+void fcpts_index_map_destroy(fcpts_index_map* plan);
 
 int fcpts_unary_cpu(int32_t op, float alpha, float beta, const float* x, float* y, int64_t n, int32_t n_threads,
                     fcpts_status* status);
@@ -134,6 +171,16 @@ int fcpts_transpose_cpu(const float* x, const int64_t* x_dims, const int64_t* pe
 int fcpts_concat_piece_cpu(const float* x, int64_t outer, int64_t block, float* y, int64_t y_block, int64_t offset,
                            int32_t n_threads, fcpts_status* status);
 
+/*
+ * Layer normalization of each row of x [rows, cols] (gamma, beta [cols]; beta may be NULL):
+ *   mu = mean of the row (double sum), var = mean of (x - mu)^2 (biased, double), invstd = 1 / sqrt(var + eps),
+ *   y = (x - mu) invstd gamma + beta   (float, per element fcpts_layer_norm_value of fcpts/ops_math.h);
+ * save_mean / save_invstd [rows] keep mu and invstd for the backward. y may alias x.
+ */
+int fcpts_layer_norm_cpu(const float* x, int64_t rows, int64_t cols, const float* gamma, const float* beta,
+                         float epsilon, float* y, float* save_mean, float* save_invstd, int32_t n_threads,
+                         fcpts_status* status);
+
 /* ---- backward (gradients; the forward's arguments plus dy; NULL outputs are skipped) ---- */
 
 /*
@@ -153,7 +200,7 @@ int fcpts_unary_backward_cpu(int32_t op, float alpha, float beta, const float* x
 
 /*
  * Binary backward with broadcasting: per output element the local gradients
- *   add: (dy, dy)  sub: (dy, -dy)  mul: (dy b, dy a)  div: (dy / b, -dy a / b^2)
+ *   add: (dy, dy)  sub: (dy, -dy)  mul: (dy b, dy a)  div: (dy / b, -dy a / b^2)  equal: (0, 0)
  * summed over the axes each operand was broadcast along (strides 0), written to
  * da / db (dense, in the operand's own shape). Either may be NULL.
  */
@@ -208,6 +255,16 @@ int fcpts_batchnorm_training_backward_cpu(const float* x, const float* dy, int64
                                           const float* gamma, const float* save_mean, const float* save_invstd,
                                           float* dx, float* dgamma, float* dbeta, int32_t n_threads,
                                           fcpts_status* status);
+
+/*
+ * Backward of fcpts_layer_norm_cpu from its saved statistics, with g = dy gamma and xhat = (x - mu) invstd:
+ *   dx = invstd / cols (cols g - sum_row g - xhat sum_row g xhat)   (row sums in double)
+ *   dgamma[j] = sum over rows dy xhat,  dbeta[j] = sum over rows dy   (double, overwritten)
+ * dx, dgamma, dbeta may each be NULL; dx may alias dy.
+ */
+int fcpts_layer_norm_backward_cpu(const float* x, const float* dy, int64_t rows, int64_t cols, const float* gamma,
+                                  const float* save_mean, const float* save_invstd, float* dx, float* dgamma,
+                                  float* dbeta, int32_t n_threads, fcpts_status* status);
 
 /* ---- losses over [n, classes] logits; loss is the batch mean; grad = d loss / d logits (may be NULL) ---- */
 

@@ -13,7 +13,8 @@
  * generated from the lists of fcpts/ops.def; an unknown value is FCPTS_INVALID_ARGUMENT)
  * and FCPTS_GEOMETRY_LEN come from fcpts/ops_cpu.h. Reductions never use float
  * atomics: results are the same on every run. No CUDA type appears here, so
- * the JNI glue compiles without CUDA headers.
+ * the JNI glue compiles without CUDA headers. Batched matrix products are cublasSgemmStridedBatched calls made
+ * from Java (backend.cuda.CudaBatchedMatMulPlan), not part of this library.
  */
 #ifndef FCPTS_OPS_CUDA_H
 #define FCPTS_OPS_CUDA_H
@@ -110,6 +111,21 @@ int fcpts_softmax_cuda(const float* x, int64_t outer, int64_t axis, int64_t inne
 int fcpts_softmax_backward_cuda(const float* y, const float* dy, int64_t outer, int64_t axis, int64_t inner,
                                 float* dx, void* stream, fcpts_status* status);
 
+/*
+ * Layer normalization of each row of x [rows, cols] (fcpts_layer_norm_cpu of ops_cpu.h; beta may be NULL; y may
+ * alias x): a group of min(256, pow2ceil(cols)) threads per row sums x, then (x - mu)^2, in double with a fixed
+ * shuffle / shared-memory tree; y per element as on the CPU. The row sums' order differs from the CPU's
+ * sequential one, so mu / invstd (and y) may differ from it by an ulp of float; results are reproducible.
+ * Backward (dx may alias dy; NULL outputs skipped): dgamma / dbeta as column sums over the rows (32 columns per
+ * block, 8 row lanes added in lane order, double), then dx per row group (row sums in double).
+ */
+int fcpts_layer_norm_cuda(const float* x, int64_t rows, int64_t cols, const float* gamma, const float* beta,
+                          float epsilon, float* y, float* save_mean, float* save_invstd, void* stream,
+                          fcpts_status* status);
+int fcpts_layer_norm_backward_cuda(const float* x, const float* dy, int64_t rows, int64_t cols, const float* gamma,
+                                   const float* save_mean, const float* save_invstd, float* dx, float* dgamma,
+                                   float* dbeta, void* stream, fcpts_status* status);
+
 /* out[j] = sum_i x[i * cols + j], accumulated in double. */
 int fcpts_column_sum_cuda(const float* x, int64_t rows, int64_t cols, float* out, void* stream,
                           fcpts_status* status);
@@ -150,6 +166,25 @@ int fcpts_im2col_cuda(const int64_t* geometry, const float* x, float* cols, void
 int fcpts_sparse_epilogue_cuda(const float* src, const float* bias, const float* residual, int64_t n, int64_t oc,
                                int64_t spatial, int32_t activation, float lo, float hi, float* y, void* stream,
                                fcpts_status* status);
+
+/* ---- index maps (fcpts_index_map_create of ops_cpu.h; math: fcpts/index_map_math.h) ---- */
+
+/*
+ * The GPU index map plan. create takes the map as HOST arrays (row_ptr [out_size + 1], cols [nnz], weights [nnz]
+ * or NULL), runs the CPU plan's checks (same statuses), builds the transposed map on the host and copies all of
+ * it into device buffers the plan owns (cudaMalloc'd, freed by destroy; cudaErrorMemoryAllocation is
+ * FCPTS_OUT_OF_MEMORY), plus the argmax buffer [outer * out_size] of a MAX plan; it waits for the copies.
+ * forward / backward take DEVICE x, y / dy, dx, run on the plan's stream, and compute the CPU plan's bits:
+ * one thread per output element in the CPU's summation order (MAX backward: per dx element over its
+ * transposed taps, so rows sharing a winner never race).
+ */
+typedef struct fcpts_index_map_cuda fcpts_index_map_cuda;
+int fcpts_index_map_cuda_create(int64_t outer, int64_t in_size, int64_t out_size, const int32_t* row_ptr,
+                                const int32_t* cols, const float* weights, int64_t nnz, float fill, int32_t mode,
+                                void* stream, fcpts_index_map_cuda** plan, fcpts_status* status);
+int fcpts_index_map_cuda_forward(fcpts_index_map_cuda* plan, const float* x, float* y, fcpts_status* status);
+int fcpts_index_map_cuda_backward(fcpts_index_map_cuda* plan, const float* dy, float* dx, fcpts_status* status);
+void fcpts_index_map_cuda_destroy(fcpts_index_map_cuda* plan);
 
 /* ---- losses over [n, classes]: loss (device, 1 double) = batch mean; grad may be NULL ---- */
 /* row_loss: device scratch of n doubles (per-row terms, then summed in a fixed order). n must be > 0. */

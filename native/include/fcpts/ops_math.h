@@ -11,12 +11,15 @@
  *           tanh (1 - tanh^2) | exp (e^x) | sqrt (0.5 / sqrt x; NaN for x < 0) | erf (2 / sqrt(pi) e^-x^2);
  *           gradients f'(x) with the kinks assigned as in fcpts/ops.def, whose entries hold the
  *           expressions the switches below are generated from
- *   binary  a + b | a - b | a b | a / b
+ *   binary  a + b | a - b | a b | a / b | a == b ? 1 : 0
  *   epilogue activation  v | max(v, 0) | min(max(v, lo), hi)
  *   SGD     d = m (g + wd w);  v = m (mu v + d);  w -= lr m v
  *   Adam    d = m (g + wd w);  m1 = m (b1 m1 + (1 - b1) d);  m2 = m (b2 m2 + (1 - b2) d^2);
  *           w -= lr m (m1 / c1) / (sqrt(m2 / c2) + eps)   (in double; c_k = 1 - b_k^t)
  *   masked  kept ? v : 0,  kept = keep given ? keep != 0 : (t < 0 || |v| > t)
+ *   layer norm  invstd = 1 / sqrt(sum (x - mu)^2 / cols + eps) (double);  y = (x - mu) invstd gamma (+ beta);
+ *           dx = k (cols g - sum g - xhat sum g xhat), k = invstd / cols, g = dy gamma, xhat = (x - mu) invstd
+ *           (normalization_ops_cpu.cpp / normalization_ops.cu)
  * min / max follow std::min / std::max: on an unordered compare (NaN) the first argument wins.
  */
 #ifndef FCPTS_OPS_MATH_H
@@ -117,6 +120,21 @@ FCPTS_HD void fcpts_adam_update(float m, float g, float lr, float beta1, float b
 FCPTS_HD float fcpts_masked_value(float v, int has_keep, float keep, float threshold) {
     const int kept = has_keep ? keep != 0.0f : (threshold < 0.0f || fcpts_is_kept(fabsf(v), threshold));
     return kept ? v : 0.0f;
+}
+
+/* Layer norm: 1 / sqrt(var + eps) from the row's sum of squared deviations sq over cols values (biased). */
+FCPTS_HD float fcpts_layer_norm_invstd(double sq, int64_t cols, float epsilon) {
+    return (float)(1.0 / sqrt(sq / (double)cols + (double)epsilon));
+}
+
+/* Layer norm of one element without beta: (x - mu) invstd gamma. */
+FCPTS_HD float fcpts_layer_norm_value(float x, float mu, float invstd, float gamma) {
+    return (x - mu) * invstd * gamma;
+}
+
+/* Layer norm backward of one element: k (fcols g - sum_g - xhat sum_gx), k = invstd / cols, g = dy gamma. */
+FCPTS_HD float fcpts_layer_norm_dx(float g, float xhat, float k, float fcols, float sum_g, float sum_gx) {
+    return k * (fcols * g - sum_g - xhat * sum_gx);
 }
 
 #endif /* FCPTS_OPS_MATH_H */

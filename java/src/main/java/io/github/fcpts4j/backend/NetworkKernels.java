@@ -40,8 +40,11 @@ public interface NetworkKernels {
         POW
     }
 
-    /** Elementwise binary operators with numpy broadcasting (native list FCPTS_BINARY_OPS of ops.def, in order). */
-    enum Binary { ADD, SUB, MUL, DIV }
+    /**
+     * Elementwise binary operators with numpy broadcasting (native list FCPTS_BINARY_OPS of ops.def, in order).
+     * EQUAL is 1 where a == b, else 0 (NaN equals nothing); both its gradients are 0.
+     */
+    enum Binary { ADD, SUB, MUL, DIV, EQUAL }
 
     /**
      * Pooling algorithms (average: ONNX count_include_pad = 0 or 1); native list
@@ -272,6 +275,24 @@ public interface NetworkKernels {
      */
     void maskedCopy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long count, float threshold, Tensor keep,
                     long keepOffset);
+
+    /**
+     * The array-length checks of {@link #indexMap}, shared by the backends (the native plans check the rest:
+     * sizes > 0, row pointers from 0 to cols.length and non-decreasing, columns in [0, inSize)).
+     */
+    static void checkIndexMap(long outer, long inSize, long outSize, int[] rowPtr, int[] cols, float[] weights) {
+        if (rowPtr == null || cols == null) {
+            throw new IllegalArgumentException("indexMap: rowPtr and cols are required");
+        }
+        if (outSize < 0 || outSize >= Integer.MAX_VALUE || rowPtr.length != outSize + 1) {
+            throw new IllegalArgumentException("indexMap: " + rowPtr.length + " row pointers for " + outSize
+                    + " output rows (want outSize + 1)");
+        }
+        if (weights != null && weights.length != cols.length) {
+            throw new IllegalArgumentException("indexMap: " + weights.length + " weights for " + cols.length
+                    + " taps");
+        }
+    }
 
     /** The argument checks of {@link #maskedCopy}, shared by the backends. */
     static void checkMaskedCopy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long count, Tensor keep,

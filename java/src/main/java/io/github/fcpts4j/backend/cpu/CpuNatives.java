@@ -127,7 +127,52 @@ final class CpuNatives {
     static native int fcpts_matmul_forward(DnnlPlan plan, @Const FloatPointer a, @Const FloatPointer b,
                                            @Const FloatPointer bias, FloatPointer y, Status status);
 
+    static native int fcpts_batched_matmul_plan_create(@Cast("int64_t") long batch, @Cast("int64_t") long m,
+                                                       @Cast("int64_t") long k, @Cast("int64_t") long n, int transA,
+                                                       int transB, int sharedB, int nThreads,
+                                                       @ByPtrPtr DnnlPlan plan, Status status);
+
+    static native int fcpts_batched_matmul_forward(DnnlPlan plan, @Const FloatPointer a, @Const FloatPointer b,
+                                                   FloatPointer y, Status status);
+
     static native void fcpts_dnnl_plan_destroy(DnnlPlan plan);
+
+    /** fcpts_index_map: an opaque index map plan; see ops_cpu.h. */
+    @Opaque
+    @Name("fcpts_index_map")
+    static final class IndexMapHandle extends Pointer {
+        IndexMapHandle() {
+            super((Pointer) null);
+        }
+    }
+
+    /** mode: enum fcpts_index_map_mode of fcpts/index_map_math.h (0 SUM, 1 MAX). */
+    static native int fcpts_index_map_create(@Cast("int64_t") long outer, @Cast("int64_t") long inSize,
+                                             @Cast("int64_t") long outSize, @Cast("const int32_t*") IntPointer rowPtr,
+                                             @Cast("const int32_t*") IntPointer cols, @Const FloatPointer weights,
+                                             @Cast("int64_t") long nnz, float fill, int mode, int nThreads,
+                                             @ByPtrPtr IndexMapHandle plan, Status status);
+
+    static native int fcpts_index_map_forward(IndexMapHandle plan, @Const FloatPointer x, FloatPointer y,
+                                              Status status);
+
+    static native int fcpts_index_map_backward(IndexMapHandle plan, @Const FloatPointer dy, FloatPointer dx,
+                                               Status status);
+
+    static native void fcpts_index_map_destroy(IndexMapHandle plan);
+
+    static native int fcpts_layer_norm_cpu(@Const FloatPointer x, @Cast("int64_t") long rows,
+                                           @Cast("int64_t") long cols, @Const FloatPointer gamma,
+                                           @Const FloatPointer beta, float epsilon, FloatPointer y,
+                                           FloatPointer saveMean, FloatPointer saveInvstd, int nThreads,
+                                           Status status);
+
+    static native int fcpts_layer_norm_backward_cpu(@Const FloatPointer x, @Const FloatPointer dy,
+                                                    @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+                                                    @Const FloatPointer gamma, @Const FloatPointer saveMean,
+                                                    @Const FloatPointer saveInvstd, FloatPointer dx,
+                                                    FloatPointer dgamma, FloatPointer dbeta, int nThreads,
+                                                    Status status);
 
     static native int fcpts_unary_cpu(int op, float alpha, float beta, @Const FloatPointer x, FloatPointer y,
                                       @Cast("int64_t") long n, int nThreads, Status status);

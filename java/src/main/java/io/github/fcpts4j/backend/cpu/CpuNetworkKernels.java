@@ -13,7 +13,8 @@ import org.bytedeco.javacpp.LongPointer;
 /**
  * CPU network operators: oneDNN plans (native/src/dnnl_plans_cpu.cpp) and the
  * OpenMP loops of libfcpts_cpu (native/src/elementwise_ops_cpu.cpp,
- * normalization_ops_cpu.cpp, layout_ops_cpu.cpp, losses_cpu.cpp, ...), each call
+ * normalization_ops_cpu.cpp, layout_ops_cpu.cpp, losses_cpu.cpp, ...; index maps: CpuIndexMapPlan;
+ * batched matrix products: CpuBatchedMatMulPlan), each call
  * checked through {@link CpuKernels#check}. Single-threaded use, like the
  * backend that owns it (the status record is shared by its calls).
  */
@@ -330,29 +331,30 @@ final class CpuNetworkKernels implements NetworkKernels {
                 status, "fcpts_batchnorm_training_backward_cpu");
     }
 
-    // ---- kernels of the real-models issue: declared, implemented next (issue 13) ----
-
     @Override
     public BatchedMatMulPlan batchedMatmul(long batch, long m, long k, long n, boolean transposeA,
                                            boolean transposeB, boolean sharedB) {
-        throw new UnsupportedOperationException("batched matmul is not implemented on cpu yet");
+        return new CpuBatchedMatMulPlan(batch, m, k, n, transposeA, transposeB, sharedB, threads);
     }
 
     @Override
     public IndexMapPlan indexMap(long outer, long inSize, long outSize, int[] rowPtr, int[] cols, float[] weights,
                                  float fill, boolean max) {
-        throw new UnsupportedOperationException("index maps are not implemented on cpu yet");
+        return new CpuIndexMapPlan(outer, inSize, outSize, rowPtr, cols, weights, fill, max, threads);
     }
 
     @Override
     public void layerNorm(Tensor x, long rows, long cols, Tensor gamma, Tensor beta, float epsilon, Tensor y,
                           Tensor saveMean, Tensor saveInvStd) {
-        throw new UnsupportedOperationException("layer normalization is not implemented on cpu yet");
+        CpuKernels.check(CpuNatives.fcpts_layer_norm_cpu(host(x), rows, cols, host(gamma), host(beta), epsilon,
+                host(y), host(saveMean), host(saveInvStd), threads, status), status, "fcpts_layer_norm_cpu");
     }
 
     @Override
     public void layerNormBackward(Tensor x, Tensor dy, long rows, long cols, Tensor gamma, Tensor saveMean,
                                   Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta) {
-        throw new UnsupportedOperationException("layer normalization is not implemented on cpu yet");
+        CpuKernels.check(CpuNatives.fcpts_layer_norm_backward_cpu(host(x), host(dy), rows, cols, host(gamma),
+                host(saveMean), host(saveInvStd), host(dx), host(dgamma), host(dbeta), threads, status), status,
+                "fcpts_layer_norm_backward_cpu");
     }
 }

@@ -159,6 +159,19 @@ final class CudaNatives {
                                                   @Cast("int64_t") long inner, FloatPointer dx, Pointer stream,
                                                   Status status);
 
+    static native int fcpts_layer_norm_cuda(@Const FloatPointer x, @Cast("int64_t") long rows,
+                                            @Cast("int64_t") long cols, @Const FloatPointer gamma,
+                                            @Const FloatPointer beta, float epsilon, FloatPointer y,
+                                            FloatPointer saveMean, FloatPointer saveInvstd, Pointer stream,
+                                            Status status);
+
+    static native int fcpts_layer_norm_backward_cuda(@Const FloatPointer x, @Const FloatPointer dy,
+                                                     @Cast("int64_t") long rows, @Cast("int64_t") long cols,
+                                                     @Const FloatPointer gamma, @Const FloatPointer saveMean,
+                                                     @Const FloatPointer saveInvstd, FloatPointer dx,
+                                                     FloatPointer dgamma, FloatPointer dbeta, Pointer stream,
+                                                     Status status);
+
     static native int fcpts_column_sum_cuda(@Const FloatPointer x, @Cast("int64_t") long rows,
                                             @Cast("int64_t") long cols, FloatPointer out, Pointer stream,
                                             Status status);
@@ -223,6 +236,34 @@ final class CudaNatives {
                                            @Const FloatPointer mask, @Cast("int64_t") long n, float lr, float beta1,
                                            float beta2, float epsilon, float weightDecay, @Cast("int64_t") long step,
                                            Pointer stream, Status status);
+
+    // ---- index maps (ops_cuda.h): the map arrays are HOST memory, x / y / dy / dx device ----
+
+    /** fcpts_index_map_cuda: an opaque GPU index map plan owning its device copy of the map. */
+    @Opaque
+    @Name("fcpts_index_map_cuda")
+    static final class IndexMapHandle extends Pointer {
+        IndexMapHandle() {
+            super((Pointer) null);
+        }
+    }
+
+    /** mode: enum fcpts_index_map_mode of fcpts/index_map_math.h (0 SUM, 1 MAX). */
+    static native int fcpts_index_map_cuda_create(@Cast("int64_t") long outer, @Cast("int64_t") long inSize,
+                                                  @Cast("int64_t") long outSize,
+                                                  @Cast("const int32_t*") IntPointer rowPtr,
+                                                  @Cast("const int32_t*") IntPointer cols,
+                                                  @Const FloatPointer weights, @Cast("int64_t") long nnz, float fill,
+                                                  int mode, Pointer stream, @ByPtrPtr IndexMapHandle plan,
+                                                  Status status);
+
+    static native int fcpts_index_map_cuda_forward(IndexMapHandle plan, @Const FloatPointer x, FloatPointer y,
+                                                   Status status);
+
+    static native int fcpts_index_map_cuda_backward(IndexMapHandle plan, @Const FloatPointer dy, FloatPointer dx,
+                                                    Status status);
+
+    static native void fcpts_index_map_cuda_destroy(IndexMapHandle plan);
 
     // ---- sparse_cuda.h ----
 

@@ -26,7 +26,8 @@ import org.bytedeco.javacpp.LongPointer;
 
 /**
  * GPU network operators: cuDNN convolutions ({@link CudnnConvPlan}), cuBLAS
- * matrix products ({@link CublasMatMulPlan}) and the small kernels of
+ * matrix products ({@link CublasMatMulPlan}, batched: {@link CudaBatchedMatMulPlan}), index maps
+ * ({@link CudaIndexMapPlan}) and the small kernels of
  * libfcpts_cuda (cuda-kernels/*.cu, C ABI in native/include/fcpts/ops_cuda.h),
  * all queued on the backend's one stream. Only the losses synchronize (they
  * return the loss value to the host). The cuDNN and cuBLAS handles are created
@@ -482,29 +483,33 @@ final class CudaNetworkKernels implements NetworkKernels, AutoCloseable {
         status.close();
     }
 
-    // ---- kernels of the real-models issue: declared, implemented next (issue 13) ----
+    // ---- the real-models kernels: index maps, batched products, layer norm ----
 
     @Override
     public BatchedMatMulPlan batchedMatmul(long batch, long m, long k, long n, boolean transposeA,
                                            boolean transposeB, boolean sharedB) {
-        throw new UnsupportedOperationException("batched matmul is not implemented on cuda yet");
+        return new CudaBatchedMatMulPlan(this, batch, m, k, n, transposeA, transposeB, sharedB);
     }
 
     @Override
     public IndexMapPlan indexMap(long outer, long inSize, long outSize, int[] rowPtr, int[] cols, float[] weights,
                                  float fill, boolean max) {
-        throw new UnsupportedOperationException("index maps are not implemented on cuda yet");
+        live();
+        return new CudaIndexMapPlan(this, outer, inSize, outSize, rowPtr, cols, weights, fill, max);
     }
 
     @Override
     public void layerNorm(Tensor x, long rows, long cols, Tensor gamma, Tensor beta, float epsilon, Tensor y,
                           Tensor saveMean, Tensor saveInvStd) {
-        throw new UnsupportedOperationException("layer normalization is not implemented on cuda yet");
+        call(CudaNatives.fcpts_layer_norm_cuda(dev(x), rows, cols, dev(gamma), dev(beta), epsilon, dev(y),
+                dev(saveMean), dev(saveInvStd), stream(), status), "fcpts_layer_norm_cuda");
     }
 
     @Override
     public void layerNormBackward(Tensor x, Tensor dy, long rows, long cols, Tensor gamma, Tensor saveMean,
                                   Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta) {
-        throw new UnsupportedOperationException("layer normalization is not implemented on cuda yet");
+        call(CudaNatives.fcpts_layer_norm_backward_cuda(dev(x), dev(dy), rows, cols, dev(gamma), dev(saveMean),
+                dev(saveInvStd), dev(dx), dev(dgamma), dev(dbeta), stream(), status),
+                "fcpts_layer_norm_backward_cuda");
     }
 }

@@ -278,6 +278,105 @@ class CudaNetworkParityTest {
         }
     }
 
+    /**
+     * Index maps: SUM (weights null and given) and MAX with empty rows, repeated columns and ties; forward and
+     * backward. Both backends run the same float operations in the same order (native/include/fcpts/
+     * index_map_math.h), so they must agree bit for bit, which the emulation test also checks; here the
+     * usual CudaParity tolerance is asserted plus exact equality of the MAX routing.
+     */
+    @Test
+    void indexMapsForwardAndBackward() {
+        int outer = 3, in = 33, out = 41;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(60);
+        int[] rowPtr = new int[out + 1];
+        java.util.List<Integer> taps = new java.util.ArrayList<>();
+        for (int r = 0; r < out; r++) {
+            int n = r % 5 == 1 ? 0 : rng.nextInt(5);
+            for (int t = 0; t < n; t++) {
+                taps.add(t == 1 ? taps.get(taps.size() - 1) : rng.nextInt(in));
+            }
+            rowPtr[r + 1] = taps.size();
+        }
+        int[] cols = taps.stream().mapToInt(Integer::intValue).toArray();
+        float[] weights = TestData.uniform(cols.length, 61, 1.5);
+        try (TensorScope s = new TensorScope()) {
+            Pair x = pair(s, 62, outer, in), dy = pair(s, 63, outer, out);
+            float[] levels = x.cpu.toArray();
+            for (int i = 0; i < levels.length; i++) {
+                levels[i] = Math.round(levels[i] * 2) / 2f;   // ties for MAX
+            }
+            x.cpu.copyFrom(levels);
+            x.gpu.copyFrom(levels);
+            for (int mode = 0; mode < 3; mode++) {
+                boolean max = mode == 2;
+                float[] w = mode == 1 ? weights : null;
+                Pair y = empty(s, outer, out), dx = empty(s, outer, in);
+                onBoth((k, g) -> {
+                    try (NetworkKernels.IndexMapPlan plan = k.indexMap(outer, in, out, rowPtr, cols, w, 0.5f, max)) {
+                        plan.forward(side(x, g), side(y, g));
+                        plan.backward(side(dy, g), side(dx, g));
+                    }
+                });
+                assertMatches(y, "index map mode " + mode + " y");
+                assertMatches(dx, "index map mode " + mode + " dx");
+                if (max) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(dx.cpu.toArray(), dx.gpu.toArray(),
+                            "MAX routing is exact");
+                }
+            }
+            assertThrows(FcptsException.class, () -> gpu.network().indexMap(1, 2, 3, new int[] {0, 2, 1, 2},
+                    new int[] {0, 1}, null, 0, false), "decreasing row pointers rejected on cuda too");
+        }
+    }
+
+    /** Layer norm forward and backward, beta null and given, odd and real (768) row lengths. */
+    @Test
+    void layerNormForwardAndBackward() {
+        for (long[] shape : new long[][] {{5, 7}, {1, 300}, {197, 768}}) {
+            long rows = shape[0], cols = shape[1];
+            for (boolean withBeta : new boolean[] {false, true}) {
+                try (TensorScope s = new TensorScope()) {
+                    Pair x = pair(s, 70, rows, cols), dy = pair(s, 71, rows, cols), gamma = pair(s, 72, cols);
+                    Pair beta = withBeta ? pair(s, 73, cols) : null;
+                    Pair y = empty(s, rows, cols), mean = empty(s, rows), inv = empty(s, rows);
+                    Pair dx = empty(s, rows, cols), dg = empty(s, cols), db = empty(s, cols);
+                    onBoth((k, g) -> {
+                        k.layerNorm(side(x, g), rows, cols, side(gamma, g), side(beta, g), 1e-5f, side(y, g),
+                                side(mean, g), side(inv, g));
+                        k.layerNormBackward(side(x, g), side(dy, g), rows, cols, side(gamma, g), side(mean, g),
+                                side(inv, g), side(dx, g), side(dg, g), side(db, g));
+                    });
+                    String what = "layer norm " + rows + " x " + cols + (withBeta ? " beta" : "");
+                    for (Pair p : new Pair[] {y, mean, inv, dx, dg, db}) {
+                        assertMatches(p, what);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Batched products in every transposition, B per batch entry and shared (cublasSgemmStridedBatched). */
+    @Test
+    void batchedMatrixProducts() {
+        long batch = 3, m = 7, k = 33, n = 10;
+        for (int t = 0; t < 8; t++) {
+            boolean ta = (t & 1) != 0, tb = (t & 2) != 0, shared = (t & 4) != 0;
+            try (TensorScope s = new TensorScope()) {
+                Pair a = ta ? pair(s, 80, batch, k, m) : pair(s, 80, batch, m, k);
+                // a shared B has no batch dimension
+                Pair b = shared ? (tb ? pair(s, 81, n, k) : pair(s, 81, k, n))
+                        : (tb ? pair(s, 81, batch, n, k) : pair(s, 81, batch, k, n));
+                Pair y = empty(s, batch, m, n);
+                onBoth((kk, g) -> {
+                    try (NetworkKernels.BatchedMatMulPlan plan = kk.batchedMatmul(batch, m, k, n, ta, tb, shared)) {
+                        plan.forward(side(a, g), side(b, g), side(y, g));
+                    }
+                });
+                assertMatches(y, "batched matmul transA " + ta + " transB " + tb + " sharedB " + shared);
+            }
+        }
+    }
+
     @Test
     void lossesAndTheirGradients() {
         long n = 16, classes = 10;
