@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The lifetime buffer planner: one tensor per node output. Without gradients, buffers are reused: a value's
+ * The lifetime buffer planner: one tensor per node output (every output of a node with several). Without gradients, buffers are reused: a value's
  * buffer returns to a pool (keyed by element count) right after the last step that reads it, and a later
  * output of the same size takes it; a node never receives the buffer of one of its own inputs, and graph
  * outputs and observed values are never recycled. With gradients every activation is kept for the backward
@@ -45,7 +45,7 @@ final class BufferPlanner {
         graph.outputs().forEach(o -> lastUse.put(o.name(), Integer.MAX_VALUE));
         observed.forEach(v -> lastUse.put(v, Integer.MAX_VALUE));
         Set<String> activations = new HashSet<>();
-        nodes.forEach(n -> activations.add(n.output()));
+        nodes.forEach(n -> activations.addAll(n.outputs()));
         Map<Integer, List<String>> readAt = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             readAt.computeIfAbsent(runsAt[i], k -> new ArrayList<>()).addAll(nodes.get(i).inputs());
@@ -58,12 +58,16 @@ final class BufferPlanner {
             if (o != null && !LayerOverrideChecks.isLast(o, node)) {
                 continue;  // computed inside its chain: no buffer
             }
-            long[] shape = shapes.get(node.output());
-            long size = Tensor.elementCount(shape);
-            ArrayDeque<Tensor> free = gradients ? null : pool.get(size);
-            Tensor out = free == null || free.isEmpty() ? scope.allocate(backend, shape) : free.pop();
-            values.put(node.output(), out);
-            activationTensors.add(out);
+            for (String output : node.outputs()) {
+                long[] shape = output.isEmpty() ? null : shapes.get(output);
+                if (shape == null) {
+                    continue;  // an omitted optional output
+                }
+                ArrayDeque<Tensor> free = gradients ? null : pool.get(Tensor.elementCount(shape));
+                Tensor out = free == null || free.isEmpty() ? scope.allocate(backend, shape) : free.pop();
+                values.put(output, out);
+                activationTensors.add(out);
+            }
             if (gradients) {
                 continue;
             }

@@ -79,6 +79,11 @@ final class ExecutorLowering implements Lowering {
     }
 
     @Override
+    public TensorData constant(String value) {
+        return value.isEmpty() ? null : graph.initializer(value).orElse(null);
+    }
+
+    @Override
     public boolean gradients() {
         return grads != null;
     }

@@ -39,7 +39,7 @@ public final class LayerCosts {
             TensorData w = graph.initializer(weight).orElseThrow();
             long[] y = shapes.get(n.output());
             out.add(new Layer(n.name(), n.op().onnxName(), weight, w.dims(), w.size(),
-                    w.size() * op.macsPerWeight(y), w.zeros()));
+                    w.size() * op.macsPerWeight(shapes.get(n.input(0)), y), w.zeros()));
         }
         return out;
     }

@@ -8,6 +8,7 @@ import io.github.fcpts4j.ir.ops.ShapeContext;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -48,18 +49,18 @@ public final class ShapeInference {
         }
         graph.initializers().forEach((name, data) -> shapes.putIfAbsent(name, data.dims()));
         for (Node node : graph.nodes()) {
-            shapes.put(node.output(), outputShape(node, graph.initializers(), shapes));
+            putOutputShapes(node, graph.initializers(), shapes);
         }
         return shapes;
     }
 
     /**
-     * Shape of one node's output from the shapes of its inputs ({@code shapes})
-     * and the constant tensors it may read ({@code constants}: Reshape targets),
-     * by the rule of its op's definition.
+     * Records the shapes of one node's outputs (omitted optional outputs skipped) from the shapes of its
+     * inputs ({@code shapes}) and the constant tensors it may read ({@code constants}: Reshape targets, Slice
+     * bounds, Resize scales), by the rule of its op's definition.
      */
-    public static long[] outputShape(Node n, Map<String, TensorData> constants, Map<String, long[]> shapes) {
-        return Ops.of(n.op()).outputShape(n, new ShapeContext() {
+    public static void putOutputShapes(Node n, Map<String, TensorData> constants, Map<String, long[]> shapes) {
+        List<long[]> out = Ops.of(n.op()).outputShapes(n, new ShapeContext() {
             @Override
             public long[] shape(String value) {
                 return shapes.get(value);
@@ -70,5 +71,11 @@ public final class ShapeInference {
                 return constants.get(value);
             }
         });
+        for (int i = 0; i < n.outputs().size(); i++) {
+            String name = n.outputs().get(i);
+            if (!name.isEmpty() && i < out.size() && out.get(i) != null) {
+                shapes.put(name, out.get(i));
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.github.fcpts4j.onnx;
 import ai.onnx.proto.OnnxMl;
 
 import io.github.fcpts4j.AtomicFiles;
+import io.github.fcpts4j.ir.DataType;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.TensorData;
@@ -69,7 +70,7 @@ public final class OnnxExporter {
             String name = g.getInitializer(i).getName();
             TensorData data = now.get(name);
             if (data != null && !data.equals(OnnxTensors.read(g.getInitializer(i), "export"))) {
-                g.setInitializer(i, OnnxTensors.write(name, data));
+                g.setInitializer(i, OnnxTensors.write(name, data, g.getInitializer(i).getDataType()));
             }
         }
         for (var entry : model.constantNodeOfInitializer().entrySet()) {
@@ -77,10 +78,12 @@ public final class OnnxExporter {
             for (int i = 0; i < g.getNodeCount(); i++) {
                 OnnxMl.NodeProto n = g.getNode(i);
                 if (n.getOpType().equals("Constant") && n.getOutput(0).equals(entry.getKey()) && data != null) {
+                    int type = n.getAttributeList().stream().filter(a -> a.getName().equals("value"))
+                            .map(a -> a.getT().getDataType()).findFirst().orElse(DataType.FLOAT.onnxCode());
                     OnnxMl.NodeProto.Builder nb = n.toBuilder().clearAttribute();
                     nb.addAttribute(OnnxMl.AttributeProto.newBuilder().setName("value")
                             .setType(OnnxMl.AttributeProto.AttributeType.TENSOR)
-                            .setT(OnnxTensors.write(entry.getKey(), data)));
+                            .setT(OnnxTensors.write(entry.getKey(), data, type)));
                     g.setNode(i, nb);
                 }
             }

@@ -39,6 +39,10 @@ import java.util.Set;
 public final class OnnxImporter {
     public static final int MIN_OPSET = 9;
     public static final int MAX_OPSET = 21;
+    /** Ops that only quantized graphs have: such a model gets one clear error instead of a list. */
+    private static final Set<String> QUANTIZED = Set.of("QuantizeLinear", "DequantizeLinear", "QLinearConv",
+            "QLinearMatMul", "ConvInteger", "MatMulInteger", "DynamicQuantizeLinear", "QLinearAdd", "QLinearMul",
+            "QLinearConcat", "QLinearGlobalAveragePool", "QLinearSigmoid", "QLinearLeakyRelu", "QGemm");
     private static final Set<String> REMOVED = Set.of("Identity", "Dropout", "Constant");
 
     private OnnxImporter() {
@@ -89,6 +93,13 @@ public final class OnnxImporter {
                         + ", opset " + opset + ")");
             }
         }
+        List<String> quantized = g.getNodeList().stream().map(OnnxMl.NodeProto::getOpType)
+                .filter(QUANTIZED::contains).distinct().sorted().toList();
+        if (!quantized.isEmpty()) {
+            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, origin + " is a quantized model (it has "
+                    + String.join(", ", quantized) + "); fcpts4j prunes float models: give it the float (fp32 or "
+                    + "fp16) export of the network");
+        }
         if (!unsupported.isEmpty()) {
             throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, origin + ": " + unsupported.size()
                     + " unsupported node(s): " + String.join(", ", unsupported) + ". Supported: "
@@ -133,11 +144,17 @@ public final class OnnxImporter {
             String where = origin + ": node '" + name + "' (" + n.getOpType() + ")";
             List<String> nodeInputs = inputs(n, alias);
             if (folder.canFold(n, nodeInputs)) {
-                constants.put(n.getOutput(0), folder.fold(n, nodeInputs,
-                        OnnxTensors.readAttributes(n.getAttributeList(), where)));
+                List<TensorData> folded = folder.foldAll(n, nodeInputs,
+                        OnnxTensors.readAttributes(n.getAttributeList(), where));
+                for (int o = 0; o < folded.size(); o++) {
+                    constants.put(n.getOutput(o), folded.get(o));
+                }
                 continue;
             }
-            if (ShapeFolder.FOLDABLE.contains(n.getOpType())) {
+            TensorData first = nodeInputs.isEmpty() ? null : constants.get(nodeInputs.get(0));
+            boolean onData = OpType.fromOnnx(n.getOpType()) != null && !nodeInputs.isEmpty()
+                    && (first == null || first.isFloat());
+            if (ShapeFolder.FOLDABLE.contains(n.getOpType()) && !onData) {
                 throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": cannot fold this shape computation"
                         + (shapesKnown ? "" : "; the model has symbolic input dimensions, give them with --input-shape"));
             }
@@ -177,6 +194,7 @@ public final class OnnxImporter {
         }
         List<ValueInfo> outputs = g.getOutputList().stream().map(v -> valueInfo(v, origin, null)).toList();
         nodes = HardSwishFusion.apply(nodes, constants, graphOutputs);
+        nodes = LayerNormFusion.apply(nodes, constants, shapes, graphOutputs, initializers);
         Graph graph = new Graph(g.getName().isEmpty() ? "main" : g.getName(), inputs, outputs, nodes, initializers);
         return new OnnxModel(graph, opset, proto, constantOrigin);
     }

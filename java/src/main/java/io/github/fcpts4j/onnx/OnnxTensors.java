@@ -31,10 +31,12 @@ final class OnnxTensors {
             throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": tensor '" + t.getName()
                     + "' stores its data in an external file; save the model with the weights inside");
         }
-        DataType type = DataType.fromOnnx(t.getDataType());
+        boolean half = t.getDataType() == Float16.ONNX_TYPE;
+        DataType type = half ? DataType.FLOAT : DataType.fromOnnx(t.getDataType());
         if (type == null) {
             throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": tensor '" + t.getName()
-                    + "' has ONNX data type " + t.getDataType() + "; supported: float, double, int32, int64, bool");
+                    + "' has ONNX data type " + t.getDataType() + "; supported: float, float16, double, int32, int64, "
+                    + "bool");
         }
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
         int n;
@@ -56,7 +58,14 @@ final class OnnxTensors {
             switch (type) {
                 case FLOAT: {
                     float[] v = new float[n];
-                    if (raw != null) {
+                    if (half) {
+                        if (raw == null) {
+                            requireCount(t, t.getInt32DataCount(), n, where);
+                        }
+                        for (int i = 0; i < n; i++) {
+                            v[i] = Float16.toFloat(raw != null ? raw.getShort(2 * i) & 0xffff : t.getInt32Data(i));
+                        }
+                    } else if (raw != null) {
                         raw.asFloatBuffer().get(v);
                     } else {
                         requireCount(t, t.getFloatDataCount(), n, where);
@@ -112,6 +121,24 @@ final class OnnxTensors {
             throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": tensor '" + t.getName() + "' has " + have
                     + " values, its shape needs " + need);
         }
+    }
+
+    /** As {@link #write(String, TensorData)}, in fp16 when {@code onnxType} is FLOAT16 (an fp16 model's weight). */
+    static OnnxMl.TensorProto write(String name, TensorData data, int onnxType) {
+        if (onnxType != Float16.ONNX_TYPE || !data.isFloat()) {
+            return write(name, data);
+        }
+        OnnxMl.TensorProto.Builder b = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(Float16.ONNX_TYPE);
+        for (long d : data.dims()) {
+            b.addDims(d);
+        }
+        float[] f = data.floats();
+        ByteBuffer buf = ByteBuffer.allocate(2 * f.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : f) {
+            buf.putShort(Float16.fromFloat(v));
+        }
+        buf.flip();
+        return b.setRawData(ByteString.copyFrom(buf)).build();
     }
 
     /** The tensor as ONNX raw little-endian data (float tensors as FLOAT, integers in their own type). */

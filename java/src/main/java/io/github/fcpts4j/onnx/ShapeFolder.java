@@ -33,7 +33,7 @@ final class ShapeFolder {
     /** Stand-in for the batch size while folding: large and prime, so no real dimension collides with it. */
     static final long BATCH = 1_000_003L;
     static final Set<String> FOLDABLE = Set.of("Shape", "Gather", "Slice", "Cast", "Unsqueeze", "Squeeze",
-            "ConstantOfShape");
+            "ConstantOfShape", "Split");
     private static final Set<String> ARITHMETIC = Set.of("Add", "Sub", "Mul", "Div", "Concat");
 
     private final Map<String, TensorData> constants;
@@ -57,11 +57,48 @@ final class ShapeFolder {
             return false;
         }
         boolean allConstant = inputs.stream().allMatch(i -> i.isEmpty() || constants.containsKey(i));
+        TensorData first = inputs.isEmpty() ? null : constants.get(inputs.get(0));
+        if (first != null && first.isFloat() && first.rank() > 1 && !n.getOpType().equals("Cast")) {
+            return false;  // a float tensor, not a shape: a data op on a constant
+        }
         return allConstant && (FOLDABLE.contains(n.getOpType())
                 || inputs.stream().allMatch(i -> i.isEmpty() || !constants.get(i).isFloat()));
     }
 
-    /** Evaluates a foldable node; its output becomes a constant. */
+    /** Evaluates a foldable node; its outputs become constants (Split has several). */
+    List<TensorData> foldAll(OnnxMl.NodeProto n, List<String> inputs, Attributes a) {
+        if (!n.getOpType().equals("Split")) {
+            return List.of(fold(n, inputs, a));
+        }
+        String where = origin + ": node '" + n.getName() + "' (Split)";
+        TensorData x = constants.get(inputs.get(0));
+        requireVector(x, where);
+        long[] v = x.longs();
+        long[] split = inputs.size() > 1 && !inputs.get(1).isEmpty() ? constants.get(inputs.get(1)).longs()
+                : a.getInts("split", null);
+        int parts = n.getOutputCount();
+        if (split == null) {
+            if (v.length % parts != 0) {
+                throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": " + v.length + " values do not split "
+                        + "evenly into " + parts);
+            }
+            split = new long[parts];
+            Arrays.fill(split, v.length / parts);
+        }
+        if (split.length != parts || Arrays.stream(split).sum() != v.length) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": split " + Arrays.toString(split)
+                    + " does not cut " + v.length + " values into " + parts);
+        }
+        List<TensorData> out = new ArrayList<>();
+        int at = 0;
+        for (long s : split) {
+            out.add(TensorData.ofLongs(x.type(), new long[] {s}, Arrays.copyOfRange(v, at, at + (int) s)));
+            at += (int) s;
+        }
+        return out;
+    }
+
+    /** Evaluates a foldable node of one output; it becomes a constant. */
     TensorData fold(OnnxMl.NodeProto n, List<String> inputs, Attributes a) {
         String where = origin + ": node '" + n.getName() + "' (" + n.getOpType() + ")";
         switch (n.getOpType()) {
@@ -76,10 +113,11 @@ final class ShapeFolder {
             case "Cast": {
                 TensorData x = constants.get(inputs.get(0));
                 DataType to = DataType.fromOnnx((int) a.getInt("to", 1));
-                if (to == DataType.FLOAT || to == DataType.DOUBLE) {
+                boolean half = a.getInt("to", 1) == Float16.ONNX_TYPE;
+                if (to == DataType.FLOAT || to == DataType.DOUBLE || half) {
                     float[] f = new float[(int) x.size()];
                     for (int i = 0; i < f.length; i++) {
-                        f[i] = (float) x.get(i);
+                        f[i] = half ? Float16.toFloat(Float16.fromFloat((float) x.get(i)) & 0xffff) : (float) x.get(i);
                     }
                     return TensorData.ofFloats(x.dims(), f);
                 }
@@ -212,7 +250,7 @@ final class ShapeFolder {
 
     /** Records the output shape of a compute node (its inputs' shapes are known). */
     void propagate(Node node) {
-        shapes.put(node.output(), ShapeInference.outputShape(node, constants, withConstantShapes(node)));
+        ShapeInference.putOutputShapes(node, constants, withConstantShapes(node));
     }
 
     private Map<String, long[]> withConstantShapes(Node node) {

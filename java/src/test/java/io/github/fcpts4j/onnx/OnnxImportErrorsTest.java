@@ -58,11 +58,11 @@ class OnnxImportErrorsTest {
     @Test
     void everyUnsupportedNodeIsListedInOneError(@TempDir Path dir) throws Exception {
         Path f = save(dir, model(13, node("rnn", "LSTM", "", new String[] {"x"}, "h"),
-                node("up", "Resize", "", new String[] {"h"}, "r"),
+                node("grid", "GridSample", "", new String[] {"h"}, "r"),
                 node("custom", "FancyOp", "com.example", new String[] {"r"}, "y")));
         FcptsException e = assertThrows(FcptsException.class, () -> OnnxImporter.read(f));
         assertEquals(ErrorCode.UNSUPPORTED_MODEL, e.code());
-        assertTrue(e.getMessage().contains("3 unsupported node(s): 'rnn' (LSTM, opset 13), 'up' (Resize, opset 13), "
+        assertTrue(e.getMessage().contains("3 unsupported node(s): 'rnn' (LSTM, opset 13), 'grid' (GridSample, opset 13), "
                 + "'custom' (com.example:FancyOp, opset 13)"), e.getMessage());
         assertTrue(e.getMessage().contains("Supported: " + String.join(", ", OpType.onnxNames())), e.getMessage());
     }

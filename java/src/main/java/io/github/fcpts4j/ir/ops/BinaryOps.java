@@ -10,15 +10,16 @@ import java.util.Map;
 
 /**
  * Elementwise ops of two inputs with numpy broadcasting, y = a (op) b, and their gradients summed over the
- * broadcast axes. An Add can take a convolution's residual into its fused epilogue.
+ * broadcast axes. Equal gives 1 or 0 (ONNX's bool, held as float like every tensor) and no gradient. An Add
+ * can take a convolution's residual into its fused epilogue.
  */
 public final class BinaryOps implements OpDefinition {
     private static final Map<OpType, Binary> KERNELS = Map.of(OpType.ADD, Binary.ADD, OpType.SUB, Binary.SUB,
-            OpType.MUL, Binary.MUL, OpType.DIV, Binary.DIV);
+            OpType.MUL, Binary.MUL, OpType.DIV, Binary.DIV, OpType.EQUAL, Binary.EQUAL);
 
     @Override
     public List<OpType> ops() {
-        return List.of(OpType.ADD, OpType.SUB, OpType.MUL, OpType.DIV);
+        return List.of(OpType.ADD, OpType.SUB, OpType.MUL, OpType.DIV, OpType.EQUAL);
     }
 
     @Override

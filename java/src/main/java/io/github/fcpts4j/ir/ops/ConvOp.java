@@ -83,7 +83,7 @@ public final class ConvOp implements OpDefinition {
     }
 
     @Override
-    public long macsPerWeight(long[] outputShape) {
+    public long macsPerWeight(long[] inputShape, long[] outputShape) {
         return OpShapes.product(outputShape, 2, outputShape.length);
     }
 }

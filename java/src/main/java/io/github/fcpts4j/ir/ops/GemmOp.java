@@ -107,7 +107,7 @@ public final class GemmOp implements OpDefinition {
     }
 
     @Override
-    public long macsPerWeight(long[] outputShape) {
+    public long macsPerWeight(long[] inputShape, long[] outputShape) {
         return OpShapes.product(outputShape, 0, outputShape.length - 1);
     }
 

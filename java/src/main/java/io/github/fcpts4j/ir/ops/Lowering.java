@@ -9,7 +9,7 @@ import io.github.fcpts4j.ir.Node;
  * and, when it computes gradients, the gradient buffers and the backward schedule. Implemented by the
  * execution engine; an op definition never sees how buffers are planned or gradients summed.
  */
-public interface Lowering {
+public interface Lowering extends ShapeContext {
 
     NetworkKernels kernels();
 
@@ -22,8 +22,6 @@ public interface Lowering {
     /** {@link #value}, or null for an omitted optional input (""). */
     Tensor optional(String name);
 
-    /** Concrete shape of any value. */
-    long[] shape(String value);
 
     /** Whether the executor computes gradients (then {@link #backward} steps run). */
     boolean gradients();

@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * MatMul with numpy semantics (batch axes broadcast, 1-D operands promoted and the axis dropped again). The
- * right operand (input 1) is the prunable weight; each weight does one MAC per output row. Lowered for a
- * 2-D right operand and a left operand of rank >= 2, read as [rows, k].
+ * right operand (input 1) is the prunable weight when it is a constant; each weight does one MAC per output
+ * row. Lowered for a 2-D right operand and a left operand of rank >= 2, read as [rows, k], and for two
+ * operands with the same batch axes (attention scores and their use), as batched products.
  */
 public final class MatMulOp implements OpDefinition {
 
@@ -47,6 +48,10 @@ public final class MatMulOp implements OpDefinition {
     @Override
     public Runnable lower(Node n, Lowering on) {
         long[] aShape = on.shape(n.input(0)), bShape = on.shape(n.input(1));
+        if (bShape.length > 2 && aShape.length == bShape.length
+                && Arrays.equals(Arrays.copyOf(aShape, aShape.length - 2), Arrays.copyOf(bShape, bShape.length - 2))) {
+            return batched(n, on, aShape, bShape);
+        }
         if (bShape.length != 2 || aShape.length < 2) {
             throw OpShapes.unsupported(n, "MatMul needs a 2-D right operand and a left operand of rank >= 2, got "
                     + Arrays.toString(aShape) + " x " + Arrays.toString(bShape));
@@ -72,13 +77,40 @@ public final class MatMulOp implements OpDefinition {
         return () -> plan.forward(lhs, rhs, null, y);
     }
 
+    /** A [..., m, k] x B [..., k, n] with equal batch axes (attention): batched products forward and back. */
+    private static Runnable batched(Node n, Lowering on, long[] aShape, long[] bShape) {
+        NetworkKernels kernels = on.kernels();
+        int r = aShape.length;
+        long batch = OpShapes.product(aShape, 0, r - 2), m = aShape[r - 2], k = aShape[r - 1], nn = bShape[r - 1];
+        NetworkKernels.BatchedMatMulPlan plan = on.track(kernels.batchedMatmul(batch, m, k, nn, false, false, false));
+        Tensor lhs = on.value(n.input(0)), rhs = on.value(n.input(1)), y = on.value(n.output());
+        if (on.gradients()) {
+            // dA = dY B^T, dB = A^T dY, per batch entry
+            NetworkKernels.BatchedMatMulPlan dataPlan = on.track(kernels.batchedMatmul(batch, m, nn, k, false, true,
+                    false));
+            NetworkKernels.BatchedMatMulPlan weightPlan = on.track(kernels.batchedMatmul(batch, k, m, nn, true, false,
+                    false));
+            Tensor da = on.gradientTarget(n.input(0)), db = on.gradientTarget(n.input(1));
+            Tensor dy = on.gradient(n.output());
+            on.backward(() -> {
+                if (da != null) {
+                    dataPlan.forward(dy, rhs, da);
+                }
+                if (db != null) {
+                    weightPlan.forward(lhs, dy, db);
+                }
+            }, new String[] {n.input(0), n.input(1)}, new Tensor[] {da, db});
+        }
+        return () -> plan.forward(lhs, rhs, y);
+    }
+
     @Override
     public int weightInput() {
         return 1;
     }
 
     @Override
-    public long macsPerWeight(long[] outputShape) {
+    public long macsPerWeight(long[] inputShape, long[] outputShape) {
         return OpShapes.product(outputShape, 0, outputShape.length - 1);
     }
 

@@ -25,6 +25,14 @@ public interface OpDefinition {
     long[] outputShape(Node n, ShapeContext in);
 
     /**
+     * Shapes of all of {@code n}'s outputs, in order (an op with several outputs, such as Split, overrides
+     * this; an omitted optional output may get null).
+     */
+    default List<long[]> outputShapes(Node n, ShapeContext in) {
+        return List.of(outputShape(n, in));
+    }
+
+    /**
      * Plans {@code n} on a backend: returns its forward step and, when the executor has gradients,
      * registers its backward step with {@link Lowering#backward}. Plans and tensors it creates belong
      * to the lowering's executor.
@@ -37,10 +45,10 @@ public interface OpDefinition {
     }
 
     /**
-     * Multiply-accumulates each weight does per sample, given the node's output shape (batch 1):
-     * the output positions it is applied at. Only for ops with a {@link #weightInput}.
+     * Multiply-accumulates each weight does per sample, given the node's data input and output shapes
+     * (batch 1): the positions it is applied at. Only for ops with a {@link #weightInput}.
      */
-    default long macsPerWeight(long[] outputShape) {
+    default long macsPerWeight(long[] inputShape, long[] outputShape) {
         throw new UnsupportedOperationException("no prunable weight");
     }
 

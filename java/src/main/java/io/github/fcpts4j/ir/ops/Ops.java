@@ -14,7 +14,8 @@ import java.util.Map;
 public final class Ops {
     private static final List<OpDefinition> DEFINITIONS = List.of(new UnaryOps(), new BinaryOps(), new ConvOp(),
             new PoolOps(), new GlobalAveragePoolOp(), new BatchNormOp(), new ReshapeOps(), new TransposeOp(),
-            new ConcatOp(), new SoftmaxOp(), new GemmOp(), new MatMulOp());
+            new ConcatOp(), new SoftmaxOp(), new GemmOp(), new MatMulOp(), new ConvTransposeOp(), new SplitOp(),
+            new SliceOp(), new GatherOp(), new PadOp(), new ResizeOp(), new ReduceOps(), new LayerNormOp());
     private static final Map<OpType, OpDefinition> BY_OP = index(DEFINITIONS);
 
     private Ops() {

@@ -9,21 +9,82 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Flatten and Reshape: the same elements in the same order under a new shape, so forward and backward are
- * copies. Reshape's target (input 1) must be a constant: ONNX's 0 (copy the dimension, unless allowzero)
- * and one -1 (inferred) are resolved here.
+ * Flatten, Reshape, Squeeze, Unsqueeze and Cast between float types: the same elements in the same order
+ * under a new shape (or type: every float type is computed in fp32), so forward and backward are copies.
+ * Reshape's target (input 1) must be a constant: ONNX's 0 (copy the dimension, unless allowzero) and one
+ * -1 (inferred) are resolved here. Squeeze / Unsqueeze take their axes from the attribute (opset < 13) or
+ * the constant input 1. Cast to an integer or boolean type is not a copy and is refused.
  */
 public final class ReshapeOps implements OpDefinition {
 
     @Override
     public List<OpType> ops() {
-        return List.of(OpType.FLATTEN, OpType.RESHAPE);
+        return List.of(OpType.FLATTEN, OpType.RESHAPE, OpType.SQUEEZE, OpType.UNSQUEEZE, OpType.CAST);
     }
 
     @Override
     public long[] outputShape(Node n, ShapeContext in) {
         long[] x = in.shape(n.input(0));
-        return n.op() == OpType.FLATTEN ? flatten(n, x) : reshape(n, in.constant(n.input(1)), x);
+        return switch (n.op()) {
+            case FLATTEN -> flatten(n, x);
+            case RESHAPE -> reshape(n, in.constant(n.input(1)), x);
+            case SQUEEZE -> squeeze(n, OpInputs.longs(n, in, 1, "axes"), x);
+            case UNSQUEEZE -> unsqueeze(n, OpInputs.longs(n, in, 1, "axes"), x);
+            case CAST -> cast(n, x);
+            default -> throw new IllegalStateException(n.describe() + " is not a reshape");
+        };
+    }
+
+    /** ONNX TensorProto data types that fcpts4j holds as fp32: FLOAT, FLOAT16, DOUBLE, BFLOAT16. */
+    private static final List<Long> FLOAT_TYPES = List.of(1L, 10L, 11L, 16L);
+
+    private static long[] cast(Node n, long[] x) {
+        long to = n.attributes().getInt("to", -1);
+        if (!FLOAT_TYPES.contains(to)) {
+            throw OpShapes.unsupported(n, "Cast to ONNX type " + to + " on data (fcpts4j computes every tensor "
+                    + "in fp32; casts to float types only)");
+        }
+        return x.clone();
+    }
+
+    private static long[] squeeze(Node n, long[] axes, long[] x) {
+        boolean[] drop = new boolean[x.length];
+        if (axes == null) {
+            for (int i = 0; i < x.length; i++) {
+                drop[i] = x[i] == 1;
+            }
+        } else {
+            for (int a : OpInputs.axes(n, axes, x.length)) {
+                if (x[a] != 1) {
+                    throw OpShapes.bad(n, "cannot squeeze axis " + a + " of " + Arrays.toString(x));
+                }
+                drop[a] = true;
+            }
+        }
+        long[] out = new long[x.length];
+        int r = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (!drop[i]) {
+                out[r++] = x[i];
+            }
+        }
+        return Arrays.copyOf(out, r);
+    }
+
+    private static long[] unsqueeze(Node n, long[] axes, long[] x) {
+        if (axes == null) {
+            throw OpShapes.bad(n, "no axes");
+        }
+        int rank = x.length + axes.length;
+        boolean[] added = new boolean[rank];
+        for (int a : OpInputs.axes(n, axes, rank)) {
+            added[a] = true;
+        }
+        long[] out = new long[rank];
+        for (int i = 0, j = 0; i < rank; i++) {
+            out[i] = added[i] ? 1 : x[j++];
+        }
+        return out;
     }
 
     private static long[] flatten(Node n, long[] x) {

@@ -44,6 +44,16 @@ public final class UnaryOps implements OpDefinition {
         row(OpType.EXP, Unary.EXP, NONE, null);
         row(OpType.SQRT, Unary.SQRT, NONE, null);
         row(OpType.ERF, Unary.ERF, NONE, null);
+        row(OpType.POW, Unary.POW, (n, on) -> new float[] {exponent(n, on), 0}, null);
+    }
+
+    /** Pow's exponent: input 1 must be a one-element constant (x^c is then elementwise in x alone). */
+    private static float exponent(Node n, Lowering on) {
+        TensorData c = on.constant(n.input(1));
+        if (c == null || c.size() != 1) {
+            throw OpShapes.unsupported(n, "Pow needs a one-element constant exponent, got '" + n.input(1) + "'");
+        }
+        return (float) c.get(0);
     }
 
     private void row(OpType op, Unary kernel, Parameters parameters, ConvActivation epilogue) {
@@ -57,6 +67,12 @@ public final class UnaryOps implements OpDefinition {
 
     @Override
     public long[] outputShape(Node n, ShapeContext in) {
+        if (n.op() == OpType.POW) {
+            TensorData c = in.constant(n.input(1));
+            if (c == null || c.size() != 1) {
+                throw OpShapes.unsupported(n, "Pow needs a one-element constant exponent, got '" + n.input(1) + "'");
+            }
+        }
         return in.shape(n.input(0)).clone();
     }
 

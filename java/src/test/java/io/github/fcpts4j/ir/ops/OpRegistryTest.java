@@ -38,7 +38,7 @@ class OpRegistryTest {
     }
 
     @Test
-    void onlyConvGemmAndMatMulHavePrunableWeights() {
+    void onlyConvConvTransposeGemmAndMatMulHavePrunableWeights() {
         Set<OpType> prunable = EnumSet.noneOf(OpType.class);
         for (OpType op : OpType.values()) {
             if (Ops.of(op).weightInput() >= 0) {
@@ -46,7 +46,7 @@ class OpRegistryTest {
                 assertEquals(1, Ops.of(op).weightInput(), op + ": the pruner reads the weight from input 1");
             }
         }
-        assertEquals(EnumSet.of(OpType.CONV, OpType.GEMM, OpType.MATMUL), prunable);
+        assertEquals(EnumSet.of(OpType.CONV, OpType.CONV_TRANSPOSE, OpType.GEMM, OpType.MATMUL), prunable);
     }
 
     @Test
@@ -60,9 +60,9 @@ class OpRegistryTest {
 
     @Test
     void macsPerWeightCountOutputPositionsOfConvAndRowsOfLinearLayers() {
-        assertEquals(7 * 5, Ops.of(OpType.CONV).macsPerWeight(new long[] {1, 16, 7, 5}));
-        assertEquals(3, Ops.of(OpType.GEMM).macsPerWeight(new long[] {3, 10}));
-        assertEquals(2 * 9, Ops.of(OpType.MATMUL).macsPerWeight(new long[] {2, 9, 10}));
+        assertEquals(7 * 5, Ops.of(OpType.CONV).macsPerWeight(new long[] {1, 8, 14, 10}, new long[] {1, 16, 7, 5}));
+        assertEquals(3, Ops.of(OpType.GEMM).macsPerWeight(new long[] {3, 4}, new long[] {3, 10}));
+        assertEquals(2 * 9, Ops.of(OpType.MATMUL).macsPerWeight(new long[] {2, 9, 4}, new long[] {2, 9, 10}));
     }
 
     @Test
