@@ -57,6 +57,8 @@ public final class OrtModel implements AutoCloseable {
         }
         try {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            // errors only: exporters' leftovers (unused initializers) are warnings nobody reading fcpts output can act on
+            options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             return new OrtModel(file, environment().createSession(file.toString(), options));
         } catch (OrtException e) {
             throw new FcptsException(ErrorCode.INVALID_MODEL, "ONNX Runtime cannot load " + file + ": "
