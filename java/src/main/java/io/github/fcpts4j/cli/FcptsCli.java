@@ -6,12 +6,13 @@ import picocli.CommandLine.Command;
 /**
  * Entry point of the {@code fcpts} command line. Exit codes: 0 success,
  * 1 a typed fcpts error, 2 bad usage (unknown command or option, bad value
- * syntax) or a command that is not implemented yet. Every command answers
+ * syntax) or a command that is not implemented yet; {@code check} also exits 1
+ * when an output differs between ONNX Runtime and our engine. Every command answers
  * {@code -h} / {@code --help}.
  */
 @Command(name = "fcpts", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Fast and controllable post-training sparsity (FCPTS) for CNNs.",
-        subcommands = {PruneCommand.class, BenchCommand.class, ExportCommand.class, InspectCommand.class, TrainCommand.class, EvalCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PruneCommand.class, BenchCommand.class, ExportCommand.class, InspectCommand.class, CheckCommand.class, TrainCommand.class, EvalCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
 public final class FcptsCli implements Runnable {
 
     @CommandLine.Spec
@@ -23,7 +24,12 @@ public final class FcptsCli implements Runnable {
 
     /** Runs the CLI without exiting the JVM; returns the exit code. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new FcptsCli())
+        return run(CommandLine.defaultFactory(), args);
+    }
+
+    /** As {@link #run(String...)}, with the commands made by {@code factory} (tests give commands seams). */
+    static int run(CommandLine.IFactory factory, String... args) {
+        CommandLine cli = new CommandLine(new FcptsCli(), factory)
                 .setExecutionExceptionHandler(new ErrorHandler())
                 .setExecutionStrategy(FcptsCli::execute);
         // -h / --help (and -V / --version) on every command, here once rather than on each @Command

@@ -25,8 +25,8 @@ import java.util.Map;
  * One ONNX file in an ONNX Runtime session (its Java API, the library DJL's
  * OnnxRuntime engine wraps), independent of fcpts4j's own importer and engine,
  * so any model ONNX Runtime runs can be scored: its inputs with their declared
- * shapes (-1 for symbolic dimensions) and a run of one float input returning
- * every numeric output as floats. Owns the session; close is idempotent.
+ * shapes (-1 for symbolic dimensions) and a run of one float input (or of
+ * every input, by name) returning every numeric output as floats. Owns the session; close is idempotent.
  */
 public final class OrtModel implements AutoCloseable {
 
@@ -37,13 +37,16 @@ public final class OrtModel implements AutoCloseable {
     private final Path file;
     private final OrtSession session;
     private final Map<String, long[]> inputs = new LinkedHashMap<>();
+    private final Map<String, OnnxJavaType> inputTypes = new LinkedHashMap<>();
     private boolean closed;
 
     private OrtModel(Path file, OrtSession session) throws OrtException {
         this.file = file;
         this.session = session;
         for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
-            inputs.put(e.getKey(), e.getValue().getInfo() instanceof TensorInfo t ? t.getShape() : new long[0]);
+            TensorInfo t = e.getValue().getInfo() instanceof TensorInfo ti ? ti : null;
+            inputs.put(e.getKey(), t != null ? t.getShape() : new long[0]);
+            inputTypes.put(e.getKey(), t != null ? t.type : OnnxJavaType.UNKNOWN);
         }
     }
 
@@ -54,6 +57,8 @@ public final class OrtModel implements AutoCloseable {
         }
         try {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            // errors only: exporters' leftovers (unused initializers) are warnings nobody reading fcpts output can act on
+            options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             return new OrtModel(file, environment().createSession(file.toString(), options));
         } catch (OrtException e) {
             throw new FcptsException(ErrorCode.INVALID_MODEL, "ONNX Runtime cannot load " + file + ": "
@@ -84,22 +89,54 @@ public final class OrtModel implements AutoCloseable {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, file + " has " + inputs.size() + " inputs "
                     + inputs.keySet() + "; only models with one image input can be fed from a data spec");
         }
+        return run(Map.of(input, data), Map.of(input, shape));
+    }
+
+    /**
+     * Runs the model on float inputs by name, {@code shapes} giving each one's concrete shape (every input
+     * of the model must be given); returns every numeric tensor output in output order.
+     *
+     * @throws FcptsException UNSUPPORTED_MODEL for an input that is not float, INVALID_ARGUMENT for a
+     *                        missing input or when ONNX Runtime refuses the run
+     */
+    public List<Output> run(Map<String, float[]> data, Map<String, long[]> shapes) {
+        check();
         OrtEnvironment env = environment();
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
-             OrtSession.Result result = session.run(Map.of(input, x))) {
-            List<Output> out = new ArrayList<>();
-            for (Map.Entry<String, OnnxValue> e : result) {
-                if (e.getValue() instanceof OnnxTensor t) {
-                    float[] values = floats(t);
-                    if (values != null) {
-                        out.add(new Output(e.getKey(), t.getInfo().getShape(), values));
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (String name : inputs.keySet()) {
+                float[] x = data.get(name);
+                long[] shape = shapes.get(name);
+                if (x == null || shape == null) {
+                    throw new FcptsException(ErrorCode.INVALID_ARGUMENT, file + ": no value given for input '"
+                            + name + "' (its inputs: " + inputs.keySet() + ")");
+                }
+                if (inputTypes.get(name) != OnnxJavaType.FLOAT) {
+                    throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, file + ": input '" + name + "' is "
+                            + inputTypes.get(name) + "; only float inputs can be fed");
+                }
+                feed.put(name, OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape));
+            }
+            try (OrtSession.Result result = session.run(feed)) {
+                List<Output> out = new ArrayList<>();
+                for (Map.Entry<String, OnnxValue> e : result) {
+                    if (e.getValue() instanceof OnnxTensor t) {
+                        float[] values = floats(t);
+                        if (values != null) {
+                            out.add(new Output(e.getKey(), t.getInfo().getShape(), values));
+                        }
                     }
                 }
+                return out;
             }
-            return out;
         } catch (OrtException e) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "ONNX Runtime failed on " + file + " with input '"
-                    + input + "' " + Arrays.toString(shape) + ": " + e.getMessage(), e);
+            StringBuilder given = new StringBuilder();
+            shapes.forEach((k, v) -> given.append(given.length() == 0 ? "" : ", ").append("'").append(k).append("' ")
+                    .append(Arrays.toString(v)));
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "ONNX Runtime failed on " + file + " with input "
+                    + given + ": " + e.getMessage(), e);
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
         }
     }
 

@@ -33,7 +33,7 @@ class CliOptionErrorsTest {
 
     @Test
     void helpOnEveryCommandAndUnknownCommandsFail() {
-        for (String cmd : List.of("prune", "eval", "bench", "export", "inspect", "train", "backends")) {
+        for (String cmd : List.of("prune", "eval", "bench", "export", "inspect", "check", "train", "backends")) {
             for (String flag : List.of("-h", "--help")) {
                 RealDataCommandsTest.Result r = run(cmd, flag);
                 assertEquals(0, r.code(), cmd + " " + flag + ": " + r.err());
