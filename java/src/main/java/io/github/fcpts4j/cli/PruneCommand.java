@@ -5,6 +5,7 @@ import io.github.fcpts4j.data.DataSpec;
 import io.github.fcpts4j.prune.FcptsConfig;
 import io.github.fcpts4j.prune.IterationStats;
 import io.github.fcpts4j.prune.PruneResult;
+import io.github.fcpts4j.prune.ReconstructionTerm;
 import io.github.fcpts4j.prune.Pruner;
 import io.github.fcpts4j.prune.SchedulePreset;
 
@@ -44,7 +45,8 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "SPEC", defaultValue = DataSpec.DEFAULT, description = "calibration "
             + "data: imagefolder:DIR, images:DIR (no labels needed), idx:DIR (its train split) or "
-            + "embedded:fashion-mnist (default, its calibration slice)")
+            + "embedded:fashion-mnist (default, its calibration slice); samples arrive in the layout the model "
+            + "input declares: [N, H, W, C] gets NHWC (CHW sets are transposed; 4 channels: RGB + alpha 1)")
     String data;
 
     @Option(names = "--eval-data", paramLabel = "SPEC", description = "data for the ONNX Runtime check (default: the "
@@ -162,6 +164,11 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--loss", description = "reconstruction loss: kl | mse (logits) (default: ${DEFAULT-VALUE})")
     String loss;
 
+    @Option(names = "--output", paramLabel = "NAME", description = "graph output the reconstruction loss covers; "
+            + "repeatable (default: every output). KL at the temperature on softmax outputs (on their logits) and "
+            + "a lone [N, C] classifier output, MSE / teacher mean square on the others")
+    List<String> outputs = new ArrayList<>();
+
     @Option(names = "--feature", description = "node or value whose output gets an extra MSE term; repeatable")
     List<String> features = new ArrayList<>();
 
@@ -207,7 +214,7 @@ final class PruneCommand implements Callable<Integer> {
                 .absoluteConstraint(PruneDefaults.CONSTRAINT_LOSS.parse(constraintLoss))
                 .lambda(lambda).thresholdLr(thresholdLr).weightLr(weightLr).polishFraction(polish)
                 .projectEachStep(projectEachStep).straightThrough(!noStraightThrough)
-                .featureLayers(features).featureWeight(featureWeight)
+                .featureLayers(features).featureWeight(featureWeight).outputs(outputs)
                 .reestimateBatchNorm(reestimateBatchNorm)
                 .layerSparsityRange(minLayer, maxLayer).layerBounds(Options.layerBounds(layerBounds));
         long start = System.nanoTime();
@@ -226,6 +233,7 @@ final class PruneCommand implements Callable<Integer> {
             err.printf("schedule: %s, %d iterations%s (--preset fast|default|thorough, --iters N)%n",
                     iterations != null ? "--iters" : "preset " + schedule.label(), steps,
                     iterations != null ? "" : schedule == SchedulePreset.FAST && model == null ? " (the demo)" : "");
+            err.printf("reconstruction: %s (--output NAME)%n", describe(pruner.reconstruction()));
         }
         PruneResult result = pruner.run();
         result.export(target);
@@ -235,6 +243,9 @@ final class PruneCommand implements Callable<Integer> {
             result = check.withAccuracy(result);
         }
         printTable(err, result);
+        if (!result.reconstructionTerms().isEmpty()) {
+            err.printf("reconstruction: %s%n", describe(result.reconstructionTerms()));
+        }
         err.printf("wrote %s (%s in %s)%n", target, m.label(), Progress.duration((System.nanoTime() - start) / 1e9));
         if (report != null) {
             AtomicFiles.writeString(report, PruneEvaluation.json(result, check) + "\n");
@@ -246,6 +257,10 @@ final class PruneCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(PruneEvaluation.json(result, check));
         }
         return 0;
+    }
+
+    private static String describe(List<ReconstructionTerm> terms) {
+        return String.join(", ", terms.stream().map(ReconstructionTerm::describe).toList());
     }
 
     private static void printProgress(PrintWriter err, IterationStats s) {

@@ -19,9 +19,10 @@ import javax.imageio.ImageIO;
  * Decodes one image file with ImageIO (PNG, JPEG, BMP, GIF) and writes it as
  * model input under a {@link Preprocessing}: 8-bit RGB (gray files replicated
  * from their samples, alpha dropped, as PIL's {@code convert("RGB")}), the
- * resize and crop, optional luma, x / 255, (x - mean) / std, channel order and
- * layout. Used by {@link ImageFolder} and {@link ImageFiles} when a sample is
- * read, so no folder is ever loaded whole.
+ * resize and crop, optional luma, x / 255, (x - mean) / std, channel order,
+ * the optional constant alpha channel (1: opaque, whatever the file's alpha)
+ * and layout. Used by {@link ImageFolder} and {@link ImageFiles} when a
+ * sample is read, so no folder is ever loaded whole.
  */
 final class ImagePixels {
     static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
@@ -67,7 +68,7 @@ final class ImagePixels {
         int channels = p.channels(), plane = h * w;
         boolean bgr = p.channelOrder() == Preprocessing.ChannelOrder.BGR, last = p.channelsLast();
         float[] mean = new float[channels], std = new float[channels];
-        for (int c = 0; c < channels; c++) {
+        for (int c = 0; c < Math.min(channels, 3); c++) {
             mean[c] = p.meanOf(c);
             std[c] = p.stdOf(c);
         }
@@ -84,7 +85,7 @@ final class ImagePixels {
                 }
                 for (int c = 0; c < channels; c++) {
                     dst[offset + (last ? (y * w + x) * channels + c : c * plane + y * w + x)] =
-                            (v[c] / 255f - mean[c]) / std[c];
+                            c == 3 ? 1f : (v[c] / 255f - mean[c]) / std[c];
                 }
             }
         }

@@ -18,12 +18,15 @@ import java.util.Objects;
  * <li>x / 255, then (x - mean[c]) / std[c] per channel (one value or one per channel);</li>
  * <li>channel order RGB or BGR (the order of the mean / std values too);</li>
  * <li>layout NCHW or NHWC; {@link Layout#AUTO} is inferred from the model input by {@link #resolve}
- *     and means NCHW where no model is known.</li>
+ *     and means NCHW where no model is known;</li>
+ * <li>optional alpha: a fourth channel after the colour channels, the constant 1 (opaque) in every pixel,
+ *     not normalized (mean and std are the colour channels'), for models whose input has 4 channels (RGB +
+ *     alpha, as M-LSD's [N, H, W, 4]); {@link #resolve} turns it on when the model input asks for 4.</li>
  * </ol>
  * Use it with {@code Pruner.builder().calibration("images:DIR", p)} or {@link DataSpec#open}.
  */
 public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrder channelOrder, boolean grayscale,
-                            Layout layout) {
+                            Layout layout, boolean alpha) {
 
     /** How an image is brought to the model's height and width. */
     public sealed interface Resize permits ShorterSide, Exact {
@@ -61,8 +64,18 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
         Objects.requireNonNull(resize, "resize");
         Objects.requireNonNull(channelOrder, "channelOrder");
         Objects.requireNonNull(layout, "layout");
+        if (grayscale && alpha) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "an alpha channel goes with RGB images, not "
+                    + "--grayscale");
+        }
         mean = values("mean", mean, grayscale, false);
         std = values("std", std, grayscale, true);
+    }
+
+    /** Without an alpha channel. */
+    public Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrder channelOrder, boolean grayscale,
+                         Layout layout) {
+        this(resize, mean, std, channelOrder, grayscale, layout, false);
     }
 
     /** torchvision's ImageNet evaluation: shorter side 256, crop 224, ImageNet mean / std, RGB, layout inferred. */
@@ -72,25 +85,30 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
     }
 
     public Preprocessing withResize(Resize r) {
-        return new Preprocessing(r, mean, std, channelOrder, grayscale, layout);
+        return new Preprocessing(r, mean, std, channelOrder, grayscale, layout, alpha);
     }
 
     /** One value for every channel, or one per channel (in the model's channel order). */
     public Preprocessing withNormalization(float[] newMean, float[] newStd) {
-        return new Preprocessing(resize, newMean, newStd, channelOrder, grayscale, layout);
+        return new Preprocessing(resize, newMean, newStd, channelOrder, grayscale, layout, alpha);
     }
 
     public Preprocessing withChannelOrder(ChannelOrder order) {
-        return new Preprocessing(resize, mean, std, order, grayscale, layout);
+        return new Preprocessing(resize, mean, std, order, grayscale, layout, alpha);
     }
 
     /** One luma channel instead of three (mean and std must then hold one value each). */
     public Preprocessing withGrayscale(boolean on) {
-        return new Preprocessing(resize, mean, std, channelOrder, on, layout);
+        return new Preprocessing(resize, mean, std, channelOrder, on, layout, alpha);
+    }
+
+    /** RGB plus a constant opaque alpha channel (4 channels). */
+    public Preprocessing withAlpha(boolean on) {
+        return new Preprocessing(resize, mean, std, channelOrder, grayscale, layout, on);
     }
 
     public Preprocessing withLayout(Layout l) {
-        return new Preprocessing(resize, mean, std, channelOrder, grayscale, l);
+        return new Preprocessing(resize, mean, std, channelOrder, grayscale, l, alpha);
     }
 
     @Override
@@ -103,8 +121,9 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
         return std.clone();
     }
 
+    /** 1 (luma), 3 (colour) or 4 (colour and alpha). */
     public int channels() {
-        return grayscale ? 1 : 3;
+        return grayscale ? 1 : alpha ? 4 : 3;
     }
 
     public int height() {
@@ -138,8 +157,10 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
     /**
      * This preprocessing with its layout fixed for a model input of {@code shape} (-1 for symbolic
      * dimensions, the batch first): AUTO becomes NCHW when dimension 1 holds the channel count and dimension
-     * 3 does not, NHWC for the reverse, and is refused when both or neither do. The fixed dimensions must then
-     * equal the channels, height and width this preprocessing produces.
+     * 3 does not, NHWC for the reverse, and is refused when both or neither do. Colour preprocessing meets a
+     * 4-channel input with an alpha channel ({@link #withAlpha}): where the layout's channel dimension is 4, or,
+     * for AUTO, where exactly one of dimensions 1 and 3 is 4 and neither is 3 (so [N, H, W, 4] is NHWC RGBA).
+     * The fixed dimensions must then equal the channels, height and width this preprocessing produces.
      *
      * @throws FcptsException INVALID_ARGUMENT naming the input, its shape and the option to change
      */
@@ -149,7 +170,17 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, declared + " is not 4-D; image data needs "
                     + "[N, C, H, W] or [N, H, W, C]");
         }
-        int c = channels();
+        Preprocessing p = this;
+        if (!grayscale && !alpha) {
+            boolean four1 = shape[1] == 4, four3 = shape[3] == 4;
+            boolean rgba = switch (layout) {
+                case NHWC -> four3;
+                case NCHW -> four1;
+                case AUTO -> four1 != four3 && shape[1] != 3 && shape[3] != 3;
+            };
+            p = withAlpha(rgba);
+        }
+        int c = p.channels();
         Layout l = layout;
         if (l == Layout.AUTO) {
             boolean first = shape[1] == c, last = shape[3] == c;
@@ -161,7 +192,7 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
             }
             l = first ? Layout.NCHW : Layout.NHWC;
         }
-        Preprocessing fixed = withLayout(l);
+        Preprocessing fixed = p.withLayout(l);
         long[] produced = fixed.sampleShape();
         for (int i = 0; i < 3; i++) {
             if (shape[i + 1] > 0 && shape[i + 1] != produced[i]) {
@@ -179,20 +210,21 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
         String r = resize instanceof Exact e ? e.height() + "x" + e.width()
                 : ((ShorterSide) resize).size() + ", crop " + ((ShorterSide) resize).crop();
         return "resize " + r + ", mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std) + ", "
-                + (grayscale ? "grayscale" : channelOrder.name().toLowerCase(Locale.ROOT)) + ", "
-                + layout.name().toLowerCase(Locale.ROOT);
+                + (grayscale ? "grayscale" : channelOrder.name().toLowerCase(Locale.ROOT)) + (alpha ? " + alpha 1"
+                : "") + ", " + layout.name().toLowerCase(Locale.ROOT);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Preprocessing p && resize.equals(p.resize) && Arrays.equals(mean, p.mean)
                 && Arrays.equals(std, p.std) && channelOrder == p.channelOrder && grayscale == p.grayscale
-                && layout == p.layout;
+                && layout == p.layout && alpha == p.alpha;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(resize, Arrays.hashCode(mean), Arrays.hashCode(std), channelOrder, grayscale, layout);
+        return Objects.hash(resize, Arrays.hashCode(mean), Arrays.hashCode(std), channelOrder, grayscale, layout,
+                alpha);
     }
 
     @Override

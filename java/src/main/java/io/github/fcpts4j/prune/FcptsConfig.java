@@ -52,11 +52,14 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         FLOPS
     }
 
-    /** The reconstruction term against the dense teacher's logits. */
+    /**
+     * The reconstruction term on the outputs that are logits or softmax distributions (the others always get
+     * the normalized MSE; {@link ReconstructionPlan}).
+     */
     public enum ReconstructionLoss {
-        /** T^2 KL(softmax(teacher / T) || softmax(student / T)) (published) */
+        /** T^2 KL(softmax(teacher / T) || softmax(student / T)) over the last axis (published) */
         KL,
-        /** mean squared error of the logits */
+        /** mean squared error of the logits, not normalized */
         LOGITS_MSE
     }
 
@@ -158,6 +161,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         private ReconstructionLoss loss = ReconstructionLoss.KL;
         private float temperature = 4f;
         private List<String> featureLayers = List.of();
+        private List<String> outputs = List.of();
         private float featureWeight = 1f;
         private boolean straightThrough = true;
         private DensityEstimate density = DensityEstimate.KDE;
@@ -193,6 +197,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
             loss = o.loss();
             temperature = o.temperature();
             featureLayers = o.featureLayers();
+            outputs = o.outputs();
             featureWeight = o.featureWeight();
             lambda = o.lambda();
             absoluteConstraint = o.absoluteConstraint();
@@ -292,6 +297,15 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
             return this;
         }
 
+        /**
+         * The graph outputs the reconstruction covers (empty, the default: every output); each must be an
+         * output of the model, checked when the run starts ({@link ReconstructionPlan}).
+         */
+        public Builder outputs(List<String> v) {
+            outputs = v;
+            return this;
+        }
+
         public Builder featureWeight(float v) {
             featureWeight = v;
             return this;
@@ -345,7 +359,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
                     new ScheduleSettings(iterations, batch, calibrationSamples, seed, weightLr, momentum, weightDecay,
                             polishFraction),
                     new ObjectiveSettings(loss, temperature, featureLayers, featureWeight, lambda, absoluteConstraint,
-                            batchNorm, reestimateBatchNorm),
+                            batchNorm, reestimateBatchNorm, outputs),
                     new ThresholdSettings(init, thresholdLr, thresholdScale, density, straightThrough,
                             projectEachStep));
         }

@@ -14,6 +14,7 @@ import io.github.fcpts4j.engine.CosineSchedule;
 import io.github.fcpts4j.engine.ExecutorOptions;
 import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.ops.OpDefinition;
 import io.github.fcpts4j.ir.ops.Ops;
@@ -39,7 +40,9 @@ import java.util.function.Function;
  *              training mode (batch statistics, running averages updated: the pruned model keeps the
  *              student's), as the published code does ({@link FcptsConfig.BatchNormMode})
  *   loss:      L = L_rec + lambda (S - S*)^2,  S = sum_l c_l N_l s_l(t_l) / sum_l c_l N_l
- *              L_rec = T^2 KL(teacher / T || student / T) (or logits MSE) + feature MSE terms
+ *              L_rec = sum over the reconstructed outputs of T^2 KL(teacher / T || student / T) on logits
+ *              (or logits MSE) or the MSE relative to the teacher's mean square ({@link ReconstructionPlan},
+ *              {@link Reconstruction}) + feature MSE terms
  *   gradients: the student's backward gives g = dL_rec / d(masked weight); one fused KDE pass gives
  *              the masked weight gradient and, per layer, s_l, ds_l/dt and the straight-through term;
  *              dL/dtheta_l = t_l (dL_c/dS c_l N_l / C ds_l/dt - (1/h_l) sum g w phi)
@@ -63,9 +66,21 @@ import java.util.function.Function;
  */
 public final class FcptsLoop {
 
-    /** What a run produced. */
+    /**
+     * What a run produced; {@code reconstruction} lists the loss term of every reconstructed output, scales
+     * measured (empty when nothing was reconstructed).
+     */
     public record Outcome(Graph pruned, Masks masks, double[] thresholds, double[] reconstructionCurve,
-                          double[] sparsityCurve, double seconds) {
+                          double[] sparsityCurve, double seconds, List<ReconstructionTerm> reconstruction) {
+        public Outcome {
+            reconstruction = List.copyOf(reconstruction);
+        }
+
+        /** An outcome without reconstruction terms (a baseline that was not reconstructed). */
+        public Outcome(Graph pruned, Masks masks, double[] thresholds, double[] reconstructionCurve,
+                       double[] sparsityCurve, double seconds) {
+            this(pruned, masks, thresholds, reconstructionCurve, sparsityCurve, seconds, List.of());
+        }
     }
 
     private FcptsLoop() {
@@ -95,7 +110,8 @@ public final class FcptsLoop {
      */
     public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
                               ProgressListener listener, Masks fixedMask, List<Node> prunable) {
-        long[] sample = {1, calibration.channels(), calibration.rows(), calibration.cols()};
+        long[] shape = calibration.sampleShape();
+        long[] sample = {1, shape[0], shape[1], shape[2]};
         return run(dense, calibration, c, backend, listener, fixedMask, prunable,
                 TargetBudget.resolve(dense, prunable, c.target(), sample));
     }
@@ -146,13 +162,18 @@ public final class FcptsLoop {
             }
             LogThresholds theta = new LogThresholds(t0);
 
-            String input = dense.inputs().get(0).name(), output = dense.outputs().get(0).name();
+            String input = dense.inputs().get(0).name();
+            List<ReconstructionTerm> planned = ReconstructionPlan.of(dense,
+                    ShapeInference.infer(dense, Map.of(input, sampler.batchShape())), c.objective().outputs(),
+                    c.objective().loss());
             int warmup = Math.min(sampler.batchesPerPass(), Math.max(1, iterations / 10));
             CosineSchedule schedule = new CosineSchedule(c.schedule().weightLr(), warmup,
                     Math.max(iterations, warmup + 1));
             double[] recCurve = new double[iterations], sparsityCurve = new double[iterations];
             NetworkKernels k = backend.network();
             Set<String> features = featureValues();
+            planned.forEach(term -> features.remove(term.value()));
+            Set<String> observed = Reconstruction.observed(dense, planned, features);
             FcptsConfig.BatchNormMode batchNorm = c.objective().batchNorm();
             boolean trainingBatchNorm = batchNorm == FcptsConfig.BatchNormMode.TRAIN;
             List<String> batchNormParams = batchNorm.learnsAffine()
@@ -164,11 +185,12 @@ public final class FcptsLoop {
             ThresholdStep thresholdStep = new ThresholdStep(c, flat.share);
             Graph tunedBase = dense;
             PhaseControl phase;
+            List<ReconstructionTerm> terms;
             try (TensorScope scope = new TensorScope();
                  NetworkExecutor teacher = scope.track(NetworkExecutor.compile(dense, backend,
-                         Map.of(input, sampler.batchShape()), ExecutorOptions.inference().observing(features)));
+                         Map.of(input, sampler.batchShape()), ExecutorOptions.inference().observing(observed)));
                  NetworkExecutor student = scope.track(NetworkExecutor.compile(dense, backend,
-                         Map.of(input, sampler.batchShape()), ExecutorOptions.training().observing(features)))) {
+                         Map.of(input, sampler.batchShape()), ExecutorOptions.training().observing(observed)))) {
                 teacher.setTraining(trainingBatchNorm);
                 student.setTraining(trainingBatchNorm);
                 WeightStep weights = new WeightStep(scope, backend, flat, c, student, batchNormParams);
@@ -176,13 +198,20 @@ public final class FcptsLoop {
                         sampler.batchesPerPass());
                 Tensor batch = scope.allocate(backend, sampler.batchShape());
                 Tensor calibration = deviceCalibration(scope);
-                Tensor featureScale = scope.upload(backend, new float[] {(float) c.objective().featureWeight()}, 1);
-                int classes = (int) teacher.shape(output)[1];
-                Tensor lossGrad = scope.allocate(backend, batchSize, classes);
-                Map<String, Tensor> featureGrads = new java.util.LinkedHashMap<>();
-                for (String f : features) {
-                    featureGrads.put(f, scope.allocate(backend, student.shape(f)));
+                Reconstruction reconstruction = new Reconstruction(scope, backend, planned, features, c.objective(),
+                        batchSize, student);
+                float[] images = new float[batchSize * sampler.sampleSize()];
+                if (reconstruction.needsNormalization()) {
+                    reconstruction.normalize(teacher, sampler.batchesPerPass(), b -> {
+                        for (int i = 0; i < batchSize; i++) {
+                            sampler.readSample((b * batchSize + i) % sampler.samples(), images,
+                                    i * sampler.sampleSize());
+                        }
+                        batch.copyFrom(images);
+                        teacher.runFromTensors(Map.of(input, batch));
+                    });
                 }
+                terms = reconstruction.terms();
                 float[] t = new float[layers], h = new float[layers];
                 for (int l = 0; l < layers; l++) {
                     t[l] = (float) theta.threshold(l);
@@ -192,10 +221,6 @@ public final class FcptsLoop {
                 for (int l = 0; l < layers; l++) {
                     h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
                 }
-                float[] images = new float[batchSize * sampler.sampleSize()];
-                Map<String, Tensor> seeds = new java.util.LinkedHashMap<>();
-                seeds.put(output, lossGrad);
-                seeds.putAll(featureGrads);
                 for (int it = 0; it < iterations; it++) {
                     phase.beforeStep(it, theta, t);
                     if (calibration != null) {
@@ -207,9 +232,8 @@ public final class FcptsLoop {
                     teacher.runFromTensors(Map.of(input, batch));
                     weights.loadStudent(student, phase.keep(), t);
                     student.runFromTensors(Map.of(input, batch));
-                    double rec = reconstruction(k, student, teacher, output, classes, lossGrad, featureGrads,
-                            featureScale);
-                    student.backwardFromTensors(seeds);
+                    double rec = reconstruction.compute(k, student, teacher);
+                    student.backwardFromTensors(reconstruction.seeds());
                     float lr = schedule.at(it);
                     weights.updateBatchNorm(student, lr);
                     double constraint = 0, smooth, hard;
@@ -251,31 +275,11 @@ public final class FcptsLoop {
                         sampler.batchesPerPass(), new float[batchSize * sampler.sampleSize()],
                         (images, b) -> sampler.next(images));
             }
-            return new Outcome(pruned, masks, thresholds, recCurve, sparsityCurve, seconds());
+            return new Outcome(pruned, masks, thresholds, recCurve, sparsityCurve, seconds(), terms);
         }
 
         private double seconds() {
             return (System.nanoTime() - start) / 1e9;
-        }
-
-        private double reconstruction(NetworkKernels k, NetworkExecutor student, NetworkExecutor teacher,
-                                      String output, int classes, Tensor lossGrad, Map<String, Tensor> featureGrads,
-                                      Tensor featureScale) {
-            ObjectiveSettings o = c.objective();
-            int batch = c.schedule().batch();
-            double rec = o.loss() == FcptsConfig.ReconstructionLoss.KL
-                    ? k.klDistill(student.value(output), teacher.value(output), batch, classes, o.temperature(),
-                    lossGrad)
-                    : k.mse(student.value(output), teacher.value(output), batch, classes, lossGrad);
-            for (Map.Entry<String, Tensor> f : featureGrads.entrySet()) {
-                long perSample = f.getValue().size() / batch;
-                rec += o.featureWeight() * k.mse(student.value(f.getKey()), teacher.value(f.getKey()), batch,
-                        perSample, f.getValue());
-                long[] flat = {f.getValue().size()};
-                k.binary(NetworkKernels.Binary.MUL, f.getValue(), flat, featureScale, new long[] {1}, f.getValue(),
-                        flat);
-            }
-            return rec;
         }
 
         /**

@@ -11,7 +11,7 @@ import java.util.Objects;
  * L_rec the student's distance to the dense teacher (FCPTS.md sections 2 and 4), and how BatchNorm runs in
  * both.
  *
- * @param loss                reconstruction loss on the logits
+ * @param loss                reconstruction loss on logits (the outputs {@link ReconstructionPlan} gives KL)
  * @param temperature         of the distillation KL (4)
  * @param featureLayers       node or value names whose outputs also get an MSE term (may be empty)
  * @param featureWeight       weight of the feature MSE terms
@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param absoluteConstraint  |S - S*| instead of (S - S*)^2 (the published code's default)
  * @param batchNorm           how BatchNorm runs during the optimization (published: training mode)
  * @param reestimateBatchNorm re-estimate BatchNorm running statistics on the calibration set after pruning
+ * @param outputs             graph outputs the reconstruction covers; empty: all ({@link ReconstructionPlan}
+ *                            says which loss each gets)
  */
 public record ObjectiveSettings(ReconstructionLoss loss, float temperature, List<String> featureLayers,
                                 float featureWeight, double lambda, boolean absoluteConstraint,
-                                BatchNormMode batchNorm, boolean reestimateBatchNorm) {
+                                BatchNormMode batchNorm, boolean reestimateBatchNorm, List<String> outputs) {
     public ObjectiveSettings {
         if (!(lambda >= 0) || !(temperature > 0) || !(featureWeight >= 0)) {
             throw new IllegalArgumentException("lambda and feature weight must be >= 0 and the temperature > 0");
@@ -30,5 +32,14 @@ public record ObjectiveSettings(ReconstructionLoss loss, float temperature, List
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(batchNorm, "batchNorm");
         featureLayers = List.copyOf(featureLayers);
+        outputs = List.copyOf(new java.util.LinkedHashSet<>(outputs));
+    }
+
+    /** Settings reconstructing every graph output. */
+    public ObjectiveSettings(ReconstructionLoss loss, float temperature, List<String> featureLayers,
+                             float featureWeight, double lambda, boolean absoluteConstraint, BatchNormMode batchNorm,
+                             boolean reestimateBatchNorm) {
+        this(loss, temperature, featureLayers, featureWeight, lambda, absoluteConstraint, batchNorm,
+                reestimateBatchNorm, List.of());
     }
 }

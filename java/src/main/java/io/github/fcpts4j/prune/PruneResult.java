@@ -39,6 +39,7 @@ public final class PruneResult {
     private final Masks masks;
     private final double[] reconstructionCurve;
     private final double[] sparsityCurve;
+    private final List<ReconstructionTerm> reconstructionTerms;
     private final Map<String, double[]> references;
     private final String backend;
     private final double seconds;
@@ -64,6 +65,7 @@ public final class PruneResult {
         this.layers = List.copyOf(rows);
         this.reconstructionCurve = outcome.reconstructionCurve().clone();
         this.sparsityCurve = outcome.sparsityCurve().clone();
+        this.reconstructionTerms = outcome.reconstruction();
         this.references = references;
         this.backend = backend;
         this.seconds = seconds;
@@ -82,6 +84,7 @@ public final class PruneResult {
         this.layers = r.layers;
         this.reconstructionCurve = r.reconstructionCurve;
         this.sparsityCurve = r.sparsityCurve;
+        this.reconstructionTerms = r.reconstructionTerms;
         this.references = r.references;
         this.backend = r.backend;
         this.seconds = r.seconds;
@@ -142,6 +145,14 @@ public final class PruneResult {
     /** Reconstruction loss per iteration (empty for a baseline without reconstruction). */
     public double[] reconstructionCurve() {
         return reconstructionCurve.clone();
+    }
+
+    /**
+     * The reconstruction loss term of every reconstructed output (which loss, on which value, at which scale;
+     * {@link ReconstructionPlan}); empty for a baseline without reconstruction.
+     */
+    public List<ReconstructionTerm> reconstructionTerms() {
+        return reconstructionTerms;
     }
 
     /** Hard global sparsity per iteration. */
@@ -254,6 +265,23 @@ public final class PruneResult {
             schedule.put("lambda", config.objective().lambda());
             schedule.put("polish_fraction", config.schedule().polishFraction());
             r.put("schedule", schedule);
+            List<Map<String, Object>> terms = new ArrayList<>();
+            for (ReconstructionTerm t : reconstructionTerms) {
+                Map<String, Object> term = new LinkedHashMap<>();
+                term.put("output", t.output());
+                term.put("value", t.value());
+                term.put("loss", t.loss().label());
+                if (t.loss() == ReconstructionTerm.Loss.KL) {
+                    term.put("temperature", config.objective().temperature());
+                }
+                term.put("normalization", t.normalized() ? "teacher_mean_square" : "none");
+                term.put("scale", t.scale());
+                if (t.sameAs() != null) {
+                    term.put("same_term_as", t.sameAs());
+                }
+                terms.add(term);
+            }
+            r.put("reconstruction_terms", terms);
         }
         r.put("seconds", seconds);
         if (!Double.isNaN(denseTop1)) {

@@ -5,12 +5,14 @@ import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
+import io.github.fcpts4j.data.ChannelsLast;
 import io.github.fcpts4j.data.DataSpec;
 import io.github.fcpts4j.data.LabeledImages;
 import io.github.fcpts4j.data.Preprocessing;
 import io.github.fcpts4j.data.SampleList;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.onnx.OnnxImporter;
 import io.github.fcpts4j.onnx.OnnxModel;
@@ -99,8 +101,9 @@ public final class Pruner {
     private final String backend;
     private final boolean allowTf32;
     private final ProgressListener listener;
+    private final List<ReconstructionTerm> reconstruction;
 
-    private Pruner(Builder b, LabeledImages calibration, FcptsConfig config) {
+    private Pruner(Builder b, LabeledImages calibration, FcptsConfig config, List<ReconstructionTerm> reconstruction) {
         this.model = b.model;
         this.modelPath = b.modelPath;
         this.calibration = calibration;
@@ -111,6 +114,7 @@ public final class Pruner {
         this.backend = b.backend;
         this.allowTf32 = b.allowTf32;
         this.listener = b.listener;
+        this.reconstruction = reconstruction;
     }
 
     public static Builder builder() {
@@ -120,6 +124,14 @@ public final class Pruner {
     /** The configuration this pruner runs with. */
     public FcptsConfig config() {
         return config;
+    }
+
+    /**
+     * The loss term each reconstructed output will get ({@link ReconstructionPlan}; normalized MSE scales are
+     * measured when the run starts, NaN here), whether or not this method reconstructs.
+     */
+    public List<ReconstructionTerm> reconstruction() {
+        return reconstruction;
     }
 
     /**
@@ -236,14 +248,17 @@ public final class Pruner {
             return this;
         }
 
-        /** Calibration images from any image set (labels unused), CHW or, for channels-last sets, HWC. */
+        /**
+         * Calibration images from any image set (labels unused), CHW or, for channels-last sets, HWC; a CHW set
+         * meets a model input declared [N, H, W, C] channels-last ({@link ChannelsLast}).
+         */
         public Builder calibration(LabeledImages images) {
             this.calibration = Objects.requireNonNull(images, "calibration");
             this.calibrationSpec = null;
             return this;
         }
 
-        /** The caller's own preprocessed samples, each channels x rows x cols floats (CHW). */
+        /** The caller's own preprocessed samples, each channels x rows x cols floats (CHW; see above for NHWC). */
         public Builder calibration(Iterable<float[]> samples, int channels, int rows, int cols) {
             return calibration(SampleList.of(samples, channels, rows, cols));
         }
@@ -317,6 +332,15 @@ public final class Pruner {
             return this;
         }
 
+        /**
+         * Restricts the reconstruction loss to these graph outputs (default: every output; see
+         * {@link ReconstructionPlan} for the loss each gets). Replaces earlier calls; none resets to all.
+         */
+        public Builder outputs(String... names) {
+            config.outputs(List.of(names));
+            return this;
+        }
+
         public Builder listener(ProgressListener l) {
             this.listener = Objects.requireNonNull(l, "listener");
             return this;
@@ -347,6 +371,7 @@ public final class Pruner {
             if (data.size() == 0) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the calibration set is empty");
             }
+            data = ChannelsLast.forInput(data, declared);
             if (g.prunableNodes().isEmpty()) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "model '" + g.name() + "' has no prunable "
                         + "layer (Conv, Gemm or MatMul with a constant weight)");
@@ -372,7 +397,10 @@ public final class Pruner {
                     }
                     c = c.toBuilder().calibrationSamples(data.size()).build();
                 }
-                return new Pruner(this, data, c);
+                List<ReconstructionTerm> terms = ReconstructionPlan.of(g, ShapeInference.infer(g,
+                        Map.of(g.inputs().get(0).name(), new long[] {batch, sample[0], sample[1], sample[2]})),
+                        c.objective().outputs(), c.objective().loss());
+                return new Pruner(this, data, c, terms);
             } catch (IllegalArgumentException e) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
             }
