@@ -52,6 +52,14 @@ public final class OrtModel implements AutoCloseable {
 
     /** @throws FcptsException INVALID_ARGUMENT for a missing file, INVALID_MODEL when ONNX Runtime refuses it */
     public static OrtModel open(Path file) {
+        return open(file, true);
+    }
+
+    /**
+     * As {@link #open(Path)}; with {@code optimize} false ONNX Runtime runs the graph as written (no fusions,
+     * no layout changes): another valid float32 evaluation order of the same model.
+     */
+    public static OrtModel open(Path file, boolean optimize) {
         if (!Files.isRegularFile(file)) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "model file " + file + " does not exist");
         }
@@ -59,6 +67,9 @@ public final class OrtModel implements AutoCloseable {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             // errors only: exporters' leftovers (unused initializers) are warnings nobody reading fcpts output can act on
             options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            if (!optimize) {
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            }
             return new OrtModel(file, environment().createSession(file.toString(), options));
         } catch (OrtException e) {
             throw new FcptsException(ErrorCode.INVALID_MODEL, "ONNX Runtime cannot load " + file + ": "
