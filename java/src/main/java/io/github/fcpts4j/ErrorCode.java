@@ -28,7 +28,9 @@ public enum ErrorCode {
     /** The operation exists in fcpts4j but not yet on the chosen backend; the message says what to use instead. */
     NOT_IMPLEMENTED,
     /** A caller cancelled a long-running operation (for example a pruning run through its progress listener). */
-    CANCELLED;
+    CANCELLED,
+    /** The optimization diverged (its loss grew without bound); a smaller learning rate may converge. */
+    DIVERGED;
 
     /** Maps a native {@code fcpts_status_code} to its enum value (unknown codes become {@link #INTERNAL}). */
     public static ErrorCode fromNative(int code) {

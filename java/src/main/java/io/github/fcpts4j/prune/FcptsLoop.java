@@ -65,6 +65,14 @@ import java.util.function.Function;
  * host copy of the weights is refreshed only when an allocation step reads it (bounds, polish, the end).
  */
 public final class FcptsLoop {
+    /**
+     * A step whose reconstruction loss exceeds this multiple of step 1's (or is not finite) has diverged:
+     * reconstruction starts from the dense network's outputs, so a healthy run's loss stays near or below
+     * where it started; a model without BatchNorm whose outputs are large (box regressors in pixels) can
+     * blow up at the published weight lr instead.
+     */
+    static final double DIVERGENCE = 1e3;
+
 
     /**
      * What a run produced; {@code reconstruction} lists the loss term of every reconstructed output, scales
@@ -233,6 +241,11 @@ public final class FcptsLoop {
                     weights.loadStudent(student, phase.keep(), t);
                     student.runFromTensors(Map.of(input, batch));
                     double rec = reconstruction.compute(k, student, teacher);
+                    if (it > 0 && !(rec <= DIVERGENCE * Math.max(recCurve[0], 1e-12))) {
+                        throw new FcptsException(ErrorCode.DIVERGED, "pruning of '" + dense.name() + "' diverged at "
+                                + "step " + (it + 1) + ": reconstruction loss " + rec + " from " + recCurve[0]
+                                + " at step 1 with weight lr " + c.schedule().weightLr());
+                    }
                     student.backwardFromTensors(reconstruction.seeds());
                     float lr = schedule.at(it);
                     weights.updateBatchNorm(student, lr);

@@ -55,6 +55,9 @@ import java.util.function.Consumer;
  * its own backend. Runs are deterministic for a given seed on the CPU.
  */
 public final class Pruner {
+    /** How often a diverged run starts over with a ten times smaller weight lr (0.01 -> 1e-5 at most). */
+    static final int RETRIES = 3;
+
 
     /** How the mask is chosen: FCPTS, or one of the magnitude allocations as a baseline. */
     public enum Method {
@@ -157,15 +160,28 @@ public final class Pruner {
         long start = System.nanoTime();
         FcptsLoop.Outcome outcome;
         String backendName;
+        FcptsConfig used = config;
         try (Backend b = Backends.open(backend, BackendOptions.defaults().withTf32(allowTf32))) {
             backendName = b.description();
-            if (method == Method.FCPTS) {
-                outcome = FcptsLoop.run(dense, calibration, config, b, listener, null, prunable, budget);
+            Masks baselineMasks = method == Method.FCPTS ? null
+                    : Allocations.baseline(method.baseline().orElseThrow(), layers, budget);
+            if (method != Method.FCPTS && !reconstruct) {
+                outcome = new FcptsLoop.Outcome(baselineMasks.applyTo(dense, prunable, layers), baselineMasks, null,
+                        new double[0], new double[0], (System.nanoTime() - start) / 1e9);
             } else {
-                Masks masks = Allocations.baseline(method.baseline().orElseThrow(), layers, budget);
-                outcome = reconstruct ? FcptsLoop.run(dense, calibration, config, b, listener, masks, prunable, budget)
-                        : new FcptsLoop.Outcome(masks.applyTo(dense, prunable, layers), masks, null, new double[0],
-                        new double[0], (System.nanoTime() - start) / 1e9);
+                // a run that diverges starts over with the weight lr divided by 10, at most RETRIES times
+                for (int attempt = 0; ; attempt++) {
+                    try {
+                        outcome = FcptsLoop.run(dense, calibration, used, b, listener, baselineMasks, prunable,
+                                budget);
+                        break;
+                    } catch (FcptsException e) {
+                        if (e.code() != ErrorCode.DIVERGED || attempt == RETRIES) {
+                            throw e;
+                        }
+                        used = used.toBuilder().weightLr(used.schedule().weightLr() / 10).build();
+                    }
+                }
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -173,7 +189,7 @@ public final class Pruner {
         references.put("uniform", perLayer(Allocations.uniform(layers, budget)));
         references.put("ERK", perLayer(Allocations.erk(layers, budget)));
         return new PruneResult(model.withGraph(outcome.pruned()), modelPath, method,
-                method == Method.FCPTS || reconstruct, config, macsPerWeight, prunable, layers, outcome,
+                method == Method.FCPTS || reconstruct, used, macsPerWeight, prunable, layers, outcome,
                 references, backendName, seconds);
     }
 

@@ -45,7 +45,9 @@ public final class Allocations {
             float[] w = layers.get(l).weights();
             float[] scores = new float[w.length];
             for (int i = 0; i < w.length; i++) {
-                scores[i] = (float) (Math.abs(w[i]) / thresholds[l]);
+                // |w| / t overflows float where t is tiny (a layer of near-zero weights, as real models have):
+                // such a weight is far above its threshold either way, and the cap keeps it comparable
+                scores[i] = (float) Math.min(Math.abs(w[i]) / thresholds[l], Float.MAX_VALUE);
             }
             return scores;
         }, budget);

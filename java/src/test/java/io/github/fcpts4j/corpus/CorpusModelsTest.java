@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.fcpts4j.data.LabeledImages;
+import io.github.fcpts4j.data.RandomImages;
 import io.github.fcpts4j.eval.EngineCheck;
 import io.github.fcpts4j.eval.OrtModel;
 import io.github.fcpts4j.ir.Graph;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Tag;
@@ -64,7 +64,7 @@ class CorpusModelsTest {
         Path file = CorpusModels.path(m);
         OnnxModel onnx = OnnxImporter.read(file, m.inputShapes());
         EngineCheck.Result r = EngineCheck.compare(file, onnx, EngineCheck.Settings.defaults()
-                .withInputShapes(m.inputShapes()));
+                .withInputShapes(m.inputShapes()).withInputRange(m.low(), m.high()));
         assertEquals(m.outputs(), r.outputs().size(), m.id() + " outputs: " + describe(r));
         assertTrue(r.ok(), m.id() + ": " + describe(r));
     }
@@ -78,7 +78,7 @@ class CorpusModelsTest {
     private void shortRun(CorpusModels.Model m) {
         Path file = CorpusModels.path(m);
         // batch 1: the M-LSD and BlazeFace files fix it
-        PruneResult r = Pruner.builder().model(file, m.inputShapes()).calibration(new RandomImages(m, 8, 3))
+        PruneResult r = Pruner.builder().model(file, m.inputShapes()).calibration(randomImages(m, 8, 3))
                 .backend("cpu").seed(1).iterations(20).batch(1).calibrationSamples(8).targetSparsity(TARGET)
                 .build().run();
         Path out = dir.resolve(m.id() + ".p50.onnx");
@@ -96,7 +96,7 @@ class CorpusModelsTest {
 
         Map<String, long[]> shapes = Map.of(m.input(), m.shape());
         try (OrtModel ort = OrtModel.open(out)) {
-            List<OrtModel.Output> outputs = ort.run(EngineCheck.inputs(shapes, 2), shapes);
+            List<OrtModel.Output> outputs = ort.run(EngineCheck.inputs(shapes, 2, m.low(), m.high()), shapes);
             assertEquals(m.outputs(), outputs.size(), m.id() + " outputs");
             for (OrtModel.Output o : outputs) {
                 for (int i = 0; i < o.values().length; i++) {
@@ -124,61 +124,8 @@ class CorpusModelsTest {
                 + ", max rel " + o.maxRel() + ": " + o.describe()).collect(Collectors.joining("; "));
     }
 
-    /**
-     * Seeded calibration images uniform in [-1, 1) (the range of the corpus models' normalized inputs), in the
-     * model's input layout: [C, H, W] or, for NHWC models, [H, W, C].
-     */
-    static final class RandomImages implements LabeledImages {
-        private final long[] sample;
-        private final boolean nhwc;
-        private final int count;
-        private final long seed;
-
-        RandomImages(CorpusModels.Model m, int count, long seed) {
-            this.sample = m.sampleShape();
-            this.nhwc = m.layout().equals("nhwc");
-            this.count = count;
-            this.seed = seed;
-        }
-
-        @Override
-        public int size() {
-            return count;
-        }
-
-        @Override
-        public int channels() {
-            return (int) (nhwc ? sample[2] : sample[0]);
-        }
-
-        @Override
-        public int rows() {
-            return (int) (nhwc ? sample[0] : sample[1]);
-        }
-
-        @Override
-        public int cols() {
-            return (int) (nhwc ? sample[1] : sample[2]);
-        }
-
-        @Override
-        public long[] sampleShape() {
-            return sample.clone();
-        }
-
-        @Override
-        public boolean labelled() {
-            return false;
-        }
-
-        @Override
-        public int read(int i, float[] dst, int offset) {
-            SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + i);
-            int n = channels() * rows() * cols();
-            for (int k = 0; k < n; k++) {
-                dst[offset + k] = (float) (rng.nextDouble() * 2 - 1);
-            }
-            return -1;
-        }
+    /** Seeded random calibration images in the model's input range and layout. */
+    private static LabeledImages randomImages(CorpusModels.Model m, int count, long seed) {
+        return new RandomImages(m.sampleShape(), m.layout().equals("nhwc"), count, seed, m.low(), m.high());
     }
 }

@@ -61,9 +61,15 @@ public final class CorpusModels {
      * @param input   name of its (one) input
      * @param shape   the input shape the tests use, batch first (symbolic dimensions of the file fixed)
      * @param outputs how many graph outputs it has
+     * @param low     its inputs' range is [low, high): normalized images [-1, 1), M-LSD raw RGBA pixels [0, 255)
      */
     public record Model(String id, String task, Source source, String pkg, String entry, String layout,
-                        String input, long[] shape, int outputs) {
+                        String input, long[] shape, int outputs, double low, double high) {
+
+        Model(String id, String task, Source source, String pkg, String entry, String layout, String input,
+              long[] shape, int outputs) {
+            this(id, task, source, pkg, entry, layout, input, shape, outputs, -1, 1);
+        }
 
         /** {@code Map.of(input, shape)}, for the importer, the check and the pruner. */
         public Map<String, long[]> inputShapes() {
@@ -98,10 +104,10 @@ public final class CorpusModels {
                     "models/ch_PP-OCRv4_det_infer.onnx", "nchw", "x", new long[] {1, 3, 96, 160}, 1),
             new Model("mlsd_tiny", "line segment detection (M-LSD tiny)", Source.NPM, MLSD,
                     "package/ONNX/mlsd_320x320_tiny.onnx", "nhwc", "input_image_with_alpha:0",
-                    new long[] {1, 320, 320, 4}, 2),
+                    new long[] {1, 320, 320, 4}, 2, 0, 255),
             new Model("mlsd_large", "line segment detection (M-LSD large)", Source.NPM, MLSD,
                     "package/ONNX/mlsd_320x320_large.onnx", "nhwc", "input_image_with_alpha:0",
-                    new long[] {1, 320, 320, 4}, 2),
+                    new long[] {1, 320, 320, 4}, 2, 0, 255),
             new Model("blazeface", "face detection (MediaPipe BlazeFace, front)", Source.NPM, BLAZEFACE,
                     "package/ONNX/face_detection_front_128x128_barracuda.onnx", "nhwc", "input:0",
                     new long[] {1, 128, 128, 3}, 4));
