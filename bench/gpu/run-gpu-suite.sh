@@ -7,7 +7,9 @@
 #   3. runs `fcpts backends`, the backend test package (the gpu-tagged classes run
 #      on cuda and compare with cpu), the GPU pruning-parity and sparse-plan tests,
 #      the fused-kernel benchmark on cuda and cpu, and GpuPruningBench (ResNet-18
-#      at 224: iteration phases, a whole 1,600-iteration run, sparse vs cuDNN latency).
+#      at 224: iteration phases, a 400-iteration run (FCPTS_BENCH_ITERATIONS), sparse vs cuDNN latency).
+# Every stage runs under its own timeout (30 + 200 + 2 x 45 + 150 s = 470 s: the whole suite stays under
+# 8 minutes of device time even when a stage hangs; a stage that times out is recorded and the next runs).
 # Everything lands in $OUT (the device tool brings it back) or bench/results/gpu-run.
 # Then commit the files to bench/results/ with the card named (nvidia-smi.txt).
 set -uo pipefail
@@ -30,20 +32,20 @@ cp="$work/app/classes:$work/app/test-classes:$(ls "$work"/app/*.jar | grep -v ju
 console=$(ls "$work"/app/junit-platform-console-standalone-*.jar)
 
 status=0
-"$java" -cp "$cp" io.github.fcpts4j.cli.FcptsCli backends 2>&1 | tee "$out/backends.txt" || status=1
+timeout 30 "$java" -cp "$cp" io.github.fcpts4j.cli.FcptsCli backends 2>&1 | tee "$out/backends.txt" || status=1
 cd "$root/java"   # the tests read ../examples
-"$java" -jar "$console" execute --class-path "$cp" --select-package io.github.fcpts4j.backend \
+timeout 200 "$java" -jar "$console" execute --class-path "$cp" --select-package io.github.fcpts4j.backend \
     --select-class io.github.fcpts4j.prune.CudaPruningParityTest \
     --select-class io.github.fcpts4j.sparse.CudaSparsePlanTest \
     --reports-dir "$out/junit" --details=tree --disable-banner 2>&1 | tee "$out/tests.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 cd "$root"
 for backend in cuda cpu; do
-  "$java" -Dfcpts.commit="$commit" -cp "$cp" io.github.fcpts4j.bench.FusedKdeBench --backend "$backend" \
+  timeout 45 "$java" -Dfcpts.commit="$commit" -cp "$cp" io.github.fcpts4j.bench.FusedKdeBench --backend "$backend" \
       --out "$out/kde_fused_${backend}" 2>&1 | tee "$out/kde_fused_${backend}.log" || status=1
 done
-"$java" -Xmx24g -Dfcpts.commit="$commit" -cp "$cp" io.github.fcpts4j.bench.GpuPruningBench --backend cuda \
-    --iterations "${FCPTS_BENCH_ITERATIONS:-1600}" --out "$out/gpu_pruning_resnet18" 2>&1 \
+timeout 150 "$java" -Xmx24g -Dfcpts.commit="$commit" -cp "$cp" io.github.fcpts4j.bench.GpuPruningBench --backend cuda \
+    --iterations "${FCPTS_BENCH_ITERATIONS:-400}" --out "$out/gpu_pruning_resnet18" 2>&1 \
     | tee "$out/gpu_pruning_resnet18.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 exit $status
