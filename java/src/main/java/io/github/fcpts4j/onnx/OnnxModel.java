@@ -39,6 +39,21 @@ public final class OnnxModel {
         return new OnnxModel(newGraph, opset, source, constantNodeOfInitializer);
     }
 
+    /**
+     * Whether the file stores weights (initializers or Constants) in fp16: fcpts4j computes them in fp32 and
+     * writes changed ones back in fp16, which reports say.
+     */
+    public boolean float16Weights() {
+        if (source == null) {
+            return false;
+        }
+        OnnxMl.GraphProto g = source.getGraph();
+        return g.getInitializerList().stream().anyMatch(t -> t.getDataType() == Float16.ONNX_TYPE)
+                || g.getNodeList().stream().filter(n -> n.getOpType().equals("Constant"))
+                .flatMap(n -> n.getAttributeList().stream())
+                .anyMatch(a -> a.hasT() && a.getT().getDataType() == Float16.ONNX_TYPE);
+    }
+
     OnnxMl.ModelProto source() {
         return source;
     }

@@ -226,6 +226,9 @@ public final class PruneResult {
     public String toJson() {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", source == null ? model.graph().name() : source.toString());
+        if (model.float16Weights()) {
+            r.put("precision", "fp16 weights computed in fp32, written back as fp16");
+        }
         r.put("method", method.label());
         r.put("reconstruction", reconstructed);
         r.put("backend", backend);

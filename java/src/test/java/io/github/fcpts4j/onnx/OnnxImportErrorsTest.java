@@ -68,6 +68,17 @@ class OnnxImportErrorsTest {
     }
 
     @Test
+    void aQuantizedModelGetsOneErrorSayingSo(@TempDir Path dir) throws Exception {
+        Path f = save(dir, model(13, node("dq", "DequantizeLinear", "", new String[] {"x"}, "h"),
+                node("conv", "QLinearConv", "", new String[] {"h"}, "y")));
+        FcptsException e = assertThrows(FcptsException.class, () -> OnnxImporter.read(f));
+        assertEquals(ErrorCode.UNSUPPORTED_MODEL, e.code());
+        assertTrue(e.getMessage().contains("is a quantized model (it has DequantizeLinear, QLinearConv)"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+    }
+
+    @Test
     void truncatedFileIsInvalidAndLeftUntouched(@TempDir Path dir) throws Exception {
         Path full = dir.resolve("full.onnx");
         OnnxExporter.write(TestNets.allOpsNet(1), full);
