@@ -37,6 +37,7 @@ cd "$root/java"   # the tests read ../examples
 timeout 200 "$java" -jar "$console" execute --class-path "$cp" --select-package io.github.fcpts4j.backend \
     --select-class io.github.fcpts4j.prune.CudaPruningParityTest \
     --select-class io.github.fcpts4j.sparse.CudaSparsePlanTest \
+    --select-class io.github.fcpts4j.engine.CudaRealModelOpsParityTest \
     --reports-dir "$out/junit" --details=tree --disable-banner 2>&1 | tee "$out/tests.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 cd "$root"

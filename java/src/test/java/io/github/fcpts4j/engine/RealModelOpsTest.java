@@ -139,7 +139,7 @@ class RealModelOpsTest extends CpuTest {
     }
 
     /** The one-node graph of a case: data input "x", constants "c1".."ck" (in input order), outputs "y0".. */
-    private static Graph graph(Case k) {
+    static Graph graph(Case k) {
         Map<String, TensorData> init = new LinkedHashMap<>();
         List<String> ins = new ArrayList<>(List.of("x"));
         for (int i = 0; i < k.constants().size(); i++) {
@@ -163,7 +163,7 @@ class RealModelOpsTest extends CpuTest {
         return new Graph(k.name().replace(' ', '_'), inputs, outputs, List.of(node), init);
     }
 
-    private float[] input(Case k) {
+    static float[] input(Case k) {
         float[] x = TestData.uniform((int) TensorData.size(k.input()), 71, 1.0);
         if (k.positive()) {
             for (int i = 0; i < x.length; i++) {
