@@ -2,11 +2,15 @@ package io.github.fcpts4j.testing;
 
 import io.github.fcpts4j.ir.Attributes;
 import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.models.Architectures;
 import io.github.fcpts4j.models.ImageNetArchitectures;
 import io.github.fcpts4j.models.NetBuilder;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /** Test networks: every IR op in one graph, and ResNet-20 with random BatchNorm statistics. */
 public final class TestNets {
@@ -59,6 +63,93 @@ public final class TestNets {
                 b.constant("shape2", TensorData.int64Vector(0, -1))));                            // N x 15
         b.output(out, -1, 15);
         return b.build();
+    }
+
+    /**
+     * The ops added for third-party models, in one graph with convolutions upstream and weights downstream
+     * of each: Conv; ConvTranspose (stride 2 with output_padding) and a grouped, dilated one with
+     * asymmetric pads; Resize nearest (tf_half_pixel_for_nn, round_prefer_ceil, from scales), linear
+     * half_pixel (scales) and linear align_corners (sizes); Pad reflect and constant; Slice with step 2;
+     * Conv; Split (two outputs, of sizes 3 and 5) into Pow 2 and Tanh, Concat back in swapped order;
+     * Reshape, Transpose, Gather (a repeat and a negative index), Cast, LayerNormalization, attention
+     * (three MatMul projections, a batched MatMul of two activations, Softmax, a second batched MatMul),
+     * Unsqueeze, ReduceMean, ReduceMax, ReduceSum, Squeeze, Gemm. Input [N, 3, 5, 7] (N = 2: the Resize
+     * sizes fix it), output [N, 4].
+     */
+    public static Graph realModelOpsNet(long seed) {
+        NetBuilder b = builder("real_model_ops", seed);
+        String x = b.input("image", 3, 5, 7);
+        String c1 = b.conv(x, 3, 6, 3, 1, 1, true);                                                  // 6 x 5 x 7
+        String t1 = b.node(OpType.CONV_TRANSPOSE, Attributes.of("kernel_shape", new long[] {3, 3},
+                "strides", new long[] {2, 2}, "pads", new long[] {1, 1, 1, 1}, "output_padding", new long[] {1, 0}),
+                c1, b.randomTensor("ct_weight", 0.3, 6, 4, 3, 3), b.randomTensor("ct_bias", 0.05, 4)); // 4 x 10 x 13
+        String t2 = b.node(OpType.CONV_TRANSPOSE, Attributes.of("kernel_shape", new long[] {3, 3}, "group", 2L,
+                "dilations", new long[] {2, 2}, "pads", new long[] {2, 1, 2, 3}),
+                t1, b.randomTensor("ct_grouped", 0.4, 4, 3, 3, 3));                                 // 6 x 10 x 13
+        String none = "";
+        String rA = b.node(OpType.RESIZE, Attributes.of("mode", "nearest", "coordinate_transformation_mode",
+                "tf_half_pixel_for_nn", "nearest_mode", "round_prefer_ceil"), t2, none,
+                b.constant("scales", TensorData.ofFloats(new long[] {4}, new float[] {1, 1, 0.5f, 0.5f}))); // 6 x 5 x 6
+        String rB = b.node(OpType.RESIZE, Attributes.of("mode", "linear", "coordinate_transformation_mode",
+                "half_pixel"), c1, none,
+                b.constant("scales", TensorData.ofFloats(new long[] {4}, new float[] {1, 1, 1.6f, 1.5f}))); // 6 x 8 x 10
+        String pB = b.node(OpType.PAD, Attributes.of("mode", "reflect"), rB,
+                b.constant("pads", TensorData.int64Vector(0, 0, 1, 2, 0, 0, 2, 1)));                 // 6 x 11 x 13
+        String pT = b.node(OpType.PAD, Attributes.of("mode", "constant"), t2,
+                b.constant("pads", TensorData.int64Vector(0, 0, 1, 0, 0, 0, 0, 0)),
+                b.constant("value", TensorData.ofFloats(new long[0], new float[] {0.3f})));          // 6 x 11 x 13
+        String rC = b.node(OpType.RESIZE, Attributes.of("mode", "linear", "coordinate_transformation_mode",
+                "align_corners"), rA, none, none, b.constant("sizes", TensorData.int64Vector(2, 6, 11, 13)));
+        String sum = b.add(b.add(pB, pT), rC);                                                      // 6 x 11 x 13
+        String sliced = b.node(OpType.SLICE, Attributes.empty(), sum, b.constant("starts", TensorData.int64Vector(0, 1)),
+                b.constant("ends", TensorData.int64Vector(11, 13)), b.constant("axes", TensorData.int64Vector(2, -1)),
+                b.constant("steps", TensorData.int64Vector(2, 2)));                                  // 6 x 6 x 6
+        String c2 = b.conv(sliced, 6, 8, 3, 1, 1, true);                                             // 8 x 6 x 6
+        String split = b.node(OpType.SPLIT, Attributes.of("axis", 1L), c2, b.constant("split",
+                TensorData.int64Vector(3, 5)));
+        String first = split, second = split + "_1";                                                 // 3, 5 channels
+        String pow = b.node(OpType.POW, Attributes.empty(), first,
+                b.constant("exponent", TensorData.ofFloats(new long[0], new float[] {2f})));
+        String tanh = b.node(OpType.TANH, Attributes.empty(), first);  // reads second: rewired below
+        String cat = b.node(OpType.CONCAT, Attributes.of("axis", 1L), tanh, pow);                    // 8 x 6 x 6
+        String tokens = b.node(OpType.TRANSPOSE, Attributes.of("perm", new long[] {0, 2, 1}), b.node(OpType.RESHAPE,
+                Attributes.empty(), cat, b.constant("shape", TensorData.int64Vector(0, 8, 36))));  // 36 x 8
+        String picked = b.node(OpType.GATHER, Attributes.of("axis", 1L), tokens,
+                b.constant("indices", TensorData.ofLongs(io.github.fcpts4j.ir.DataType.INT64, new long[] {3, 4},
+                        new long[] {0, 5, 7, 35, 12, 5, -1, 20, 30, 2, 9, 17})));                   // 3 x 4 x 8
+        String flat = b.node(OpType.CAST, Attributes.of("to", 1L), b.node(OpType.RESHAPE, Attributes.empty(), picked,
+                b.constant("shape", TensorData.int64Vector(0, 12, 8))));                            // 12 x 8
+        String ln = b.node(OpType.LAYER_NORMALIZATION, Attributes.of("axis", -1L, "epsilon", 1e-5f), flat,
+                b.randomTensor("ln_scale", 0.5, 8), b.randomTensor("ln_bias", 0.1, 8));
+        String q = b.node(OpType.MATMUL, Attributes.empty(), ln, b.randomTensor("wq", 0.5, 8, 6));
+        String k = b.node(OpType.MATMUL, Attributes.empty(), ln, b.randomTensor("wk", 0.5, 8, 6));
+        String val = b.node(OpType.MATMUL, Attributes.empty(), ln, b.randomTensor("wv", 0.5, 8, 5));
+        String scores = b.node(OpType.MATMUL, Attributes.empty(), q,
+                b.node(OpType.TRANSPOSE, Attributes.of("perm", new long[] {0, 2, 1}), k));          // 12 x 12
+        String att = b.node(OpType.SOFTMAX, Attributes.of("axis", -1L), scores);
+        String ctx = b.node(OpType.MATMUL, Attributes.empty(), att, val);                            // 12 x 5
+        String un = b.node(OpType.UNSQUEEZE, Attributes.empty(), ctx, b.constant("axes", TensorData.int64Vector(1)));
+        String mean = b.node(OpType.REDUCE_MEAN, Attributes.of("axes", new long[] {2}, "keepdims", 0L), un); // 1 x 5
+        String max = b.node(OpType.REDUCE_MAX, Attributes.of("axes", new long[] {1, 2}, "keepdims", 1L), un); // 1 x 1 x 5
+        String total = b.node(OpType.REDUCE_SUM, Attributes.of("keepdims", 0L), ctx,
+                b.constant("axes", TensorData.int64Vector(-2)));                                     // 5
+        String pooled = b.add(b.add(b.node(OpType.SQUEEZE, Attributes.empty(), mean,
+                b.constant("axes", TensorData.int64Vector(1))), b.node(OpType.SQUEEZE, Attributes.empty(), max,
+                b.constant("axes", TensorData.int64Vector(1, 2)))), b.node(OpType.MUL, Attributes.empty(), total,
+                b.constant("tenth", TensorData.ofFloats(new long[0], new float[] {0.1f}))));
+        String out = b.gemm(pooled, 5, 4);
+        b.output(out, -1, 4);
+        Graph g = b.build();
+        List<Node> nodes = new ArrayList<>();
+        for (Node n : g.nodes()) {  // NetBuilder makes one output per node: give Split its second
+            if (n.output().equals(split)) {
+                n = new Node(n.name(), n.op(), n.inputs(), List.of(first, second), n.attributes());
+            } else if (n.output().equals(tanh)) {
+                n = new Node(n.name(), n.op(), List.of(second), n.outputs(), n.attributes());
+            }
+            nodes.add(n);
+        }
+        return new Graph(g.name(), g.inputs(), g.outputs(), nodes, g.initializers());
     }
 
     /** ResNet-20 (28 x 28 x 1, no input normalization) with random BatchNorm statistics and biases. */
