@@ -84,6 +84,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Path> inputs = models != null ? models
                 : List.of(Path.of(System.getProperty("fcpts.home", ".")).resolve(DEFAULT_MODEL));
+        OutputPaths outputs = new OutputPaths().output("--chart", chart);
+        inputs.forEach(m -> outputs.input("--model", m));
+        outputs.check();
         PrintWriter err = spec.commandLine().getErr();
         List<Map<String, Object>> rows = new ArrayList<>();
         Map<String, Map<String, double[][]>> panels = new LinkedHashMap<>();

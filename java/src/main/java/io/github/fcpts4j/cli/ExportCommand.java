@@ -50,9 +50,7 @@ final class ExportCommand implements Callable<Integer> {
         if (!format.equals("sparse-onnx")) {
             throw new IllegalArgumentException("--format '" + format + "': expected sparse-onnx");
         }
-        if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--out " + out + " is the input model; choose another file");
-        }
+        new OutputPaths().input("--model", model).output("--out", out).check();
         OnnxModel onnx = inputShape.read(model);
         List<String> moved = OnnxExporter.writeCompact(onnx, out);
         long before = Files.size(model), after = Files.size(out);

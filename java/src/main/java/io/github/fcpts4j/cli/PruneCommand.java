@@ -197,9 +197,12 @@ final class PruneCommand implements Callable<Integer> {
         String base = input.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path target = out != null ? out : Path.of(String.format(Locale.ROOT, "%s.%s%d.onnx", base, m.label(),
                 Math.round(sparsity * 100)));
-        if (target.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--out " + target + " is the input model; choose another file");
+        OutputPaths paths = new OutputPaths().input("--model", input).output("--out", target).output("--report", report);
+        if (chart != null) {
+            paths.output("--chart", PruneResult.chartFile(chart, PruneResult.LAYER_CHART))
+                    .output("--chart", PruneResult.chartFile(chart, PruneResult.CURVE_CHART));
         }
+        paths.check();
         SchedulePreset schedule = preset != null ? SchedulePreset.parse(preset)
                 : model == null ? SchedulePreset.FAST : SchedulePreset.DEFAULT;
         int steps = iterations != null ? iterations : schedule.iterations();

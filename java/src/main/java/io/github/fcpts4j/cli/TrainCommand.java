@@ -59,6 +59,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        new OutputPaths().output("--out", out).check();
         if (!data.startsWith("idx:")) {
             throw new IllegalArgumentException("--data must be idx:DIR, got '" + data + "'");
         }

@@ -191,6 +191,16 @@ public final class PruneResult {
         AtomicFiles.writeString(target, toJson() + "\n");
     }
 
+    /** Suffix of the per-layer sparsity chart. */
+    public static final String LAYER_CHART = ".layers.png";
+    /** Suffix of the optimization-curve chart. */
+    public static final String CURVE_CHART = ".curves.png";
+
+    /** The chart file {@link #charts} writes for {@code prefix} and a chart suffix. */
+    public static Path chartFile(Path prefix, String suffix) {
+        return sibling(prefix, suffix);
+    }
+
     /**
      * Writes two PNG charts: {@code <prefix>.layers.png} (per-layer sparsity next to the uniform
      * and ERK allocations at the same budget) and, when the run optimized, {@code <prefix>.curves.png}
@@ -205,12 +215,12 @@ public final class PruneResult {
         }
         series.put(method.label() + (reconstructed && method != Pruner.Method.FCPTS ? " + rec" : ""), mine);
         series.putAll(references);
-        Path layerChart = sibling(prefix, ".layers.png");
+        Path layerChart = sibling(prefix, LAYER_CHART);
         SparsityCharts.layerSparsity(layerChart, String.format("Per-layer sparsity at %.0f %% (%s)",
                 100 * targetSparsity(), model.graph().name()), layers.stream().map(Layer::name).toList(), series);
         out.add(layerChart);
         if (reconstructionCurve.length > 0) {
-            Path curves = sibling(prefix, ".curves.png");
+            Path curves = sibling(prefix, CURVE_CHART);
             SparsityCharts.curves(curves, method.label() + " optimization of " + model.graph().name(),
                     reconstructionCurve, sparsityCurve, targetSparsity());
             out.add(curves);
