@@ -323,12 +323,7 @@ public final class NetworkExecutor implements AutoCloseable {
 
     /** The device tensor of a value (for callers that keep data on the backend). */
     public Tensor value(String name) {
-        Tensor t = values.get(name);
-        if (t == null) {
-            throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, "value '" + name
-                    + "' is not a float tensor of graph '" + graph.name() + "'");
-        }
-        return t;
+        return lowering.value(name);
     }
 
     @Override

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.fcpts4j.ir.Attributes;
 import io.github.fcpts4j.ir.Graph;
-import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.models.NetBuilder;
@@ -15,12 +14,8 @@ import io.github.fcpts4j.testing.CpuTest;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
@@ -48,98 +43,16 @@ import org.junit.jupiter.api.Test;
  * O(1). Forward: 1e-4 + 1e-4 |ref|, as against ONNX Runtime.
  */
 class RealOpsDoubleFiniteDifferenceTest extends CpuTest {
-    private static final double STEP = 1e-5;
-    private static double[] toDouble(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
-
-    private static double probe(double[] y, float[] r) {
-        double l = 0;
-        for (int i = 0; i < y.length; i++) {
-            l += r[i] * y[i];
-        }
-        return l;
-    }
-
-    private static Set<String> trainable(Graph g) {
-        Set<String> out = new LinkedHashSet<>();
-        for (Node n : g.nodes()) {
-            for (int i = 1; i < n.inputs().size(); i++) {
-                boolean stats = n.op() == OpType.BATCH_NORMALIZATION && i >= 3;
-                // constant parameters, not weights: Clip bounds, Resize roi / scales, Pad value, Pow exponent
-                boolean bounds = n.op() == OpType.CLIP || n.op() == OpType.RESIZE || n.op() == OpType.PAD
-                        || n.op() == OpType.POW;
-                if (!stats && !bounds && g.initializer(n.input(i)).map(TensorData::isFloat).orElse(false)) {
-                    out.add(n.input(i));
-                }
-            }
-        }
-        return out;
-    }
-
-    private void check(Graph g, long[] shape, int tensors, int entries, long seed) {
-        String input = g.inputs().get(0).name(), output = g.outputs().get(0).name();
-        float[] x = TestData.uniform((int) io.github.fcpts4j.backend.Tensor.elementCount(shape), seed);
-        ReferenceInterpreter ref = new ReferenceInterpreter(g, Map.of(input, shape));
-        double[] expected = ref.run(Map.of(input, toDouble(x)), Map.of());
-        List<String> failures = new ArrayList<>();
-        Map<String, float[]> grads = new HashMap<>();
-        float[] r;
-        List<String> params = new ArrayList<>(trainable(g));
-        SplittableRandom pick = new SplittableRandom(seed + 1);
-        while (params.size() > tensors) {
-            params.remove(pick.nextInt(params.size()));
-        }
-        try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of(input, shape), true)) {
-            float[] y = e.run(Map.of(input, x)).get(output);
-            for (int i = 0; i < y.length; i++) {
-                if (Math.abs(y[i] - expected[i]) > 1e-4 + 1e-4 * Math.abs(expected[i])) {
-                    failures.add("forward[" + i + "]: ours " + y[i] + ", reference " + expected[i]);
-                }
-            }
-            r = TestData.uniform(y.length, seed + 2);
-            e.backward(Map.of(output, r));
-            grads.put(input, e.gradient(input));
-            for (String p : params) {
-                grads.put(p, e.gradient(p));
-            }
-        }
-        for (var entry : grads.entrySet()) {
-            String name = entry.getKey();
-            boolean isInput = name.equals(input);
-            double[] base = isInput ? toDouble(x) : toDouble(g.initializer(name).orElseThrow().floats());
-            for (int t = 0; t < entries; t++) {
-                int i = pick.nextInt(base.length);
-                double[] plus = base.clone(), minus = base.clone();
-                plus[i] += STEP;
-                minus[i] -= STEP;
-                double lp = probe(isInput ? ref.run(Map.of(input, plus), Map.of())
-                        : ref.run(Map.of(input, toDouble(x)), Map.of(name, plus)), r);
-                double lm = probe(isInput ? ref.run(Map.of(input, minus), Map.of())
-                        : ref.run(Map.of(input, toDouble(x)), Map.of(name, minus)), r);
-                double fd = (lp - lm) / (2 * STEP), ours = entry.getValue()[i];
-                if (Math.abs(ours - fd) > 1e-4 + 2e-3 * Math.abs(fd)) {
-                    failures.add(name + "[" + i + "]: backward " + ours + ", double finite difference " + fd);
-                }
-            }
-        }
-        assertTrue(failures.isEmpty(), () -> failures.size() + " mismatches: " + failures);
-    }
-
     @Test
     void realModelOpsAgainstTheDoubleReference() {
         // every weight tensor (convolutions, ConvTranspose, LayerNorm, projections, Gemm), 4 entries each, and 4
         // input entries
-        check(TestNets.realModelOpsNet(71), new long[] {2, 3, 5, 7}, 1000, 4, 81);
+        DoubleReferenceCheck.check(cpu, TestNets.realModelOpsNet(71), new long[] {2, 3, 5, 7}, 1000, 4, 81);
     }
 
     @Test
     void realModelOpsAnotherSeed() {
-        check(TestNets.realModelOpsNet(72), new long[] {2, 3, 5, 7}, 1000, 4, 82);
+        DoubleReferenceCheck.check(cpu, TestNets.realModelOpsNet(72), new long[] {2, 3, 5, 7}, 1000, 4, 82);
     }
 
     /** One op on a [2, 3, 5, 7] input, our forward against the reference's (the modes the net above leaves out). */
@@ -151,7 +64,7 @@ class RealOpsDoubleFiniteDifferenceTest extends CpuTest {
         Graph g = b.build();
         long[] shape = {2, 3, 5, 7};
         float[] x = TestData.uniform(210, 91);
-        double[] expected = new ReferenceInterpreter(g, Map.of("image", shape)).run(Map.of("image", toDouble(x)), Map.of());
+        double[] expected = new ReferenceInterpreter(g, Map.of("image", shape)).run(Map.of("image", DoubleReferenceCheck.toDouble(x)), Map.of());
         try (NetworkExecutor e = NetworkExecutor.compile(g, cpu, Map.of("image", shape), false)) {
             float[] y = e.run(Map.of("image", x)).get(out);
             if (y.length != expected.length) {
