@@ -126,6 +126,14 @@ public final class OrtEvaluator {
                 int higher = 0;
                 float[] v = logits.values();
                 for (int k = 0; k < classes; k++) {
+                    // a NaN compares false with everything, so it would rank every label first: refuse it
+                    if (!Float.isFinite(v[i * classes + k])) {
+                        throw new FcptsException(ErrorCode.NON_FINITE_INPUT, model + "'s output '" + logits.name()
+                                + "' is " + v[i * classes + k] + " for sample " + (samples + i) + " (class " + k
+                                + "): the model's weights or the data hold non-finite values, so it has no accuracy");
+                    }
+                }
+                for (int k = 0; k < classes; k++) {
                     higher += v[i * classes + k] > v[i * classes + labels[i]] ? 1 : 0;
                 }
                 top1 += higher == 0 ? 1 : 0;

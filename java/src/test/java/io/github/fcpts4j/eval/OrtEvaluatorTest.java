@@ -38,6 +38,23 @@ class OrtEvaluatorTest {
         assertEquals(2048, ort.samples());
     }
 
+    /** A NaN weight makes every score NaN, which ranks every label first: refused instead of a 100 % top-1. */
+    @Test
+    void nonFiniteOutputsAreRefusedNamingTheOutputAndSample(@TempDir Path dir) {
+        Graph g = Architectures.build("resnet20", 1);
+        String w = g.prunableNodes().get(0).input(1);
+        float[] bad = g.initializer(w).orElseThrow().floats();
+        java.util.Arrays.fill(bad, Float.NaN);
+        Path file = dir.resolve("nan.onnx");
+        OnnxExporter.write(g.withInitializer(w, io.github.fcpts4j.ir.TensorData.ofFloats(
+                g.initializer(w).orElseThrow().dims(), bad)), file);
+        IdxDataset test = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.TEST);
+        FcptsException e = assertThrows(FcptsException.class, () -> OrtEvaluator.evaluate(file, test, 16));
+        assertEquals(io.github.fcpts4j.ErrorCode.NON_FINITE_INPUT, e.code());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("for sample 0"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("output '"), e.getMessage());
+    }
+
     @Test
     void missingModelIsATypedError(@TempDir Path dir) {
         IdxDataset calib = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.CALIBRATION);
