@@ -55,6 +55,39 @@ class OrtEvaluatorTest {
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("output '"), e.getMessage());
     }
 
+    /** One label past the classes among otherwise valid ones is named, not scored or thrown as an index error. */
+    @Test
+    void aLabelOutsideTheClassesIsATypedErrorNamingItsSample() {
+        IdxDataset test = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.TEST);
+        io.github.fcpts4j.data.LabeledImages oneBad = new io.github.fcpts4j.data.LabeledImages() {
+            public int size() {
+                return 8;
+            }
+
+            public int channels() {
+                return test.channels();
+            }
+
+            public int rows() {
+                return test.rows();
+            }
+
+            public int cols() {
+                return test.cols();
+            }
+
+            public int read(int i, float[] dst, int offset) {
+                int label = test.read(i, dst, offset);
+                return i == 3 ? 10 : label;
+            }
+        };
+        Path model = Path.of("../examples/models/resnet20_fashion_mnist.onnx");
+        FcptsException e = assertThrows(FcptsException.class, () -> OrtEvaluator.evaluate(model, oneBad, 4));
+        assertEquals(io.github.fcpts4j.ErrorCode.INVALID_ARGUMENT, e.code());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("label 10 of sample 3 is outside the 10 "
+                + "classes"), e.getMessage());
+    }
+
     @Test
     void missingModelIsATypedError(@TempDir Path dir) {
         IdxDataset calib = DataSpec.open(DataSpec.DEFAULT, IdxDataset.Split.CALIBRATION);
