@@ -5,7 +5,6 @@ import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,15 +53,7 @@ final class HardSwishFusion {
                         Attributes.empty()));
             }
         }
-        List<Node> out = new ArrayList<>();
-        for (Node n : nodes) {
-            if (replaced.containsKey(n)) {
-                out.add(replaced.get(n));
-            } else if (!removed.contains(n)) {
-                out.add(n);
-            }
-        }
-        return out;
+        return NodeSplice.apply(nodes, removed, replaced);
     }
 
     /** The x of a matched chain is the first input of its last-listed node (HardSigmoid or Add). */

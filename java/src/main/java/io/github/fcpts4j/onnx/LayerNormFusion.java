@@ -82,15 +82,7 @@ final class LayerNormFusion {
             replaced.put(m.last(), new Node(m.last().name(), OpType.LAYER_NORMALIZATION, ins, m.last().outputs(),
                     Attributes.of("axis", (long) -m.normalizedAxes(), "epsilon", m.epsilon())));
         }
-        List<Node> out = new ArrayList<>();
-        for (Node n : nodes) {
-            if (replaced.containsKey(n)) {
-                out.add(replaced.get(n));
-            } else if (!removed.contains(n)) {
-                out.add(n);
-            }
-        }
-        return out;
+        return NodeSplice.apply(nodes, removed, replaced);
     }
 
     private long normalizedSize(Match m) {
