@@ -1,12 +1,14 @@
 package io.github.fcpts4j.cli;
 
+import java.io.PrintWriter;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * Entry point of the {@code fcpts} command line. Exit codes: 0 success,
- * 1 a typed fcpts error, 2 bad usage (unknown command or option, bad value
- * syntax) or a command that is not implemented yet; {@code check} also exits 1
+ * 1 a typed fcpts error, 2 bad usage (unknown command or option, a value that
+ * is malformed or outside its option's range, see {@link Ranges}); {@code check} also exits 1
  * when an output differs between ONNX Runtime and our engine. Every command answers
  * {@code -h} / {@code --help}.
  */
@@ -29,13 +31,19 @@ public final class FcptsCli implements Runnable {
 
     /** As {@link #run(String...)}, with the commands made by {@code factory} (tests give commands seams). */
     static int run(CommandLine.IFactory factory, String... args) {
+        return commandLine(factory).execute(args);
+    }
+
+    /** The command line with its handlers and every command's options (tests read the option specs). */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
         CommandLine cli = new CommandLine(new FcptsCli(), factory)
                 .setExecutionExceptionHandler(new ErrorHandler())
+                .setParameterExceptionHandler(FcptsCli::usageError)
                 .setExecutionStrategy(FcptsCli::execute);
         // -h / --help (and -V / --version) on every command, here once rather than on each @Command
         cli.getSubcommands().values().stream().filter(c -> !(c.getCommand() instanceof CommandLine.HelpCommand))
                 .forEach(c -> c.getCommandSpec().mixinStandardHelpOptions(true));
-        return cli.execute(args);
+        return cli;
     }
 
     /**
@@ -51,9 +59,24 @@ public final class FcptsCli implements Runnable {
         return new CommandLine.RunLast().execute(parsed);
     }
 
+    /**
+     * A usage error (exit 2): the message, which names the option, the value and what was expected, then where
+     * the options are listed; the full usage only where no command was given.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(e.getMessage());
+        if (cmd.getCommand() instanceof FcptsCli) {
+            cmd.usage(err);
+        } else {
+            err.println("See 'fcpts " + cmd.getCommandName() + " --help' for its options.");
+        }
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 }

@@ -19,7 +19,7 @@ final class PreprocessOptions {
             + "256, crop 224); HxW: exactly H x W, no crop (e.g. 48x192)")
     String resize;
 
-    @Option(names = "--crop", paramLabel = "C", description = "center crop C x C after --resize N (default: 224 "
+    @Option(names = "--crop", paramLabel = "C", converter = Ranges.AtLeastOne.class, description = "center crop C x C after --resize N (default: 224 "
             + "with the default resize, else N)")
     Integer crop;
 

@@ -33,25 +33,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "idx:DIR with train-* and t10k-* IDX files")
     String data;
 
-    @Option(names = "--epochs", defaultValue = "10")
+    @Option(names = "--epochs", defaultValue = "10", converter = Ranges.AtLeastOne.class)
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "128")
+    @Option(names = "--batch", defaultValue = "128", converter = Ranges.AtLeastOne.class)
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.1")
+    @Option(names = "--lr", defaultValue = "0.1", converter = Ranges.NonNegativeFloat.class)
     float lr;
 
-    @Option(names = "--weight-decay", defaultValue = "5e-4")
+    @Option(names = "--weight-decay", defaultValue = "5e-4", converter = Ranges.NonNegativeFloat.class)
     float weightDecay;
 
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0 = all cores)")
+    @Option(names = "--threads", defaultValue = "0", converter = Ranges.AtLeastZero.class, description = "CPU threads (0 = all cores)")
     int threads;
 
-    @Option(names = "--limit", defaultValue = "0", description = "use only the first N training images (0 = all)")
+    @Option(names = "--limit", defaultValue = "0", converter = Ranges.AtLeastZero.class, description = "use only the first N training images (0 = all)")
     int limit;
 
     @Option(names = "--out", required = true, description = "ONNX file to write")

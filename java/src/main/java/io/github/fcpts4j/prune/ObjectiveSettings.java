@@ -26,8 +26,14 @@ public record ObjectiveSettings(ReconstructionLoss loss, float temperature, List
                                 float featureWeight, double lambda, boolean absoluteConstraint,
                                 BatchNormMode batchNorm, boolean reestimateBatchNorm, List<String> outputs) {
     public ObjectiveSettings {
-        if (!(lambda >= 0) || !(temperature > 0) || !(featureWeight >= 0)) {
-            throw new IllegalArgumentException("lambda and feature weight must be >= 0 and the temperature > 0");
+        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+            throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
+        }
+        if (!(featureWeight >= 0) || Float.isInfinite(featureWeight)) {
+            throw new IllegalArgumentException("the feature weight must be finite and >= 0, got " + featureWeight);
+        }
+        if (!(temperature > 0) || Float.isInfinite(temperature)) {
+            throw new IllegalArgumentException("the temperature must be finite and > 0, got " + temperature);
         }
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(batchNorm, "batchNorm");

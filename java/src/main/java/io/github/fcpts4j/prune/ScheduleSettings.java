@@ -16,15 +16,21 @@ package io.github.fcpts4j.prune;
 public record ScheduleSettings(int iterations, int batch, int calibrationSamples, long seed, float weightLr,
                                float momentum, float weightDecay, double polishFraction) {
     public ScheduleSettings {
-        if (iterations < 0 || batch < 1 || calibrationSamples < batch) {
-            throw new IllegalArgumentException("need iterations >= 0, batch >= 1 and at least one batch of "
-                    + "calibration samples (got " + calibrationSamples + " for batch " + batch + ")");
+        if (iterations < 0) {
+            throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        if (calibrationSamples < batch) {
+            throw new IllegalArgumentException("calibration samples must hold at least one batch: got "
+                    + calibrationSamples + " for batch " + batch);
         }
         if (!(polishFraction >= 0 && polishFraction < 1)) {
             throw new IllegalArgumentException("polish fraction must be in [0, 1), got " + polishFraction);
         }
-        if (!(weightLr >= 0)) {
-            throw new IllegalArgumentException("the weight learning rate must be >= 0, got " + weightLr);
+        if (!(weightLr >= 0) || Float.isInfinite(weightLr)) {
+            throw new IllegalArgumentException("the weight learning rate must be finite and >= 0, got " + weightLr);
         }
     }
 

@@ -20,8 +20,8 @@ import java.util.Objects;
 public record ThresholdSettings(MagnitudeAllocation init, float lr, ThresholdScale scale, DensityEstimate density,
                                 boolean straightThrough, boolean projectEachStep) {
     public ThresholdSettings {
-        if (!(lr >= 0)) {
-            throw new IllegalArgumentException("the threshold learning rate must be >= 0, got " + lr);
+        if (!(lr >= 0) || Float.isInfinite(lr)) {
+            throw new IllegalArgumentException("the threshold learning rate must be finite and >= 0, got " + lr);
         }
         Objects.requireNonNull(init, "init");
         Objects.requireNonNull(scale, "scale");

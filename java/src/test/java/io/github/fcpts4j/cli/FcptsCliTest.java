@@ -36,8 +36,16 @@ class FcptsCliTest {
     @Test
     void pruneRejectsATargetOutsideZeroToOne() {
         Result r = run("prune", "--model", MODEL, "--sparsity", "1.0");
-        assertEquals(1, r.code);
-        assertTrue(r.err.contains("--sparsity must be in [0, 1), got 1.0"), r.err);
+        assertEquals(2, r.code, "a usage error");
+        assertTrue(r.err.contains("'--sparsity': 1.0 is not a number in [0, 1)"), r.err);
+    }
+
+    @Test
+    void aCalibrationCountAboveTheSetSizeIsSaid(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Result r = run("prune", "--model", MODEL, "--calib", "5000", "--iters", "1", "--no-eval", "--out",
+                dir.resolve("p.onnx").toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.err.contains("--calib 5000: the calibration set holds 2048 samples; all 2048 are used"), r.err);
     }
 
     @Test
@@ -185,7 +193,7 @@ class FcptsCliTest {
         byte[] png = java.nio.file.Files.readAllBytes(chart);
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
         Result bad = run("bench", "--model", pruned.toString(), "--batch", "0");
-        assertEquals(1, bad.code);
+        assertEquals(2, bad.code, "a usage error");
         assertTrue(bad.err.contains("--batch"), bad.err);
     }
 

@@ -70,6 +70,15 @@ class FcptsConfigTest {
         String batch = assertThrows(IllegalArgumentException.class,
                 () -> FcptsConfig.builder(0.5).batch(64).calibrationSamples(32).build()).getMessage();
         assertTrue(batch.contains("at least one batch"), batch);
+        String iterations = assertThrows(IllegalArgumentException.class,
+                () -> FcptsConfig.builder(0.5).iterations(-5).build()).getMessage();
+        assertEquals("iterations must be >= 0, got -5", iterations, "names the iterations, not the batch");
+        String weightLr = assertThrows(IllegalArgumentException.class,
+                () -> FcptsConfig.builder(0.5).weightLr(Float.POSITIVE_INFINITY).build()).getMessage();
+        assertTrue(weightLr.contains("weight learning rate must be finite"), weightLr);
+        String lambda = assertThrows(IllegalArgumentException.class,
+                () -> FcptsConfig.builder(0.5).lambda(Double.NaN).build()).getMessage();
+        assertEquals("lambda must be finite and >= 0, got NaN", lambda);
         String polish = assertThrows(IllegalArgumentException.class,
                 () -> FcptsConfig.builder(0.5).polishFraction(1).build()).getMessage();
         assertTrue(polish.contains("polish fraction"), polish);
