@@ -15,7 +15,10 @@ public enum ErrorCode {
     NOT_COMPILED,
     /** An unexpected native failure; the message carries the details. */
     INTERNAL,
-    /** A weight or gradient of a layer is NaN or infinite. */
+    /**
+     * A value is NaN or infinite where finite values are needed: a parameter of the model, a gradient, an input
+     * sample or a model output; the message names the tensor.
+     */
     NON_FINITE_INPUT,
     /** The requested backend is not available on this machine. */
     BACKEND_UNAVAILABLE,

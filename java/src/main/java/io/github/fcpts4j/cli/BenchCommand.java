@@ -7,6 +7,7 @@ import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.eval.OrtLatency;
 import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.NonFiniteParameters;
 import io.github.fcpts4j.report.LatencyChart;
 import io.github.fcpts4j.sparse.SparsePlan;
 
@@ -47,20 +48,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "ONNX model; repeat for several (default: the shipped ResNet-20)")
     List<Path> models;
 
-    @Option(names = "--batch", defaultValue = "1,8,32", split = ",", description = "batch sizes")
+    @Option(names = "--batch", defaultValue = "1,8,32", split = ",", converter = Ranges.AtLeastOne.class, description = "batch sizes")
     List<Integer> batches;
 
-    @Option(names = "--threads", defaultValue = "0", description = "threads for all three (0 = all cores)")
+    @Option(names = "--threads", defaultValue = "0", converter = Ranges.AtLeastZero.class, description = "threads for all three (0 = all cores)")
     int threads;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto: where our dense engine and "
             + "sparse plan run (ONNX Runtime stays on the cpu: on cuda the dense engine, cuDNN, is the baseline)")
     String device;
 
-    @Option(names = "--warmup", defaultValue = "5")
+    @Option(names = "--warmup", defaultValue = "5", converter = Ranges.AtLeastZero.class, description = "untimed runs first")
     int warmup;
 
-    @Option(names = "--runs", defaultValue = "30")
+    @Option(names = "--runs", defaultValue = "30", converter = Ranges.AtLeastOne.class, description = "timed runs")
     int runs;
 
     @Option(names = "--chart", description = "PNG of median latency vs weight sparsity over the models")
@@ -79,9 +80,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (runs < 1 || warmup < 0 || batches.stream().anyMatch(b -> b < 1)) {
-            throw new IllegalArgumentException("--runs must be >= 1, --warmup >= 0 and every --batch >= 1");
-        }
         List<Path> inputs = models != null ? models
                 : List.of(Path.of(System.getProperty("fcpts.home", ".")).resolve(DEFAULT_MODEL));
         OutputPaths outputs = new OutputPaths().output("--chart", chart);
@@ -124,6 +122,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private void benchModel(Path input, Backend backend, PrintWriter err, List<Map<String, Object>> rows) {
         Graph g = inputShape.read(input).graph();
+        NonFiniteParameters.requireFinite(g, "fcpts bench");
         long[] declared = g.inputs().get(0).shape();
         if (preprocess.given()) {
             // the image size the preprocessing flags give fixes what the model leaves symbolic

@@ -2,6 +2,7 @@ package io.github.fcpts4j.cli;
 
 import com.google.gson.GsonBuilder;
 
+import io.github.fcpts4j.ir.NonFiniteParameters;
 import io.github.fcpts4j.onnx.OnnxExporter;
 import io.github.fcpts4j.onnx.OnnxModel;
 
@@ -52,6 +53,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         new OutputPaths().input("--model", model).output("--out", out).check();
         OnnxModel onnx = inputShape.read(model);
+        NonFiniteParameters.requireFinite(onnx.graph(), "fcpts export");
         List<String> moved = OnnxExporter.writeCompact(onnx, out);
         long before = Files.size(model), after = Files.size(out);
         spec.commandLine().getErr().printf("%s (%,d bytes) -> %s (%,d bytes, %.1f%%): %d of %d prunable weights "

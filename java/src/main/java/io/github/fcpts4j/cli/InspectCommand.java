@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.LayerCosts;
+import io.github.fcpts4j.ir.NonFiniteParameters;
 import io.github.fcpts4j.ir.ValueInfo;
 
 import java.io.PrintWriter;
@@ -71,6 +72,7 @@ final class InspectCommand implements Callable<Integer> {
             throw new IllegalArgumentException(model + " has no prunable layer (Conv, Gemm or MatMul with a constant "
                     + "weight)");
         }
+        List<NonFiniteParameters.Finding> nonFinite = NonFiniteParameters.find(g);
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -93,6 +95,7 @@ final class InspectCommand implements Callable<Integer> {
             o.put("sparsity", (double) zeros / weights);
             o.put("macs_per_sample", macs);
             o.put("sparsity_by_macs", zeroMacs / macs);
+            o.put("non_finite_tensors", nonFinite.stream().map(InspectCommand::json).toList());
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(o));
         } else {
             out.printf("%-28s %-5s %-18s %10s %12s %8s%n", "layer", "op", "shape", "weights", "MACs", "sparsity");
@@ -103,6 +106,23 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("%d prunable layers, %d weights, %d MACs per sample; sparsity %.2f%% by weights, %.2f%% by "
                     + "MACs%n", layers.size(), weights, macs, 100.0 * zeros / weights, 100 * zeroMacs / macs);
         }
+        PrintWriter err = spec.commandLine().getErr();
+        nonFinite.forEach(f -> err.println("warning: " + f.describe()));
+        if (!nonFinite.isEmpty()) {
+            err.printf("warning: %d tensors hold non-finite values; prune, export and bench refuse this model%n",
+                    nonFinite.size());
+        }
         return 0;
+    }
+
+    private static Map<String, Object> json(NonFiniteParameters.Finding f) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("tensor", f.tensor());
+        o.put("readers", f.readers());
+        o.put("nan", f.nan());
+        o.put("infinite", f.infinite());
+        o.put("first_index", f.firstIndex());
+        o.put("size", f.size());
+        return o;
     }
 }

@@ -11,6 +11,7 @@ import io.github.fcpts4j.data.LabeledImages;
 import io.github.fcpts4j.data.Preprocessing;
 import io.github.fcpts4j.data.SampleList;
 import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.NonFiniteParameters;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
@@ -367,13 +368,16 @@ public final class Pruner {
          * equal pruners. The calibration samples drawn per run are capped at the size of the calibration set.
          *
          * @throws FcptsException {@link ErrorCode#INVALID_ARGUMENT} when the model or the calibration data is
-         *                        missing or they do not fit each other, or a hyperparameter is out of range
+         *                        missing or they do not fit each other, or a hyperparameter is out of range;
+         *                        {@link ErrorCode#NON_FINITE_INPUT} naming a model parameter that holds NaN or
+         *                        an infinity
          */
         public Pruner build() {
             if (model == null) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no model: call model(path)");
             }
             Graph g = model.graph();
+            NonFiniteParameters.requireFinite(g, "pruning");
             long[] declared = g.inputs().get(0).shape();
             LabeledImages data = calibration;
             if (calibrationSpec != null) {
