@@ -7,12 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes files atomically: into a hidden temporary file beside the target
  * (created with the default permissions, as any new file), then renamed over
  * it. A failed write leaves no partial file and an existing target untouched.
+ * An interrupted one too: the temporary files being written are tracked, and
+ * a shutdown hook (run on SIGINT, SIGTERM and {@code System.exit}) deletes the
+ * ones still there, so Ctrl-C during a write leaves nothing behind.
  */
 public final class AtomicFiles {
 
@@ -25,9 +30,29 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** The temporary files being written now, and the hook that deletes those left when the JVM stops. */
+    private static final class Pending {
+        static final Set<Path> FILES = ConcurrentHashMap.newKeySet();
+
+        static {
+            Runtime.getRuntime().addShutdownHook(new Thread(Pending::deleteAll, "fcpts4j-temp-cleanup"));
+        }
+
+        static void deleteAll() {
+            for (Path p : FILES) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // the JVM is stopping; nothing better to do with a file that cannot be deleted
+                }
+            }
+        }
+    }
+
     public static void write(Path target, Body body) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Pending.FILES.add(tmp);
         try {
             Files.createDirectories(dir);
             try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
@@ -43,6 +68,7 @@ public final class AtomicFiles {
             } catch (IOException ignored) {
                 // the rename succeeded or the write failed; nothing more to clean
             }
+            Pending.FILES.remove(tmp);
         }
     }
 

@@ -1,0 +1,40 @@
+package io.github.fcpts4j.testing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts a main class of the test classpath in a fresh JVM (tests of what happens when a process is
+ * interrupted or exits: shutdown hooks, temporary files), with its stdout readable and stderr inherited.
+ */
+public final class ChildJvm {
+    private ChildJvm() {
+    }
+
+    /**
+     * @param tmpdir    the child's {@code java.io.tmpdir}, or null for the default
+     * @param mainClass the class whose {@code main} runs
+     */
+    public static Process start(Path tmpdir, Class<?> mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        if (tmpdir != null) {
+            cmd.add("-Djava.io.tmpdir=" + tmpdir);
+        }
+        cmd.add(mainClass.getName());
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** Sends SIGINT (what Ctrl-C sends) to the process. */
+    public static void interrupt(Process p) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -INT " + p.pid() + " failed");
+        }
+    }
+}
