@@ -40,6 +40,7 @@ public final class OrtLatency {
         try (ZooModel<NDList, NDList> loaded = builder.build().loadModel();
              Predictor<NDList, NDList> predictor = loaded.newPredictor();
              NDManager manager = NDManager.newBaseManager("OnnxRuntime")) {
+            OrtTempDirectory.deleteOnExit();
             for (int r = -warmup; r < runs; r++) {
                 long start = System.nanoTime();
                 try (NDManager step = manager.newSubManager()) {

@@ -158,7 +158,9 @@ public final class OrtModel implements AutoCloseable {
      */
     public static OrtEnvironment environment() {
         ai.djl.engine.Engine.getEngine("OnnxRuntime");
-        return OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtTempDirectory.deleteOnExit();
+        return env;
     }
 
     private static float[] floats(OnnxTensor t) {
