@@ -15,6 +15,7 @@
 
 #include "dnnl.hpp"
 #include "fcpts/ops_cpu.h"
+#include "live_plans.h"
 
 namespace {
 
@@ -62,6 +63,7 @@ struct Arg {
 }  // namespace
 
 struct fcpts_dnnl_plan {
+    fcpts::LivePlan live;                          /* counted by fcpts_cpu_live_plans */
     dnnl::primitive primitive;                     /* forward (inference) */
     Arg conv_src, conv_weights, conv_dst;          /* convolution forward arguments */
     Arg bd_diff_dst, bd_weights, bd_diff_src;      /* convolution backward data */

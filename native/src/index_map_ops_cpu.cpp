@@ -17,8 +17,10 @@
 
 #include "fcpts/index_map_math.h"
 #include "fcpts/ops_cpu.h"
+#include "live_plans.h"
 
 struct fcpts_index_map {
+    fcpts::LivePlan live;  /* counted by fcpts_cpu_live_plans */
     int64_t outer = 0, in_size = 0, out_size = 0;
     int32_t mode = FCPTS_INDEX_MAP_SUM;
     float fill = 0.0f;

@@ -15,6 +15,7 @@
 #include "fcpts/ops_dispatch.h"
 
 #include "csr_check.h"
+#include "live_plans.h"
 
 #include <immintrin.h>
 #include <omp.h>
@@ -37,6 +38,7 @@ struct Geometry {
 }  // namespace
 
 struct fcpts_sparse_conv {
+    fcpts::LivePlan live;        /* counted by fcpts_cpu_live_plans */
     Geometry g{};
     int64_t hq = 0, wq = 0;      /* size of one phase plane */
     int64_t q_count = 0;         /* positions computed per output channel: oh * wq */

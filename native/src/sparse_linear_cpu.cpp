@@ -12,8 +12,10 @@
 
 #include "fcpts/sparse_cpu.h"
 #include "csr_check.h"
+#include "live_plans.h"
 
 struct fcpts_sparse_linear {
+    fcpts::LivePlan live;  /* counted by fcpts_cpu_live_plans */
     int64_t batch = 0, in = 0, out = 0;
     std::vector<int32_t> row_ptr, col_idx;
     std::vector<float> values, bias;

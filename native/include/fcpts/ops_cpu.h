@@ -280,6 +280,10 @@ int fcpts_kl_distill_cpu(const float* student, const float* teacher, int64_t n, 
 int fcpts_mse_cpu(const float* a, const float* b, int64_t n, int64_t features, double* loss, float* grad,
                   int32_t n_threads, fcpts_status* status);
 
+/* How many native plans of this library exist now (oneDNN plans, index maps, sparse conv / linear plans): a
+ * leak check, for tests; every plan counts from its creation (a failed one included) to its destroy. */
+int64_t fcpts_cpu_live_plans(void);
+
 #ifdef __cplusplus
 }
 #endif

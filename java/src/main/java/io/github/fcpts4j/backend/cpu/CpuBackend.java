@@ -71,7 +71,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void close() {
-        closed = true;
+        if (!closed) {
+            closed = true;
+            network.release();
+        }
     }
 
     private void requireOpen() {

@@ -33,6 +33,11 @@ final class CpuKernels {
         return CpuNatives.fcpts_cpu_default_threads();
     }
 
+    /** How many native plans libfcpts_cpu holds now (its fcpts_cpu_live_plans): the leak tests' counter. */
+    static long livePlans() {
+        return CpuNatives.fcpts_cpu_live_plans();
+    }
+
     static String buildInfo() {
         return CpuNatives.fcpts_cpu_build_info().getString();
     }

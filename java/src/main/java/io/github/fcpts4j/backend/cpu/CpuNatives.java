@@ -137,6 +137,8 @@ final class CpuNatives {
 
     static native void fcpts_dnnl_plan_destroy(DnnlPlan plan);
 
+    static native @Cast("int64_t") long fcpts_cpu_live_plans();
+
     /** fcpts_index_map: an opaque index map plan; see ops_cpu.h. */
     @Opaque
     @Name("fcpts_index_map")

@@ -28,6 +28,11 @@ final class CpuNetworkKernels implements NetworkKernels {
         this.threads = threads;
     }
 
+    /** Frees the status record (the owning backend's close); idempotent. */
+    void release() {
+        status.close();
+    }
+
     private static FloatPointer host(Tensor t) {
         return t == null ? null : t.storage(CpuStorage.class).pointer();
     }
