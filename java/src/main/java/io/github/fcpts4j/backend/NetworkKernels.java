@@ -32,7 +32,7 @@ public interface NetworkKernels {
         TANH,
         /** e^x; gradient e^x. */
         EXP,
-        /** sqrt(x), NaN for x < 0; gradient 0.5 / sqrt(x). */
+        /** sqrt(x), NaN for x &lt; 0; gradient 0.5 / sqrt(x). */
         SQRT,
         /** erf(x); gradient 2 / sqrt(pi) e^(-x^2). */
         ERF,
@@ -74,7 +74,7 @@ public interface NetworkKernels {
     }
 
     /**
-     * y[b] = op(A[b]) op(B[b]) for b < batch (op = transpose when asked), A [batch, m, k] (or [batch, k, m]),
+     * y[b] = op(A[b]) op(B[b]) for b &lt; batch (op = transpose when asked), A [batch, m, k] (or [batch, k, m]),
      * B [batch, k, n] (or [batch, n, k]) or, when {@code sharedB}, one B for every b; y [batch, m, n].
      */
     interface BatchedMatMulPlan extends AutoCloseable {
@@ -222,7 +222,7 @@ public interface NetworkKernels {
 
     void transpose(Tensor x, long[] xShape, long[] perm, Tensor y);
 
-    /** For o < outer: y[o * yBlock + offset, + block) = x[o * block, + block). */
+    /** For o &lt; outer: y[o * yBlock + offset, + block) = x[o * block, + block). */
     void concatPiece(Tensor x, long outer, long block, Tensor y, long yBlock, long offset);
 
     // ---- backward; null gradient outputs are skipped ----
@@ -268,7 +268,7 @@ public interface NetworkKernels {
     // ---- the pruning loop's state on the backend (native/include/fcpts/optim_cpu.h) ----
 
     /**
-     * For i < count: dst[dstOffset + i] = kept ? src[srcOffset + i] : 0, where kept is
+     * For i &lt; count: dst[dstOffset + i] = kept ? src[srcOffset + i] : 0, where kept is
      * {@code keep[keepOffset + i] != 0} when keep is given, else {@code threshold < 0 || |src| > threshold}.
      * Builds the student's weights w 1[|w| > t_l] out of the flat weight vector and gathers layer gradients
      * back into it without a host copy. src and dst must be different tensors.

@@ -4,7 +4,7 @@ package io.github.fcpts4j.engine;
  * Learning rate with linear warm-up then cosine decay to zero (FCPTS.md
  * section 6), for step t of {@code totalSteps}:
  * <pre>
- *   t <  warmup:  base (t + 1) / warmup
+ *   t &lt;  warmup:  base (t + 1) / warmup
  *   t >= warmup:  base (1 + cos(pi (t - warmup) / (total - warmup))) / 2
  * </pre>
  */

@@ -67,7 +67,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
     public enum DensityEstimate {
         /** Gaussian kernel density (FCPTS.md section 3) */
         KDE,
-        /** central difference of the hard count: #{| |w| - t | < h} / (2 h N_l) (ablation) */
+        /** central difference of the hard count: #{| |w| - t | &lt; h} / (2 h N_l) (ablation) */
         HARD_COUNT
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
  * What a projection must hit (FCPTS.md sections 3 and 7): a global target S*,
  * the cost of one weight of each layer (1 when sparsity is counted by
  * parameters, MACs_l / N_l when counted by FLOPs) and optional per-layer
- * bounds min_l <= s_l <= max_l.
+ * bounds min_l &lt;= s_l &lt;= max_l.
  *
  * <p>Global sparsity under this budget is S = sum_l c_l p_l / sum_l c_l N_l,
  * with p_l the pruned weights of layer l and c_l the cost per weight.

@@ -5,8 +5,8 @@ package io.github.fcpts4j.sparsity;
  * layer's sparsity taken as a central difference of the hard count over the
  * same bandwidth h, i.e. a box kernel instead of a Gaussian:
  * <pre>
- *   ds_l/dt        ~ #{ i : | |w_i| - t | < h } / (2 h N_l)
- *   straight-through dL_rec/dt ~ -(1/h) sum_i g_i w_i box((|w_i| - t) / h),  box(z) = 1/2 for |z| < 1
+ *   ds_l/dt        ~ #{ i : | |w_i| - t | &lt; h } / (2 h N_l)
+ *   straight-through dL_rec/dt ~ -(1/h) sum_i g_i w_i box((|w_i| - t) / h),  box(z) = 1/2 for |z| &lt; 1
  * </pre>
  * Computed on the host from the layer's weights and gradients (the fused
  * kernels only implement the Gaussian).

@@ -12,7 +12,7 @@ import java.util.List;
  * Flatten, Reshape, Squeeze, Unsqueeze and Cast between float types: the same elements in the same order
  * under a new shape (or type: every float type is computed in fp32), so forward and backward are copies.
  * Reshape's target (input 1) must be a constant: ONNX's 0 (copy the dimension, unless allowzero) and one
- * -1 (inferred) are resolved here. Squeeze / Unsqueeze take their axes from the attribute (opset < 13) or
+ * -1 (inferred) are resolved here. Squeeze / Unsqueeze take their axes from the attribute (opset &lt; 13) or
  * the constant input 1. Cast to an integer or boolean type is not a copy and is refused.
  */
 public final class ReshapeOps implements OpDefinition {
