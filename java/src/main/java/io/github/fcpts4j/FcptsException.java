@@ -38,6 +38,18 @@ public class FcptsException extends RuntimeException {
         this.callSite = callSite == null ? "" : callSite;
     }
 
+    /**
+     * The public API's null check: {@code value}, or {@link ErrorCode#INVALID_ARGUMENT} naming the argument.
+     *
+     * @param argument how the caller knows the argument, e.g. {@code "model"} or {@code "inputs"}
+     */
+    public static <T> T requireNonNull(T value, String argument) {
+        if (value == null) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, argument + " is null");
+        }
+        return value;
+    }
+
     public ErrorCode code() {
         return code;
     }

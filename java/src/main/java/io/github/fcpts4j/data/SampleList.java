@@ -1,5 +1,7 @@
 package io.github.fcpts4j.data;
 
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,23 +26,24 @@ public final class SampleList implements LabeledImages {
     /**
      * Drains {@code samples}; each must hold channels x rows x cols floats, all finite.
      *
-     * @throws IllegalArgumentException naming the first sample of the wrong size or with a non-finite value
+     * @throws io.github.fcpts4j.FcptsException INVALID_ARGUMENT naming the first sample of the wrong size or with a
+     *                                          non-finite value
      */
     public static SampleList of(Iterable<float[]> samples, int channels, int rows, int cols) {
         if (channels < 1 || rows < 1 || cols < 1) {
-            throw new IllegalArgumentException("sample shape must be positive, got " + channels + "x" + rows + "x"
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "sample shape must be positive, got " + channels + "x" + rows + "x"
                     + cols);
         }
         int size = channels * rows * cols, index = 0;
         List<float[]> copy = new ArrayList<>();
         for (float[] s : samples) {
             if (s == null || s.length != size) {
-                throw new IllegalArgumentException("calibration sample " + index + " has " + (s == null ? "no"
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "calibration sample " + index + " has " + (s == null ? "no"
                         : s.length) + " floats, expected " + size + " (" + channels + "x" + rows + "x" + cols + ")");
             }
             for (int i = 0; i < size; i++) {
                 if (!Float.isFinite(s[i])) {
-                    throw new IllegalArgumentException("calibration sample " + index + " has a non-finite value "
+                    throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "calibration sample " + index + " has a non-finite value "
                             + s[i] + " at " + i);
                 }
             }
@@ -48,7 +51,7 @@ public final class SampleList implements LabeledImages {
             index++;
         }
         if (copy.isEmpty()) {
-            throw new IllegalArgumentException("no calibration samples given");
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no calibration samples given");
         }
         return new SampleList(List.copyOf(copy), channels, rows, cols);
     }

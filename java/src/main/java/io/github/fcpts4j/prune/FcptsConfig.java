@@ -1,9 +1,10 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Every hyperparameter of an FCPTS run (FCPTS.md sections 2 to 7), built with
@@ -100,19 +101,19 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
     /** Bounds on the sparsity of the layers whose node or weight name matches {@code pattern} (a glob). */
     public record LayerBound(String pattern, double min, double max) {
         public LayerBound {
-            Objects.requireNonNull(pattern, "pattern");
+            FcptsException.requireNonNull(pattern, "pattern");
             if (!(min >= 0 && min <= max && max <= 1)) {
-                throw new IllegalArgumentException("layer bound '" + pattern + "': need 0 <= min <= max <= 1, got ["
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "layer bound '" + pattern + "': need 0 <= min <= max <= 1, got ["
                         + min + ", " + max + "]");
             }
         }
     }
 
     public FcptsConfig {
-        Objects.requireNonNull(target, "target");
-        Objects.requireNonNull(schedule, "schedule");
-        Objects.requireNonNull(objective, "objective");
-        Objects.requireNonNull(thresholds, "thresholds");
+        FcptsException.requireNonNull(target, "target");
+        FcptsException.requireNonNull(schedule, "schedule");
+        FcptsException.requireNonNull(objective, "objective");
+        FcptsException.requireNonNull(thresholds, "thresholds");
     }
 
     /** The defaults at target S* (see the class comment for where they differ from the published ones). */

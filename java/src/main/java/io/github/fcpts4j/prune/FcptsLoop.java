@@ -128,7 +128,7 @@ public final class FcptsLoop {
     public static Outcome run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend,
                               ProgressListener listener, Masks fixedMask, List<Node> prunable, Budget budget) {
         if (prunable.isEmpty()) {
-            throw new IllegalArgumentException("graph '" + dense.name() + "' has no prunable layer");
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "graph '" + dense.name() + "' has no prunable layer");
         }
         return new FcptsLoop.Run(dense, calibration, c, backend, listener, prunable, budget).execute(fixedMask);
     }

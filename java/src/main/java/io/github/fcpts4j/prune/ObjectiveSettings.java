@@ -1,10 +1,11 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.prune.FcptsConfig.BatchNormMode;
 import io.github.fcpts4j.prune.FcptsConfig.ReconstructionLoss;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The objective part of an {@link FcptsConfig}: L = L_rec + lambda (S - S*)^2 (or lambda |S - S*|), with
@@ -27,16 +28,16 @@ public record ObjectiveSettings(ReconstructionLoss loss, float temperature, List
                                 BatchNormMode batchNorm, boolean reestimateBatchNorm, List<String> outputs) {
     public ObjectiveSettings {
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "lambda must be finite and >= 0, got " + lambda);
         }
         if (!(featureWeight >= 0) || Float.isInfinite(featureWeight)) {
-            throw new IllegalArgumentException("the feature weight must be finite and >= 0, got " + featureWeight);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the feature weight must be finite and >= 0, got " + featureWeight);
         }
         if (!(temperature > 0) || Float.isInfinite(temperature)) {
-            throw new IllegalArgumentException("the temperature must be finite and > 0, got " + temperature);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the temperature must be finite and > 0, got " + temperature);
         }
-        Objects.requireNonNull(loss, "loss");
-        Objects.requireNonNull(batchNorm, "batchNorm");
+        FcptsException.requireNonNull(loss, "loss");
+        FcptsException.requireNonNull(batchNorm, "batchNorm");
         featureLayers = List.copyOf(featureLayers);
         outputs = List.copyOf(new java.util.LinkedHashSet<>(outputs));
     }

@@ -1,5 +1,7 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ErrorCode;
 import com.google.gson.GsonBuilder;
 
 import io.github.fcpts4j.AtomicFiles;
@@ -181,7 +183,7 @@ public final class PruneResult {
     /** Writes the pruned ONNX model atomically; refuses the file it was read from. */
     public void export(Path target) {
         if (source != null && target.toAbsolutePath().normalize().equals(source.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("output " + target + " is the input model; choose another file");
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "output " + target + " is the input model; choose another file");
         }
         OnnxExporter.write(model, target);
     }

@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -239,7 +238,7 @@ public final class Pruner {
 
         /** A model already read. */
         public Builder model(OnnxModel onnx) {
-            this.model = Objects.requireNonNull(onnx, "model");
+            this.model = FcptsException.requireNonNull(onnx, "model");
             this.modelPath = null;
             return this;
         }
@@ -260,7 +259,7 @@ public final class Pruner {
         public Builder calibration(String dataSpec, Preprocessing p) {
             DataSpec.parse(dataSpec);
             this.calibrationSpec = dataSpec;
-            this.preprocessing = Objects.requireNonNull(p, "preprocessing");
+            this.preprocessing = FcptsException.requireNonNull(p, "preprocessing");
             this.calibration = null;
             return this;
         }
@@ -270,7 +269,7 @@ public final class Pruner {
          * meets a model input declared [N, H, W, C] channels-last ({@link ChannelsLast}).
          */
         public Builder calibration(LabeledImages images) {
-            this.calibration = Objects.requireNonNull(images, "calibration");
+            this.calibration = FcptsException.requireNonNull(images, "calibration");
             this.calibrationSpec = null;
             return this;
         }
@@ -286,7 +285,7 @@ public final class Pruner {
         }
 
         public Builder method(Method m) {
-            this.method = Objects.requireNonNull(m, "method");
+            this.method = FcptsException.requireNonNull(m, "method");
             return this;
         }
 
@@ -307,7 +306,7 @@ public final class Pruner {
          * {@code cuda} the whole loop runs on the GPU (cuDNN, cuBLAS and the kernels of libfcpts_cuda).
          */
         public Builder backend(String name) {
-            this.backend = Objects.requireNonNull(name, "backend");
+            this.backend = FcptsException.requireNonNull(name, "backend");
             return this;
         }
 
@@ -359,7 +358,7 @@ public final class Pruner {
         }
 
         public Builder listener(ProgressListener l) {
-            this.listener = Objects.requireNonNull(l, "listener");
+            this.listener = FcptsException.requireNonNull(l, "listener");
             return this;
         }
 
@@ -412,7 +411,7 @@ public final class Pruner {
                 int batch = c.schedule().batch();
                 if (c.schedule().calibrationSamples() > data.size()) {
                     if (data.size() < batch) {
-                        throw new IllegalArgumentException("the calibration set holds " + data.size()
+                        throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the calibration set holds " + data.size()
                                 + " samples, fewer than one batch of " + batch);
                     }
                     c = c.toBuilder().calibrationSamples(data.size()).build();

@@ -1,7 +1,8 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ErrorCode;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * One term of FCPTS's net-wise reconstruction loss L_rec: the graph output it stands for, the value whose
@@ -37,9 +38,9 @@ public record ReconstructionTerm(String output, String value, Loss loss, boolean
     }
 
     public ReconstructionTerm {
-        Objects.requireNonNull(output, "output");
-        Objects.requireNonNull(value, "value");
-        Objects.requireNonNull(loss, "loss");
+        FcptsException.requireNonNull(output, "output");
+        FcptsException.requireNonNull(value, "value");
+        FcptsException.requireNonNull(loss, "loss");
     }
 
     /** This term with its scale measured. */

@@ -1,5 +1,8 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ErrorCode;
+
 /**
  * The schedule part of an {@link FcptsConfig}: how many steps run on which calibration batches, the SGD of
  * the weights (warm-up and cosine decay, FCPTS.md section 6) and the share of steps at the final mask.
@@ -17,20 +20,20 @@ public record ScheduleSettings(int iterations, int batch, int calibrationSamples
                                float momentum, float weightDecay, double polishFraction) {
     public ScheduleSettings {
         if (iterations < 0) {
-            throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "iterations must be >= 0, got " + iterations);
         }
         if (batch < 1) {
-            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "batch must be >= 1, got " + batch);
         }
         if (calibrationSamples < batch) {
-            throw new IllegalArgumentException("calibration samples must hold at least one batch: got "
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "calibration samples must hold at least one batch: got "
                     + calibrationSamples + " for batch " + batch);
         }
         if (!(polishFraction >= 0 && polishFraction < 1)) {
-            throw new IllegalArgumentException("polish fraction must be in [0, 1), got " + polishFraction);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "polish fraction must be in [0, 1), got " + polishFraction);
         }
         if (!(weightLr >= 0) || Float.isInfinite(weightLr)) {
-            throw new IllegalArgumentException("the weight learning rate must be finite and >= 0, got " + weightLr);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the weight learning rate must be finite and >= 0, got " + weightLr);
         }
     }
 

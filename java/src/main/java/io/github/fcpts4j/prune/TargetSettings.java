@@ -1,10 +1,11 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.prune.FcptsConfig.CostBasis;
 import io.github.fcpts4j.prune.FcptsConfig.LayerBound;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The budget part of an {@link FcptsConfig}: the target S*, how sparsity is counted, and the bounds on each
@@ -21,13 +22,13 @@ public record TargetSettings(double sparsity, CostBasis costBasis, double minLay
                              List<LayerBound> layerBounds) {
     public TargetSettings {
         if (!(sparsity >= 0) || !(sparsity < 1)) {
-            throw new IllegalArgumentException("target sparsity must be in [0, 1), got " + sparsity);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "target sparsity must be in [0, 1), got " + sparsity);
         }
         if (!(minLayerSparsity >= 0 && minLayerSparsity <= maxLayerSparsity && maxLayerSparsity <= 1)) {
-            throw new IllegalArgumentException("layer sparsity bounds need 0 <= min <= max <= 1, got ["
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "layer sparsity bounds need 0 <= min <= max <= 1, got ["
                     + minLayerSparsity + ", " + maxLayerSparsity + "]");
         }
-        Objects.requireNonNull(costBasis, "costBasis");
+        FcptsException.requireNonNull(costBasis, "costBasis");
         layerBounds = List.copyOf(layerBounds);
     }
 

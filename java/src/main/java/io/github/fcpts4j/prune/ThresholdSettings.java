@@ -1,10 +1,11 @@
 package io.github.fcpts4j.prune;
 
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.prune.FcptsConfig.DensityEstimate;
 import io.github.fcpts4j.prune.FcptsConfig.ThresholdScale;
 import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 
-import java.util.Objects;
 
 /**
  * The threshold part of an {@link FcptsConfig}: where the per-layer thresholds t_l = exp(theta_l) start,
@@ -21,10 +22,10 @@ public record ThresholdSettings(MagnitudeAllocation init, float lr, ThresholdSca
                                 boolean straightThrough, boolean projectEachStep) {
     public ThresholdSettings {
         if (!(lr >= 0) || Float.isInfinite(lr)) {
-            throw new IllegalArgumentException("the threshold learning rate must be finite and >= 0, got " + lr);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the threshold learning rate must be finite and >= 0, got " + lr);
         }
-        Objects.requireNonNull(init, "init");
-        Objects.requireNonNull(scale, "scale");
-        Objects.requireNonNull(density, "density");
+        FcptsException.requireNonNull(init, "init");
+        FcptsException.requireNonNull(scale, "scale");
+        FcptsException.requireNonNull(density, "density");
     }
 }

@@ -206,7 +206,7 @@ class PrunerTest {
         for (Path c : charts) {
             assertTrue(Files.size(c) > 1000, c + " is a real PNG");
         }
-        assertThrows(IllegalArgumentException.class, () -> r.export(RESNET20));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(FcptsException.class, () -> r.export(RESNET20)).code());
     }
 
     @Test
@@ -220,11 +220,11 @@ class PrunerTest {
         assertTrue(shape.getMessage().contains("3x17x17") && shape.getMessage().contains("expects"),
                 shape.getMessage());
 
-        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Pruner.builder()
+        FcptsException empty = assertThrows(FcptsException.class, () -> Pruner.builder()
                 .model(RESNET20).calibration(List.of(), 1, 28, 28));
         assertTrue(empty.getMessage().contains("no calibration samples"), empty.getMessage());
 
-        IllegalArgumentException wrongSize = assertThrows(IllegalArgumentException.class, () -> Pruner.builder()
+        FcptsException wrongSize = assertThrows(FcptsException.class, () -> Pruner.builder()
                 .model(RESNET20).calibration(List.of(new float[784], new float[10]), 1, 28, 28));
         assertTrue(wrongSize.getMessage().contains("sample 1"), wrongSize.getMessage());
 
