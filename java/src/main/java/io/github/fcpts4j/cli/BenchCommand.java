@@ -6,6 +6,7 @@ import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.eval.OrtLatency;
+import io.github.fcpts4j.eval.Rounds;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.NonFiniteParameters;
 import io.github.fcpts4j.report.LatencyChart;
@@ -29,11 +30,12 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code fcpts bench}: latency of one or more models on the CPU, in one run,
- * for (a) ONNX Runtime dense through DJL, (b) our dense engine (BatchNorm
- * folded, oneDNN with pre-packed weights and fused epilogues) and (c) our
- * sparse plan (each conv chain dense or sparse by timing, whole network
- * checked), each timed in its own block of runs after warm-up, in one process:
- * median and p90 per batch size, throughput, and for the first batch
+ * for (a) ONNX Runtime dense (its Java API, not spinning), (b) our dense engine
+ * (BatchNorm folded, oneDNN with pre-packed weights and fused epilogues) and (c)
+ * our sparse plan (each conv chain dense or sparse by timing, whole network
+ * checked), interleaved in rounds after warm-up ({@link Rounds}), in one process:
+ * median and p90 per batch size, throughput, the speed-up over ONNX Runtime as
+ * the median of the per-round ratios with their range, and for the first batch
  * size a per-layer breakdown measured inside the network. With several models
  * (e.g. one file per sparsity) and {@code --chart}, a PNG of latency against
  * weight sparsity.
@@ -61,8 +63,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", converter = Ranges.AtLeastZero.class, description = "untimed runs first")
     int warmup;
 
-    @Option(names = "--runs", defaultValue = "30", converter = Ranges.AtLeastOne.class, description = "timed runs")
+    @Option(names = "--runs", defaultValue = "30", converter = Ranges.AtLeastOne.class, description = "timed runs "
+            + "per path (default: ${DEFAULT-VALUE})")
     int runs;
+
+    @Option(names = "--rounds", defaultValue = "6", converter = Ranges.AtLeastOne.class, description = "the runs "
+            + "are split into this many rounds; each round times every path in turn (the order rotating), and the "
+            + "speed-up is the median of the per-round ratios, with their range (default: ${DEFAULT-VALUE})")
+    int rounds;
 
     @Option(names = "--chart", description = "PNG of median latency vs weight sparsity over the models")
     Path chart;
@@ -141,7 +149,8 @@ final class BenchCommand implements Callable<Integer> {
         double modelSparsity = weightSparsity(g);
         err.printf("model %s: weight sparsity %.1f%% (prunable layers)%n", input.getFileName(), 100 * modelSparsity);
         String name = g.inputs().get(0).name();
-        err.printf("%-6s %-22s %10s %10s %12s %8s%n", "batch", "path", "p50 ms", "p90 ms", "images/s", "vs ORT");
+        err.printf("%-6s %-22s %10s %10s %12s %8s  %s%n", "batch", "path", "p50 ms", "p90 ms", "images/s", "vs ORT",
+                "[range over rounds]");
         for (int batch : batches) {
             long[] shape = declared.clone();
             shape[0] = batch;
@@ -151,29 +160,25 @@ final class BenchCommand implements Callable<Integer> {
                 x[i] = (float) rng.nextDouble();
             }
             Map<String, float[]> feed = Map.of(name, x);
-            // each path timed in its own block: round-robin runs measured everything 1.5-2x slower here, as
-            // ONNX Runtime's and OpenMP's spinning worker threads then compete for the cores
-            double[] ort = OrtLatency.measure(input, x, shape, threads, warmup, runs);
-            double[] dense, sparse;
+            Rounds.Result timed;
             Map<String, Double> profile;
             SparsePlan.NetworkCheck check;
             List<SparsePlan.LayerChoice> choices;
-            try (SparsePlan d = SparsePlan.build(g, backend, Map.of(name, shape), 1,
-                    SparsePlan.Policy.DENSE)) {
-                dense = time(() -> d.run(feed));
-            }
-            try (SparsePlan s = SparsePlan.build(g, backend, Map.of(name, shape), 5)) {
-                sparse = time(() -> s.run(feed));
+            try (OrtLatency ort = OrtLatency.open(input, x, shape, threads);
+                 SparsePlan d = SparsePlan.build(g, backend, Map.of(name, shape), 1, SparsePlan.Policy.DENSE);
+                 SparsePlan s = SparsePlan.build(g, backend, Map.of(name, shape), 5)) {
+                timed = Rounds.time(List.of(ort::timeOnce, () -> timeOnce(() -> d.run(feed)),
+                        () -> timeOnce(() -> s.run(feed))), warmup, runs, rounds);
                 choices = s.choices();
                 check = s.networkCheck();
                 profile = batch == batches.get(0) ? s.profile(feed, Math.min(runs, 10)) : Map.of();
             }
-            double ortMedian = percentile(ort, 0.5);
-            double[][] samples = {ort, dense, sparse};
             for (int p = 0; p < PATHS.length; p++) {
-                double p50 = percentile(samples[p], 0.5), p90 = percentile(samples[p], 0.9);
-                err.printf("%-6d %-22s %10.3f %10.3f %12.1f %7.2fx%n", batch, PATHS[p], p50, p90,
-                        batch / (p50 / 1e3), ortMedian / p50);
+                double[] samples = timed.samples(p);
+                double p50 = percentile(samples, 0.5), p90 = percentile(samples, 0.9);
+                double[] ratio = timed.ratioRange(0, p);
+                err.printf("%-6d %-22s %10.3f %10.3f %12.1f %7.2fx  [%.2f, %.2f]%n", batch, PATHS[p], p50, p90,
+                        batch / (p50 / 1e3), timed.ratio(0, p), ratio[0], ratio[1]);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("model", input.toString());
                 row.put("sparsity", modelSparsity);
@@ -182,7 +187,9 @@ final class BenchCommand implements Callable<Integer> {
                 row.put("p50_ms", p50);
                 row.put("p90_ms", p90);
                 row.put("images_per_s", batch / (p50 / 1e3));
-                row.put("speedup_vs_ort", ortMedian / p50);
+                row.put("speedup_vs_ort", timed.ratio(0, p));
+                row.put("speedup_vs_ort_range", ratio);
+                row.put("rounds", rounds);
                 rows.add(row);
             }
             long chosen = choices.stream().filter(SparsePlan.LayerChoice::sparse).count();
@@ -237,17 +244,10 @@ final class BenchCommand implements Callable<Integer> {
         return total == 0 ? 0 : (double) zeros / total;
     }
 
-    private double[] time(Runnable body) {
-        for (int i = 0; i < warmup; i++) {
-            body.run();
-        }
-        double[] t = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long start = System.nanoTime();
-            body.run();
-            t[i] = (System.nanoTime() - start) / 1e6;
-        }
-        return t;
+    private static double timeOnce(Runnable body) {
+        long start = System.nanoTime();
+        body.run();
+        return (System.nanoTime() - start) / 1e6;
     }
 
     private static double percentile(double[] samples, double q) {
