@@ -148,6 +148,11 @@ final class PruneCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE})")
     double polish;
 
+    @Option(names = "--sparsity-ramp", converter = Ranges.UnitInterval.class, description = "share of the "
+            + "threshold-learning steps over which the target rises from 0 to --sparsity (cubic); 0: the target "
+            + "from the first step (default: ${DEFAULT-VALUE})")
+    double sparsityRamp;
+
     @Option(names = "--project-each-step", description = "restore the sparsity after every threshold step")
     boolean projectEachStep;
 
@@ -213,6 +218,7 @@ final class PruneCommand implements Callable<Integer> {
                 .batchNorm(PruneDefaults.BATCH_NORM.parse(batchNorm))
                 .absoluteConstraint(PruneDefaults.CONSTRAINT_LOSS.parse(constraintLoss))
                 .lambda(lambda).thresholdLr(thresholdLr).weightLr(weightLr).polishFraction(polish)
+                .sparsityRamp(sparsityRamp)
                 .projectEachStep(projectEachStep).straightThrough(!noStraightThrough)
                 .featureLayers(features).featureWeight(featureWeight).outputs(outputs)
                 .reestimateBatchNorm(reestimateBatchNorm)

@@ -56,6 +56,7 @@ final class PruneDefaults implements IDefaultValueProvider {
             case "--threshold-scale" -> THRESHOLD_SCALE.word(c.thresholds().scale());
             case "--weight-lr" -> number(c.schedule().weightLr());
             case "--polish" -> number(c.schedule().polishFraction());
+            case "--sparsity-ramp" -> number(c.thresholds().ramp());
             case "--init" -> INIT.word(c.thresholds().init());
             case "--density" -> DENSITY.word(c.thresholds().density());
             case "--loss" -> LOSS.word(c.objective().loss());

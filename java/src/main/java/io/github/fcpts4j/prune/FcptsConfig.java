@@ -158,6 +158,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         private double lambda = 100.0;
         private boolean absoluteConstraint;
         private boolean projectEachStep;
+        private double ramp;
         private double polishFraction = 0.25;
         private ReconstructionLoss loss = ReconstructionLoss.KL;
         private float temperature = 4f;
@@ -211,6 +212,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
             density = th.density();
             straightThrough = th.straightThrough();
             projectEachStep = th.projectEachStep();
+            ramp = th.ramp();
         }
 
         public Builder targetSparsity(double v) {
@@ -270,6 +272,12 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
 
         public Builder absoluteConstraint(boolean v) {
             absoluteConstraint = v;
+            return this;
+        }
+
+        /** Share of the threshold-learning steps over which the target rises to S* ({@link ThresholdSettings#ramp}). */
+        public Builder sparsityRamp(double v) {
+            ramp = v;
             return this;
         }
 
@@ -362,7 +370,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
                     new ObjectiveSettings(loss, temperature, featureLayers, featureWeight, lambda, absoluteConstraint,
                             batchNorm, reestimateBatchNorm, outputs),
                     new ThresholdSettings(init, thresholdLr, thresholdScale, density, straightThrough,
-                            projectEachStep));
+                            projectEachStep, ramp));
         }
     }
 }

@@ -162,8 +162,13 @@ public final class FcptsLoop {
         Outcome execute(Masks fixedMask) {
             int layers = flat.layers(), batchSize = c.schedule().batch(), iterations = c.schedule().iterations();
             List<PrunableLayer> hostLayers = flat.dense();
+            ThresholdStep thresholdStep = new ThresholdStep(c, flat.share,
+                    c.schedule().iterations() - c.schedule().polishIterations());
+            // with a ramp the thresholds start at the allocation of the ramp's first target, else at S*
+            Budget start = new Budget(thresholdStep.targetAt(0), budget.costs(), budget.minSparsity(),
+                    budget.maxSparsity());
             Masks initial = fixedMask != null ? fixedMask
-                    : Allocations.baseline(c.thresholds().init(), hostLayers, budget);
+                    : Allocations.baseline(c.thresholds().init(), hostLayers, start);
             double[] t0 = new double[layers];
             for (int l = 0; l < layers; l++) {
                 t0[l] = Allocations.thresholdPruning(hostLayers.get(l).weights(), (int) initial.prunedCount(l));
@@ -190,7 +195,6 @@ public final class FcptsLoop {
             if (trainingBatchNorm) {
                 batchNormChanged.addAll(normalizationInputs(OpDefinition::runningStatisticInputs));
             }
-            ThresholdStep thresholdStep = new ThresholdStep(c, flat.share);
             Graph tunedBase = dense;
             PhaseControl phase;
             List<ReconstructionTerm> terms;
@@ -256,7 +260,7 @@ public final class FcptsLoop {
                     } else {
                         sums = weights.fusedPass(student, t, h);
                         ThresholdStep.Result r = thresholdStep.apply(theta, sums, flat.w, weights.hostGradients(),
-                                t, h);
+                                t, h, it);
                         constraint = r.constraint();
                         smooth = r.smooth();
                         hard = r.hard();

@@ -279,6 +279,7 @@ public final class PruneResult {
             schedule.put("constraint_loss", config.objective().absoluteConstraint() ? "abs" : "square");
             schedule.put("lambda", config.objective().lambda());
             schedule.put("polish_fraction", config.schedule().polishFraction());
+            schedule.put("sparsity_ramp", config.thresholds().ramp());
             r.put("schedule", schedule);
             List<Map<String, Object>> terms = new ArrayList<>();
             for (ReconstructionTerm t : reconstructionTerms) {

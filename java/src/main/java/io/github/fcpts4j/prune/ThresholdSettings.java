@@ -1,7 +1,7 @@
 package io.github.fcpts4j.prune;
 
-import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.prune.FcptsConfig.DensityEstimate;
 import io.github.fcpts4j.prune.FcptsConfig.ThresholdScale;
 import io.github.fcpts4j.sparsity.MagnitudeAllocation;
@@ -17,12 +17,21 @@ import io.github.fcpts4j.sparsity.MagnitudeAllocation;
  * @param density         derivative of the layer sparsity: Gaussian KDE or a hard-count difference
  * @param straightThrough threshold gradient from reconstruction (project choice, on)
  * @param projectEachStep restore S = S* after every threshold update (project option, off)
+ * @param ramp            share of the threshold-learning steps over which the target rises from 0 to S* on a
+ *                        cubic schedule, S*(k) = S* (1 - (1 - k / K)^3), the thresholds following it by a common
+ *                        shift each step (the gradual-pruning schedule of Zhu and Gupta); 0: the target is S*
+ *                        from the first step and the thresholds start at it
  */
 public record ThresholdSettings(MagnitudeAllocation init, float lr, ThresholdScale scale, DensityEstimate density,
-                                boolean straightThrough, boolean projectEachStep) {
+                                boolean straightThrough, boolean projectEachStep, double ramp) {
     public ThresholdSettings {
         if (!(lr >= 0) || Float.isInfinite(lr)) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the threshold learning rate must be finite and >= 0, got " + lr);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the threshold learning rate must be finite and "
+                    + ">= 0, got " + lr);
+        }
+        if (!(ramp >= 0 && ramp <= 1)) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the sparsity ramp must be a share in [0, 1], got "
+                    + ramp);
         }
         FcptsException.requireNonNull(init, "init");
         FcptsException.requireNonNull(scale, "scale");

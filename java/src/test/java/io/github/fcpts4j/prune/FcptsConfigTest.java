@@ -45,7 +45,7 @@ class FcptsConfigTest {
         assertEquals(new ObjectiveSettings(ReconstructionLoss.LOGITS_MSE, 2f, List.of("relu_3"), 0.5f, 3, true,
                 BatchNormMode.FROZEN, true), c.objective());
         assertEquals(new ThresholdSettings(MagnitudeAllocation.LAMP, 0.05f, ThresholdScale.SHARED,
-                DensityEstimate.HARD_COUNT, false, true), c.thresholds());
+                DensityEstimate.HARD_COUNT, false, true, 0), c.thresholds());
         assertEquals(39, c.schedule().polishIterations(), "round(0.5 * 77)");
     }
 
