@@ -50,17 +50,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "ONNX model; repeat for several (default: the shipped ResNet-20)")
     List<Path> models;
 
-    @Option(names = "--batch", defaultValue = "1,8,32", split = ",", converter = Ranges.AtLeastOne.class, description = "batch sizes")
+    @Option(names = "--batch", defaultValue = "1,8,32", split = ",", converter = Ranges.AtLeastOne.class,
+            description = "batch sizes")
     List<Integer> batches;
 
-    @Option(names = "--threads", defaultValue = "0", converter = Ranges.AtLeastZero.class, description = "threads for all three (0 = all cores)")
+    @Option(names = "--threads", defaultValue = "0", converter = Ranges.AtLeastZero.class,
+            description = "threads for all three (0 = all cores)")
     int threads;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto: where our dense engine and "
             + "sparse plan run (ONNX Runtime stays on the cpu: on cuda the dense engine, cuDNN, is the baseline)")
     String device;
 
-    @Option(names = "--warmup", defaultValue = "5", converter = Ranges.AtLeastZero.class, description = "untimed runs first")
+    @Option(names = "--warmup", defaultValue = "5", converter = Ranges.AtLeastZero.class,
+            description = "untimed runs first")
     int warmup;
 
     @Option(names = "--runs", defaultValue = "30", converter = Ranges.AtLeastOne.class, description = "timed runs "

@@ -49,7 +49,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     PreprocessOptions preprocess;
 
-    @Option(names = "--batch", defaultValue = "100", converter = Ranges.AtLeastOne.class, description = "images per ONNX Runtime call")
+    @Option(names = "--batch", defaultValue = "100", converter = Ranges.AtLeastOne.class,
+            description = "images per ONNX Runtime call")
     int batch;
 
     @Mixin

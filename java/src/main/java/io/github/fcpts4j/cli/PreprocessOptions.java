@@ -19,7 +19,8 @@ final class PreprocessOptions {
             + "256, crop 224); HxW: exactly H x W, no crop (e.g. 48x192)")
     String resize;
 
-    @Option(names = "--crop", paramLabel = "C", converter = Ranges.AtLeastOne.class, description = "center crop C x C after --resize N (default: 224 "
+    @Option(names = "--crop", paramLabel = "C", converter = Ranges.AtLeastOne.class,
+            description = "center crop C x C after --resize N (default: 224 "
             + "with the default resize, else N)")
     Integer crop;
 
@@ -34,7 +35,8 @@ final class PreprocessOptions {
     @Option(names = "--channel-order", paramLabel = "rgb|bgr", description = "colour channel order (default rgb)")
     String channelOrder;
 
-    @Option(names = "--grayscale", description = "one luma channel (ITU-R 601, as PIL's convert(\"L\")); mean 0 and std 1 unless given")
+    @Option(names = "--grayscale",
+            description = "one luma channel (ITU-R 601, as PIL's convert(\"L\")); mean 0 and std 1 unless given")
     boolean grayscale;
 
     @Option(names = "--layout", paramLabel = "nchw|nhwc", description = "input layout (default: inferred from the "

@@ -59,7 +59,8 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     PreprocessOptions preprocess;
 
-    @Option(names = "--sparsity", defaultValue = "0.7", converter = Ranges.Fraction.class, description = "target global sparsity in [0, 1)")
+    @Option(names = "--sparsity", defaultValue = "0.7", converter = Ranges.Fraction.class,
+            description = "target global sparsity in [0, 1)")
     double sparsity;
 
     @Option(names = "--method", defaultValue = "fcpts", description = "fcpts | uniform | global | erk | lamp")
@@ -77,22 +78,27 @@ final class PruneCommand implements Callable<Integer> {
             + " steps, the published schedule)")
     String preset;
 
-    @Option(names = "--iters", converter = Ranges.AtLeastZero.class, description = "optimization steps, instead of the preset's")
+    @Option(names = "--iters", converter = Ranges.AtLeastZero.class,
+            description = "optimization steps, instead of the preset's")
     Integer iterations;
 
-    @Option(names = "--batch", converter = Ranges.AtLeastOne.class, description = "calibration batch (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch", converter = Ranges.AtLeastOne.class,
+            description = "calibration batch (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--calib", converter = Ranges.AtLeastOne.class, description = "calibration samples (default: ${DEFAULT-VALUE})")
+    @Option(names = "--calib", converter = Ranges.AtLeastOne.class,
+            description = "calibration samples (default: ${DEFAULT-VALUE})")
     int calibration;
 
     @Option(names = "--exclude", description = "glob over layer or weight names to keep dense; repeatable")
     List<String> exclude = new ArrayList<>();
 
-    @Option(names = "--min-layer-sparsity", converter = Ranges.UnitInterval.class, description = "lower bound for every layer (default: ${DEFAULT-VALUE})")
+    @Option(names = "--min-layer-sparsity", converter = Ranges.UnitInterval.class,
+            description = "lower bound for every layer (default: ${DEFAULT-VALUE})")
     double minLayer;
 
-    @Option(names = "--max-layer-sparsity", converter = Ranges.UnitInterval.class, description = "upper bound for every layer (default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-layer-sparsity", converter = Ranges.UnitInterval.class,
+            description = "upper bound for every layer (default: ${DEFAULT-VALUE})")
     double maxLayer;
 
     @Option(names = "--layer-sparsity", paramLabel = "GLOB=MIN:MAX",
@@ -126,14 +132,16 @@ final class PruneCommand implements Callable<Integer> {
 
     // ---- FCPTS hyperparameters (FcptsConfig; defaults as documented there) ----
 
-    @Option(names = "--lambda", converter = Ranges.NonNegative.class, description = "weight of the sparsity constraint (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lambda", converter = Ranges.NonNegative.class,
+            description = "weight of the sparsity constraint (default: ${DEFAULT-VALUE})")
     double lambda;
 
     @Option(names = "--constraint-loss", description = "sparsity penalty: square (lambda (S - S*)^2) | abs "
             + "(lambda |S - S*|, published) (default: ${DEFAULT-VALUE})")
     String constraintLoss;
 
-    @Option(names = "--threshold-lr", converter = Ranges.NonNegativeFloat.class, description = "Adam learning rate of the log-thresholds (default: "
+    @Option(names = "--threshold-lr", converter = Ranges.NonNegativeFloat.class,
+            description = "Adam learning rate of the log-thresholds (default: "
             + "${DEFAULT-VALUE})")
     float thresholdLr;
 
@@ -141,10 +149,12 @@ final class PruneCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     String thresholdScale;
 
-    @Option(names = "--weight-lr", converter = Ranges.NonNegativeFloat.class, description = "SGD learning rate of the weights (default: ${DEFAULT-VALUE})")
+    @Option(names = "--weight-lr", converter = Ranges.NonNegativeFloat.class,
+            description = "SGD learning rate of the weights (default: ${DEFAULT-VALUE})")
     float weightLr;
 
-    @Option(names = "--polish", converter = Ranges.Fraction.class, description = "share of the iterations at the final fixed mask (default: "
+    @Option(names = "--polish", converter = Ranges.Fraction.class,
+            description = "share of the iterations at the final fixed mask (default: "
             + "${DEFAULT-VALUE})")
     double polish;
 
@@ -177,7 +187,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--feature", description = "node or value whose output gets an extra MSE term; repeatable")
     List<String> features = new ArrayList<>();
 
-    @Option(names = "--feature-weight", converter = Ranges.NonNegativeFloat.class, description = "weight of each feature MSE term (default: ${DEFAULT-VALUE})")
+    @Option(names = "--feature-weight", converter = Ranges.NonNegativeFloat.class,
+            description = "weight of each feature MSE term (default: ${DEFAULT-VALUE})")
     float featureWeight;
 
     @Option(names = "--batch-norm", description = "BatchNorm while pruning: train (batch statistics, running "

@@ -48,10 +48,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0", converter = Ranges.AtLeastZero.class, description = "CPU threads (0 = all cores)")
+    @Option(names = "--threads", defaultValue = "0", converter = Ranges.AtLeastZero.class,
+            description = "CPU threads (0 = all cores)")
     int threads;
 
-    @Option(names = "--limit", defaultValue = "0", converter = Ranges.AtLeastZero.class, description = "use only the first N training images (0 = all)")
+    @Option(names = "--limit", defaultValue = "0", converter = Ranges.AtLeastZero.class,
+            description = "use only the first N training images (0 = all)")
     int limit;
 
     @Option(names = "--out", required = true, description = "ONNX file to write")

@@ -31,19 +31,22 @@ public final class SampleList implements LabeledImages {
      */
     public static SampleList of(Iterable<float[]> samples, int channels, int rows, int cols) {
         if (channels < 1 || rows < 1 || cols < 1) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "sample shape must be positive, got " + channels + "x" + rows + "x"
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                    "sample shape must be positive, got " + channels + "x" + rows + "x"
                     + cols);
         }
         int size = channels * rows * cols, index = 0;
         List<float[]> copy = new ArrayList<>();
         for (float[] s : samples) {
             if (s == null || s.length != size) {
-                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "calibration sample " + index + " has " + (s == null ? "no"
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                        "calibration sample " + index + " has " + (s == null ? "no"
                         : s.length) + " floats, expected " + size + " (" + channels + "x" + rows + "x" + cols + ")");
             }
             for (int i = 0; i < size; i++) {
                 if (!Float.isFinite(s[i])) {
-                    throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "calibration sample " + index + " has a non-finite value "
+                    throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                            "calibration sample " + index + " has a non-finite value "
                             + s[i] + " at " + i);
                 }
             }

@@ -32,7 +32,10 @@ public final class NonFiniteParameters {
             readers = List.copyOf(readers);
         }
 
-        /** {@code tensor 'bn.scale' (read by BatchNormalization 'bn_3' input 1) holds 1 NaN of 16 values, the first at index 5}. */
+        /**
+         * E.g. {@code tensor 'bn.scale' (read by BatchNormalization 'bn_3' input 1) holds 1 NaN of 16 values, the
+         * first at index 5}.
+         */
         public String describe() {
             String counts = nan > 0 && infinite > 0 ? nan + " NaN and " + infinite + " infinite"
                     : nan > 0 ? nan + " NaN" : infinite + " infinite";

@@ -103,7 +103,8 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         public LayerBound {
             FcptsException.requireNonNull(pattern, "pattern");
             if (!(min >= 0 && min <= max && max <= 1)) {
-                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "layer bound '" + pattern + "': need 0 <= min <= max <= 1, got ["
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                        "layer bound '" + pattern + "': need 0 <= min <= max <= 1, got ["
                         + min + ", " + max + "]");
             }
         }

@@ -31,10 +31,12 @@ public record ObjectiveSettings(ReconstructionLoss loss, float temperature, List
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "lambda must be finite and >= 0, got " + lambda);
         }
         if (!(featureWeight >= 0) || Float.isInfinite(featureWeight)) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the feature weight must be finite and >= 0, got " + featureWeight);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                    "the feature weight must be finite and >= 0, got " + featureWeight);
         }
         if (!(temperature > 0) || Float.isInfinite(temperature)) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the temperature must be finite and > 0, got " + temperature);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                    "the temperature must be finite and > 0, got " + temperature);
         }
         FcptsException.requireNonNull(loss, "loss");
         FcptsException.requireNonNull(batchNorm, "batchNorm");

@@ -183,7 +183,8 @@ public final class PruneResult {
     /** Writes the pruned ONNX model atomically; refuses the file it was read from. */
     public void export(Path target) {
         if (source != null && target.toAbsolutePath().normalize().equals(source.toAbsolutePath().normalize())) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "output " + target + " is the input model; choose another file");
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                    "output " + target + " is the input model; choose another file");
         }
         OnnxExporter.write(model, target);
     }

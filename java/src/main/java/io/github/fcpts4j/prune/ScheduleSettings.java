@@ -26,14 +26,17 @@ public record ScheduleSettings(int iterations, int batch, int calibrationSamples
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "batch must be >= 1, got " + batch);
         }
         if (calibrationSamples < batch) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "calibration samples must hold at least one batch: got "
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                    "calibration samples must hold at least one batch: got "
                     + calibrationSamples + " for batch " + batch);
         }
         if (!(polishFraction >= 0 && polishFraction < 1)) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "polish fraction must be in [0, 1), got " + polishFraction);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                    "polish fraction must be in [0, 1), got " + polishFraction);
         }
         if (!(weightLr >= 0) || Float.isInfinite(weightLr)) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the weight learning rate must be finite and >= 0, got " + weightLr);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                    "the weight learning rate must be finite and >= 0, got " + weightLr);
         }
     }
 

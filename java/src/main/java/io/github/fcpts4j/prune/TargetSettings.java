@@ -25,7 +25,8 @@ public record TargetSettings(double sparsity, CostBasis costBasis, double minLay
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "target sparsity must be in [0, 1), got " + sparsity);
         }
         if (!(minLayerSparsity >= 0 && minLayerSparsity <= maxLayerSparsity && maxLayerSparsity <= 1)) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "layer sparsity bounds need 0 <= min <= max <= 1, got ["
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
+                    "layer sparsity bounds need 0 <= min <= max <= 1, got ["
                     + minLayerSparsity + ", " + maxLayerSparsity + "]");
         }
         FcptsException.requireNonNull(costBasis, "costBasis");

@@ -77,7 +77,8 @@ class NumericOptionsTest {
                 "--out", "t.onnx", "--epochs", "0");
         assertUsage("'--lr': 'fast' is not a finite number >= 0", "train", "--arch", "resnet20", "--data", "idx:x",
                 "--out", "t.onnx", "--lr", "fast");
-        assertUsage("'--limit': 99999999999 is not an integer >= 0 (at most 2147483647)", "train", "--arch", "resnet20", "--data",
+        assertUsage("'--limit': 99999999999 is not an integer >= 0 (at most 2147483647)", "train", "--arch",
+                "resnet20", "--data",
                 "idx:x", "--out", "t.onnx", "--limit", "99999999999");
     }
 }

@@ -73,7 +73,8 @@ class FcptsConfigTest {
         assertTrue(batch.contains("at least one batch"), batch);
         String iterations = assertThrows(FcptsException.class,
                 () -> FcptsConfig.builder(0.5).iterations(-5).build()).getMessage();
-        assertTrue(iterations.endsWith("iterations must be >= 0, got -5"), "names the iterations, not the batch: " + iterations);
+        assertTrue(iterations.endsWith("iterations must be >= 0, got -5"),
+                "names the iterations, not the batch: " + iterations);
         String weightLr = assertThrows(FcptsException.class,
                 () -> FcptsConfig.builder(0.5).weightLr(Float.POSITIVE_INFINITY).build()).getMessage();
         assertTrue(weightLr.contains("weight learning rate must be finite"), weightLr);
