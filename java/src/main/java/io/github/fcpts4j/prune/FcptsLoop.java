@@ -69,10 +69,11 @@ public final class FcptsLoop {
      * A step whose reconstruction loss exceeds this multiple of step 1's (or is not finite) has diverged:
      * reconstruction starts from the dense network's outputs, so a healthy run's loss stays near or below
      * where it started; a model without BatchNorm whose outputs are large (box regressors in pixels) can
-     * blow up at the published weight lr instead.
+     * blow up at the published weight lr instead. A run with a sparsity ramp starts near the dense model
+     * with a loss near 0, so its reference is the larger of step 1's loss and the loss of the allocation at
+     * S*, measured once before step 1.
      */
     static final double DIVERGENCE = 1e3;
-
 
     /**
      * What a run produced; {@code reconstruction} lists the loss term of every reconstructed output, scales
@@ -162,16 +163,22 @@ public final class FcptsLoop {
         Outcome execute(Masks fixedMask) {
             int layers = flat.layers(), batchSize = c.schedule().batch(), iterations = c.schedule().iterations();
             List<PrunableLayer> hostLayers = flat.dense();
-            ThresholdStep thresholdStep = new ThresholdStep(c, flat.share,
-                    c.schedule().iterations() - c.schedule().polishIterations());
+            ThresholdStep thresholdStep = new ThresholdStep(c, flat.share);
+            SparsityRamp ramp = new SparsityRamp(c, iterations - c.schedule().polishIterations());
             // with a ramp the thresholds start at the allocation of the ramp's first target, else at S*
-            Budget start = new Budget(thresholdStep.targetAt(0), budget.costs(), budget.minSparsity(),
-                    budget.maxSparsity());
             Masks initial = fixedMask != null ? fixedMask
-                    : Allocations.baseline(c.thresholds().init(), hostLayers, start);
+                    : Allocations.baseline(c.thresholds().init(), hostLayers, ramp.budgetAt(budget, 0));
             double[] t0 = new double[layers];
+            // a ramped run starts near the dense model, so its divergence reference is the loss at S* instead
+            float[] atTarget = fixedMask == null && ramp.ramps() ? new float[layers] : null;
+            Masks targetInit = atTarget != null ? Allocations.baseline(c.thresholds().init(), hostLayers, budget)
+                    : null;
             for (int l = 0; l < layers; l++) {
                 t0[l] = Allocations.thresholdPruning(hostLayers.get(l).weights(), (int) initial.prunedCount(l));
+                if (atTarget != null) {
+                    atTarget[l] = (float) Allocations.thresholdPruning(hostLayers.get(l).weights(),
+                            (int) targetInit.prunedCount(l));
+                }
             }
             LogThresholds theta = new LogThresholds(t0);
 
@@ -233,6 +240,22 @@ public final class FcptsLoop {
                 for (int l = 0; l < layers; l++) {
                     h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
                 }
+                double reference = 0;
+                if (atTarget != null) {
+                    // the first samples in order, BatchNorm in inference mode: no running average moves
+                    for (int i = 0; i < batchSize; i++) {
+                        sampler.readSample(i % sampler.samples(), images, i * sampler.sampleSize());
+                    }
+                    batch.copyFrom(images);
+                    teacher.setTraining(false);
+                    student.setTraining(false);
+                    teacher.runFromTensors(Map.of(input, batch));
+                    weights.loadStudent(student, null, atTarget);
+                    student.runFromTensors(Map.of(input, batch));
+                    reference = reconstruction.compute(k, student, teacher);
+                    teacher.setTraining(trainingBatchNorm);
+                    student.setTraining(trainingBatchNorm);
+                }
                 for (int it = 0; it < iterations; it++) {
                     phase.beforeStep(it, theta, t);
                     if (calibration != null) {
@@ -245,10 +268,12 @@ public final class FcptsLoop {
                     weights.loadStudent(student, phase.keep(), t);
                     student.runFromTensors(Map.of(input, batch));
                     double rec = reconstruction.compute(k, student, teacher);
-                    if (it > 0 && !(rec <= DIVERGENCE * Math.max(recCurve[0], 1e-12))) {
+                    double base = it == 0 ? rec : Math.max(recCurve[0], reference);
+                    if (it > 0 && !(rec <= DIVERGENCE * Math.max(base, 1e-12))) {
                         throw new FcptsException(ErrorCode.DIVERGED, "pruning of '" + dense.name() + "' diverged at "
-                                + "step " + (it + 1) + ": reconstruction loss " + rec + " from " + recCurve[0]
-                                + " at step 1 with weight lr " + c.schedule().weightLr());
+                                + "step " + (it + 1) + ": reconstruction loss " + rec + " from " + base
+                                + (reference > recCurve[0] ? " at the target sparsity" : " at step 1")
+                                + " with weight lr " + c.schedule().weightLr());
                     }
                     student.backwardFromTensors(reconstruction.seeds());
                     float lr = schedule.at(it);
@@ -257,10 +282,22 @@ public final class FcptsLoop {
                     if (phase.fixed()) {
                         weights.updateAtFixedMask(student, phase.keep(), lr);
                         smooth = hard = flat.weightedSparsity(phase.frozen());
+                    } else if (ramp.active(it)) {
+                        sums = weights.fusedPass(student, t, h);
+                        double[] s = SparsityRamp.sparsity(sums, flat.share);
+                        smooth = s[0];
+                        hard = s[1];
+                        weights.update(lr);
+                        weights.readHost();
+                        theta = new LogThresholds(ramp.thresholdsAt(flat.trained(), budget, it + 1));
+                        for (int l = 0; l < layers; l++) {
+                            t[l] = (float) theta.threshold(l);
+                            h[l] = (float) KdeBridge.silvermanBandwidth(sums, l);
+                        }
                     } else {
                         sums = weights.fusedPass(student, t, h);
                         ThresholdStep.Result r = thresholdStep.apply(theta, sums, flat.w, weights.hostGradients(),
-                                t, h, it);
+                                t, h);
                         constraint = r.constraint();
                         smooth = r.smooth();
                         hard = r.hard();

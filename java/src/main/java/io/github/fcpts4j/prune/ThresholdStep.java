@@ -17,9 +17,6 @@ import io.github.fcpts4j.sparsity.KdeBridge;
  * dL_rec/dt_l the straight-through term -(1/h_l) sum g w phi (when on). One Adam step moves theta; with
  * {@code projectEachStep} a common shift of all theta_l then puts the first-order prediction of the hard
  * sparsity back on S*. Last, t_l and the Silverman bandwidths h_l for the next step are refreshed.
- * With a sparsity ramp ({@link ThresholdSettings#ramp}) the target of step k < K is
- * S*(k) = S* (1 - (1 - (k + 1) / K)^3) instead of S*, and the same common shift puts the hard sparsity on it
- * every step of the ramp (a target that moves by up to 3 S* / K per step outruns the Adam steps alone).
  * {@link FcptsLoop} calls {@link #apply} once per step while the thresholds are learned.
  */
 final class ThresholdStep {
@@ -36,13 +33,10 @@ final class ThresholdStep {
     private final double lambda;
     private final boolean absolute;
     private final double[] share;
-    private final int rampSteps;
 
-    /** @param learningSteps the steps that learn the thresholds (before the polish) */
-    ThresholdStep(FcptsConfig c, double[] share, int learningSteps) {
+    ThresholdStep(FcptsConfig c, double[] share) {
         this.settings = c.thresholds();
         this.target = c.target().sparsity();
-        this.rampSteps = (int) Math.round(settings.ramp() * learningSteps);
         this.lambda = c.objective().lambda();
         this.absolute = c.objective().absoluteConstraint();
         this.share = share;
@@ -53,9 +47,8 @@ final class ThresholdStep {
      * {@code h} (both read as the current ones first). {@code w} and {@code g} are the host copies of the
      * flat weights and weight gradients; only the hard-count density reads them (null otherwise).
      */
-    Result apply(LogThresholds theta, KdeSums sums, float[] w, float[] g, float[] t, float[] h, int step) {
+    Result apply(LogThresholds theta, KdeSums sums, float[] w, float[] g, float[] t, float[] h) {
         int layers = share.length;
-        double target = targetAt(step);
         boolean gaussian = settings.density() == FcptsConfig.DensityEstimate.KDE;
         double smooth = 0;
         double hard = 0;
@@ -81,8 +74,8 @@ final class ThresholdStep {
             slope[l] = share[l] * density * t[l];
         }
         double[] moved = theta.adamStep(dTheta, settings.lr(), settings.scale() == FcptsConfig.ThresholdScale.SHARED);
-        if (settings.projectEachStep() || step < rampSteps) {
-            theta.shift(restoringShift(hard, moved, slope, target));
+        if (settings.projectEachStep()) {
+            theta.shift(restoringShift(hard, moved, slope));
         }
         for (int l = 0; l < layers; l++) {
             t[l] = (float) theta.threshold(l);
@@ -91,21 +84,12 @@ final class ThresholdStep {
         return new Result(constraint, smooth, hard, dTheta);
     }
 
-    /** The target of step {@code step}: on the cubic ramp while it lasts, S* after. */
-    double targetAt(int step) {
-        if (step >= rampSteps) {
-            return target;
-        }
-        double left = 1 - (step + 1) / (double) rampSteps;
-        return target * (1 - left * left * left);
-    }
-
     /**
      * The common shift of all theta_l that puts the first-order prediction of the hard
      * global sparsity after this step's threshold moves back on S* (0 when no layer has
      * density at its threshold); limited to +-0.5 (a factor 1.65 on every threshold).
      */
-    private static double restoringShift(double hard, double[] moved, double[] slope, double target) {
+    private double restoringShift(double hard, double[] moved, double[] slope) {
         double predicted = hard, sumSlope = 0;
         for (int l = 0; l < moved.length; l++) {
             predicted += slope[l] * moved[l];

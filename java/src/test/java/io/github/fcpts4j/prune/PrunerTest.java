@@ -94,6 +94,26 @@ class PrunerTest {
         }
     }
 
+    /**
+     * With a ramp the thresholds follow the ERK allocation of the cubic target for the first 9 of the 18
+     * threshold steps (each step's hard sparsity is its target, the weights training under that mask), then
+     * learn from S*; the run does not mistake the rising loss for a divergence (its reference is the loss at
+     * the S* allocation) and the export is exact.
+     */
+    @Test
+    void aRampedRunFollowsTheCubicTargetAndEndsExact() {
+        PruneResult r = quick(RESNET20).iterations(24).targetSparsity(0.9).configure(c -> c.sparsityRamp(0.5))
+                .build().run();
+        double[] s = r.sparsityCurve();
+        String curve = java.util.Arrays.toString(s);
+        for (int k = 0; k < 9; k++) {
+            double target = 0.9 * (1 - Math.pow(1 - (k + 1) / 9.0, 3));
+            assertEquals(target, s[k], 0.01, "step " + (k + 1) + " on the ramp: " + curve);
+        }
+        assertEquals(0.9, s[17], 0.03, "near S* at the last threshold step: " + curve);
+        assertEquals(Math.round(0.9 * r.totalWeights()), r.prunedWeights(), "exact at the end");
+    }
+
     @Test
     void flopsModeMeetsTheMacTargetAndAllocatesDifferently() {
         PruneResult flops = quick(RESNET20).targetSparsity(0.6)

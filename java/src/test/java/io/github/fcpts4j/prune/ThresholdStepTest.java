@@ -1,7 +1,6 @@
 package io.github.fcpts4j.prune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.fcpts4j.backend.KdeSums;
 import io.github.fcpts4j.backend.SegmentLayout;
@@ -47,8 +46,8 @@ class ThresholdStepTest {
     private static ThresholdStep.Result step(ThresholdScale scale, double gradWeightPdf1, float[] t, float[] h) {
         FcptsConfig c = FcptsConfig.builder(0.5).lambda(1).thresholdLr((float) LR).thresholdScale(scale).build();
         LogThresholds theta = new LogThresholds(new double[] {t[0], t[1]});
-        return new ThresholdStep(c, new double[] {0.75, 0.25}, 100).apply(theta, sums(gradWeightPdf1), null, null,
-                t, h, 0);
+        return new ThresholdStep(c, new double[] {0.75, 0.25}).apply(theta, sums(gradWeightPdf1), null, null,
+                t, h);
     }
 
     private static void assertClose(double expected, double actual, String what) {
@@ -84,29 +83,5 @@ class ThresholdStepTest {
         assertEquals(-0.025, r.gradient()[1], GRADIENT_ATOL, "dL/dtheta_1");
         assertClose(0.5 * Math.exp(-LR), t[0], "t_0: gradient 0.2 > 0, theta down by lr");
         assertClose(0.25 * Math.exp(LR), t[1], "t_1: gradient -0.025 < 0, theta up by lr");
-    }
-
-    @Test
-    void theRampRisesCubicallyToTheTargetAndTheShiftPutsTheHardSparsityOnIt() {
-        FcptsConfig c = FcptsConfig.builder(0.8).sparsityRamp(0.5).build();
-        ThresholdStep ramped = new ThresholdStep(c, new double[] {0.75, 0.25}, 100);
-        assertEquals(0.8 * (1 - Math.pow(49 / 50.0, 3)), ramped.targetAt(0), 1e-12, "step 1 of 50");
-        assertEquals(0.8 * (1 - Math.pow(25 / 50.0, 3)), ramped.targetAt(24), 1e-12, "half-way: 7/8 of S*");
-        assertEquals(0.8, ramped.targetAt(49), 1e-12, "the ramp's last step reaches S*");
-        assertEquals(0.8, ramped.targetAt(80), 0.0, "S* after the ramp");
-        for (int k = 1; k < 50; k++) {
-            assertTrue(ramped.targetAt(k) > ramped.targetAt(k - 1), "rising at " + k);
-        }
-        assertEquals(0.8, new ThresholdStep(FcptsConfig.builder(0.8).build(), new double[] {1}, 100).targetAt(0),
-                0.0, "no ramp: S* from the first step");
-        // during the ramp every step shifts the thresholds towards the ramp's target, not S*: here the hard
-        // sparsity 0.75 is above the first target 0.047, so both thresholds fall further than Adam alone moves them
-        float[] t = {0.5f, 0.25f}, h = {0.1f, 0.05f};
-        LogThresholds theta = new LogThresholds(new double[] {t[0], t[1]});
-        ramped.apply(theta, sums(0.005), null, null, t, h, 0);
-        float[] plain = {0.5f, 0.25f}, h2 = {0.1f, 0.05f};
-        new ThresholdStep(c.toBuilder().sparsityRamp(0).build(), new double[] {0.75, 0.25}, 100)
-                .apply(new LogThresholds(new double[] {0.5, 0.25}), sums(0.005), null, null, plain, h2, 0);
-        assertTrue(t[0] < plain[0] && t[1] < plain[1], "shifted down: " + t[0] + " < " + plain[0]);
     }
 }
