@@ -179,7 +179,7 @@ final class OnnxTensors {
             };
             m.put(a.getName(), value);
         }
-        return Attributes.fromMap(m);
+        return Attributes.fromMap(m, where);
     }
 
     static List<OnnxMl.AttributeProto> writeAttributes(Attributes attributes) {
