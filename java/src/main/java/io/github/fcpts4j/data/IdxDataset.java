@@ -14,8 +14,13 @@ import java.util.zip.GZIPInputStream;
 /**
  * A labelled image set in the IDX format of MNIST and Fashion-MNIST (big-endian
  * header: magic 0x803 and count, rows, cols for images; magic 0x801 and count
- * for labels; then unsigned bytes), plain or gzipped. Pixels become floats in
- * [0, 1]; images are single-channel, row-major.
+ * for labels; then unsigned bytes), plain or gzipped (by the {@code .gz} name).
+ * Pixels become floats in [0, 1]; images are single-channel, row-major. A file
+ * that is missing, malformed (wrong magic, sizes that are zero or past 2^31,
+ * counts that disagree, fewer bytes than its header says, broken gzip) is an
+ * {@code INVALID_ARGUMENT} error naming it (a data file is the caller's
+ * argument; INVALID_MODEL is for models); nothing the size of a header's claim
+ * is allocated before the bytes are there.
  */
 public final class IdxDataset implements LabeledImages {
     /** Which pair of files to read from a folder. */
@@ -60,11 +65,15 @@ public final class IdxDataset implements LabeledImages {
     }
 
     public static IdxDataset load(Path imagesFile, Path labelsFile) {
+        DataInputStream images = open(imagesFile);
+        DataInputStream labels;
         try {
-            return read(open(imagesFile), imagesFile.toString(), open(labelsFile), labelsFile.toString());
-        } catch (IOException e) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot read IDX data " + imagesFile + ": " + e, e);
+            labels = open(labelsFile);
+        } catch (FcptsException e) {
+            closeQuietly(images);
+            throw e;
         }
+        return read(images, imagesFile.toString(), labels, labelsFile.toString());
     }
 
     /** Reads a split shipped inside the fcpts4j jar (data spec {@code embedded:NAME}). */
@@ -73,6 +82,8 @@ public final class IdxDataset implements LabeledImages {
         InputStream images = IdxDataset.class.getResourceAsStream(base + "-images-idx3-ubyte.gz");
         InputStream labels = IdxDataset.class.getResourceAsStream(base + "-labels-idx1-ubyte.gz");
         if (images == null || labels == null) {
+            closeQuietly(images);
+            closeQuietly(labels);
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "no embedded data set '" + name + "' with a "
                     + split.name().toLowerCase(java.util.Locale.ROOT) + " split in this build");
         }
@@ -89,52 +100,106 @@ public final class IdxDataset implements LabeledImages {
 
     private static IdxDataset read(DataInputStream in, String imagesFile, DataInputStream lin, String labelsFile) {
         try (in; lin) {
-            expectMagic(in, 0x803, imagesFile);
-            int count = in.readInt(), rows = in.readInt(), cols = in.readInt();
-            expectMagic(lin, 0x801, labelsFile);
-            int labelCount = lin.readInt();
-            if (count != labelCount || count < 0 || rows <= 0 || cols <= 0) {
+            int[] header = header(in, 0x803, 3, imagesFile);
+            int count = header[0], rows = header[1], cols = header[2];
+            if (count < 0 || rows <= 0 || cols <= 0) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, imagesFile + " claims "
+                        + Integer.toUnsignedString(count) + " images of " + Integer.toUnsignedString(rows) + "x"
+                        + Integer.toUnsignedString(cols) + "; expected fewer than 2^31 images of at least 1x1 pixels");
+            }
+            int labelCount = header(lin, 0x801, 1, labelsFile)[0];
+            if (count != labelCount) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, imagesFile + " holds " + count + " images of "
-                        + rows + "x" + cols + " but " + labelsFile + " holds " + labelCount + " labels");
+                        + rows + "x" + cols + " but " + labelsFile + " holds " + Integer.toUnsignedString(labelCount)
+                        + " labels");
             }
             long total = (long) count * rows * cols;
             if (total > Integer.MAX_VALUE - 8L) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, imagesFile + " claims " + count + " images of "
                         + rows + "x" + cols + ", more pixels than one array holds");
             }
-            byte[] raw = new byte[(int) total];
-            in.readFully(raw);
+            byte[] raw = payload(in, (int) total, imagesFile);
+            byte[] rawLabels = payload(lin, count, labelsFile);
             float[] pixels = new float[raw.length];
             for (int i = 0; i < raw.length; i++) {
                 pixels[i] = (raw[i] & 0xff) / 255f;
             }
-            byte[] rawLabels = new byte[count];
-            lin.readFully(rawLabels);
             int[] labels = new int[count];
             for (int i = 0; i < count; i++) {
                 labels[i] = rawLabels[i] & 0xff;
             }
             return new IdxDataset(pixels, labels, rows, cols);
-        } catch (EOFException e) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "IDX file " + imagesFile + " or " + labelsFile
-                    + " is shorter than its header says (truncated?)", e);
         } catch (IOException e) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot read IDX data " + imagesFile + ": " + e, e);
+            // only closing gets here: reads name their file themselves
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot close IDX data " + imagesFile + " or "
+                    + labelsFile + ": " + e, e);
         }
     }
 
-    private static DataInputStream open(Path p) throws IOException {
-        InputStream raw = Files.newInputStream(p);
-        return new DataInputStream(new java.io.BufferedInputStream(p.toString().endsWith(".gz")
-                ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16));
+    private static DataInputStream open(Path p) {
+        InputStream raw;
+        try {
+            raw = Files.newInputStream(p);
+        } catch (IOException e) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot read IDX file " + p + ": " + e, e);
+        }
+        try {
+            return new DataInputStream(new java.io.BufferedInputStream(p.toString().endsWith(".gz")
+                    ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16));
+        } catch (IOException e) {
+            closeQuietly(raw);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "IDX file " + p + " is named .gz but is not gzip "
+                    + "data: " + e, e);
+        }
     }
 
-    private static void expectMagic(DataInputStream in, int magic, String file) throws IOException {
-        int m = in.readInt();
-        if (m != magic) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, file + " is not an IDX " + (magic == 0x803
-                    ? "image" : "label") + " file (magic 0x" + Integer.toHexString(m) + ", expected 0x"
-                    + Integer.toHexString(magic) + ")");
+    /** The magic number, then {@code dims} big-endian sizes; a wrong magic or a short file names the file. */
+    private static int[] header(DataInputStream in, int magic, int dims, String file) {
+        try {
+            int m = in.readInt();
+            if (m != magic) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, file + " is not an IDX " + (magic == 0x803
+                        ? "image" : "label") + " file (magic 0x" + Integer.toHexString(m) + ", expected 0x"
+                        + Integer.toHexString(magic) + ": unsigned bytes, " + dims + " dimension(s))");
+            }
+            int[] sizes = new int[dims];
+            for (int i = 0; i < dims; i++) {
+                sizes[i] = in.readInt();
+            }
+            return sizes;
+        } catch (EOFException e) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "IDX file " + file + " ends inside its header "
+                    + "(empty or truncated?)", e);
+        } catch (IOException e) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot read IDX file " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * The next {@code length} bytes. Read in chunks, so what is allocated follows the bytes the file really
+     * holds: a header claiming 2^31 pixels over a short file costs nothing before it is refused.
+     */
+    private static byte[] payload(DataInputStream in, int length, String file) {
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(length);
+        } catch (IOException e) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot read IDX file " + file + ": " + e, e);
+        }
+        if (bytes.length != length) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "IDX file " + file + " is shorter than its header "
+                    + "says: " + bytes.length + " bytes after the header, " + length + " expected (truncated?)");
+        }
+        return bytes;
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (IOException ignored) {
+            // already failing with the error that matters
         }
     }
 

@@ -10,10 +10,13 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes one image file with ImageIO (PNG, JPEG, BMP, GIF) and writes it as
@@ -26,6 +29,11 @@ import javax.imageio.ImageIO;
  */
 final class ImagePixels {
     static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
+    /**
+     * The most pixels an image (or its resized form) may have: 2^26, 8192 x 8192, past any photo a model is
+     * fed. Decoding such an image takes up to 256 MiB per copy (4 bytes a pixel).
+     */
+    static final long MAX_PIXELS = 1L << 26;
 
     private ImagePixels() {
     }
@@ -37,31 +45,62 @@ final class ImagePixels {
 
     /** Decodes {@code file} and writes its channels * height * width floats at {@code offset}. */
     static void read(Path file, Preprocessing p, float[] dst, int offset) {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
+        write(decode(file), p, dst, offset, file);
+    }
+
+    /**
+     * The file's first image. Its width and height are read from the header first: an image above
+     * {@link #MAX_PIXELS} is refused before the decoder allocates its raster, whatever the header claims.
+     */
+    static BufferedImage decode(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot decode image " + file
+                        + ": not a PNG, JPEG, BMP or GIF file");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0), h = reader.getHeight(0);
+                if (w < 1 || h < 1 || w * h > MAX_PIXELS) {
+                    throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "image " + file + " claims " + w + "x" + h
+                            + " pixels; expected at least 1x1 and at most " + MAX_PIXELS + " pixels (8192x8192)");
+                }
+                BufferedImage image = reader.read(0);
+                if (image == null) {
+                    throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot decode image " + file
+                            + ": it holds no image");
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (FcptsException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot decode image " + file + ": " + e, e);
         }
-        if (image == null) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cannot decode image " + file
-                    + ": not a PNG, JPEG, BMP or GIF file");
-        }
-        write(image, p, dst, offset);
     }
 
-    /** Applies {@code p} to a decoded image. */
-    static void write(BufferedImage decoded, Preprocessing p, float[] dst, int offset) {
+    /** Applies {@code p} to the image decoded from {@code file}. */
+    private static void write(BufferedImage decoded, Preprocessing p, float[] dst, int offset, Path file) {
         BufferedImage rgb = toRgb(decoded);
         int h = p.height(), w = p.width(), left = 0, top = 0;
         BufferedImage sized;
         if (p.resize() instanceof Preprocessing.ShorterSide s) {
             double scale = (double) s.size() / Math.min(rgb.getWidth(), rgb.getHeight());
-            int rw = Math.max(s.crop(), (int) Math.round(rgb.getWidth() * scale));
-            int rh = Math.max(s.crop(), (int) Math.round(rgb.getHeight() * scale));
-            sized = scaled(rgb, rw, rh);
-            left = (rw - s.crop()) / 2;
-            top = (rh - s.crop()) / 2;
+            long rw = Math.max(s.crop(), Math.round(rgb.getWidth() * scale));
+            long rh = Math.max(s.crop(), Math.round(rgb.getHeight() * scale));
+            if (rw * rh > MAX_PIXELS) {
+                // an extreme aspect ratio: a 65535 x 1 image would become 16776960 x 256
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "image " + file + " of " + rgb.getWidth() + "x"
+                        + rgb.getHeight() + " would be resized to " + rw + "x" + rh + " (shorter side " + s.size()
+                        + "), more than " + MAX_PIXELS + " pixels");
+            }
+            sized = scaled(rgb, (int) rw, (int) rh);
+            left = (int) (rw - s.crop()) / 2;
+            top = (int) (rh - s.crop()) / 2;
         } else {
             sized = scaled(rgb, w, h);
         }

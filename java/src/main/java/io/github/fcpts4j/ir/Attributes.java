@@ -1,5 +1,8 @@
 package io.github.fcpts4j.ir;
 
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,14 +14,20 @@ import java.util.Set;
  * The attributes of a node, as ONNX defines them: each value is a Long (INT),
  * Float (FLOAT), long[] (INTS), float[] (FLOATS), String (STRING) or
  * {@link TensorData} (TENSOR). Immutable; getters take the default that the
- * ONNX operator specification gives.
+ * ONNX operator specification gives. A value of another type than the getter
+ * reads (a model's INT where the op expects INTS) is an {@code INVALID_MODEL}
+ * error naming the attribute, both types and the owner (the node, for imported
+ * attributes: {@link #fromMap(Map, String)}).
  */
 public final class Attributes {
-    private static final Attributes EMPTY = new Attributes(Map.of());
+    private static final Attributes EMPTY = new Attributes(Map.of(), "");
     private final Map<String, Object> values;
+    /** Who holds these attributes, for error messages only (not part of equality). */
+    private final String owner;
 
-    private Attributes(Map<String, Object> values) {
+    private Attributes(Map<String, Object> values, String owner) {
         this.values = values;
+        this.owner = owner;
     }
 
     public static Attributes empty() {
@@ -38,9 +47,14 @@ public final class Attributes {
     }
 
     public static Attributes fromMap(Map<String, Object> map) {
+        return fromMap(map, "");
+    }
+
+    /** As {@link #fromMap(Map)}; {@code owner} (e.g. {@code "m.onnx: node 'conv1' (Conv)"}) names them in errors. */
+    public static Attributes fromMap(Map<String, Object> map, String owner) {
         Map<String, Object> copy = new LinkedHashMap<>();
         map.forEach((k, v) -> copy.put(Objects.requireNonNull(k), copyValue(k, v)));
-        return new Attributes(Collections.unmodifiableMap(copy));
+        return new Attributes(Collections.unmodifiableMap(copy), Objects.requireNonNull(owner, "owner"));
     }
 
     private static Object copyValue(String name, Object v) {
@@ -82,29 +96,42 @@ public final class Attributes {
 
     public long getInt(String name, long fallback) {
         Object v = values.get(name);
-        return v == null ? fallback : (Long) v;
+        return v == null ? fallback : typed(name, v, Long.class, "INT");
     }
 
     public float getFloat(String name, float fallback) {
         Object v = values.get(name);
-        return v == null ? fallback : (Float) v;
+        return v == null ? fallback : typed(name, v, Float.class, "FLOAT");
     }
 
     public long[] getInts(String name, long[] fallback) {
         Object v = values.get(name);
-        return v == null ? fallback : ((long[]) v).clone();
+        return v == null ? fallback : typed(name, v, long[].class, "INTS").clone();
     }
 
     public String getString(String name, String fallback) {
         Object v = values.get(name);
-        return v == null ? fallback : (String) v;
+        return v == null ? fallback : typed(name, v, String.class, "STRING");
+    }
+
+    private <T> T typed(String name, Object v, Class<T> type, String onnxType) {
+        if (!type.isInstance(v)) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, (owner.isEmpty() ? "" : owner + ": ") + "attribute '"
+                    + name + "' is " + onnxType(v) + ", expected " + onnxType);
+        }
+        return type.cast(v);
+    }
+
+    private static String onnxType(Object v) {
+        return v instanceof Long ? "INT" : v instanceof Float ? "FLOAT" : v instanceof long[] ? "INTS"
+                : v instanceof float[] ? "FLOATS" : v instanceof String ? "STRING" : "TENSOR";
     }
 
     /** A copy with {@code name} set to {@code value}. */
     public Attributes with(String name, Object value) {
         Map<String, Object> m = new LinkedHashMap<>(values);
         m.put(name, value);
-        return fromMap(m);
+        return fromMap(m, owner);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.fcpts4j.ir;
 import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.FcptsException;
 
+import io.github.fcpts4j.ir.ops.OpShapes;
 import io.github.fcpts4j.ir.ops.Ops;
 import io.github.fcpts4j.ir.ops.ShapeContext;
 
@@ -20,6 +21,9 @@ import java.util.Map;
  * error naming the node and both shapes.
  */
 public final class ShapeInference {
+    /** The most elements a value's shape may describe: products of its dims cannot overflow a long. */
+    public static final long MAX_ELEMENTS = 1L << 62;
+
     private ShapeInference() {
     }
 
@@ -57,13 +61,20 @@ public final class ShapeInference {
     /**
      * Records the shapes of one node's outputs (omitted optional outputs skipped) from the shapes of its
      * inputs ({@code shapes}) and the constant tensors it may read ({@code constants}: Reshape targets, Slice
-     * bounds, Resize scales), by the rule of its op's definition.
+     * bounds, Resize scales), by the rule of its op's definition. A required input that is missing (absent or
+     * empty) or has no shape, and an output shape with a negative dimension or more elements than a long
+     * counts (2^62), are {@code INVALID_MODEL} errors naming the node.
      */
     public static void putOutputShapes(Node n, Map<String, TensorData> constants, Map<String, long[]> shapes) {
         List<long[]> out = Ops.of(n.op()).outputShapes(n, new ShapeContext() {
             @Override
             public long[] shape(String value) {
-                return shapes.get(value);
+                long[] s = shapes.get(value);
+                if (s == null) {
+                    throw OpShapes.bad(n, value.isEmpty() ? "a required input is missing (inputs " + n.inputs() + ")"
+                            : "input '" + value + "' has no known shape");
+                }
+                return s;
             }
 
             @Override
@@ -74,8 +85,20 @@ public final class ShapeInference {
         for (int i = 0; i < n.outputs().size(); i++) {
             String name = n.outputs().get(i);
             if (!name.isEmpty() && i < out.size() && out.get(i) != null) {
+                requireCountable(n, name, out.get(i));
                 shapes.put(name, out.get(i));
             }
+        }
+    }
+
+    private static void requireCountable(Node n, String value, long[] shape) {
+        long count = 1;
+        for (long d : shape) {
+            if (d < 0 || (d > 0 && count > MAX_ELEMENTS / d)) {
+                throw OpShapes.bad(n, "output '" + value + "' would have shape " + Arrays.toString(shape)
+                        + (d < 0 ? " (a negative dimension)" : " (more than 2^62 elements)"));
+            }
+            count *= d;
         }
     }
 }

@@ -34,6 +34,12 @@ public final class Windows {
                     + ", dilations " + Arrays.toString(dilations) + " or pads " + Arrays.toString(pads)
                     + " do not fit " + spatial + " spatial axes");
         }
+        if (Arrays.stream(strides).anyMatch(v -> v < 1) || Arrays.stream(dilations).anyMatch(v -> v < 1)
+                || Arrays.stream(kernel).anyMatch(v -> v < 1) || Arrays.stream(pads).anyMatch(v -> v < 0)) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, n.describe() + ": kernel " + Arrays.toString(kernel)
+                    + ", strides " + Arrays.toString(strides) + ", dilations " + Arrays.toString(dilations)
+                    + " or pads " + Arrays.toString(pads) + ": expected kernel, strides and dilations >= 1, pads >= 0");
+        }
         long[][] result = new long[spatial][];
         for (int i = 0; i < spatial; i++) {
             long in = inputShape[2 + i], s = strides[i], d = dilations[i], k = kernel[i];

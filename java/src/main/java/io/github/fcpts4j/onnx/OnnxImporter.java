@@ -11,6 +11,7 @@ import io.github.fcpts4j.ir.DataType;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
+import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.ValueInfo;
 import io.github.fcpts4j.ir.ops.Ops;
@@ -143,6 +144,9 @@ public final class OnnxImporter {
             index++;
             String where = origin + ": node '" + name + "' (" + n.getOpType() + ")";
             List<String> nodeInputs = inputs(n, alias);
+            if (n.getOutputCount() == 0 || n.getOutput(0).isEmpty()) {
+                throw new FcptsException(ErrorCode.INVALID_MODEL, where + " has no output");
+            }
             if (folder.canFold(n, nodeInputs)) {
                 List<TensorData> folded = folder.foldAll(n, nodeInputs,
                         OnnxTensors.readAttributes(n.getAttributeList(), where));
@@ -166,6 +170,9 @@ public final class OnnxImporter {
                     constantOrigin.put(n.getOutput(0), n.getName());
                 }
                 case "Identity", "Dropout" -> {
+                    if (nodeInputs.isEmpty() || nodeInputs.get(0).isEmpty()) {
+                        throw new FcptsException(ErrorCode.INVALID_MODEL, where + " has no input");
+                    }
                     if (n.getOutputCount() > 1 && !n.getOutput(1).isEmpty()) {
                         throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where
                                 + ": the dropout mask output is used; export the model in inference mode");
@@ -217,6 +224,10 @@ public final class OnnxImporter {
             }
             TensorData value = constants.get(in);
             if (Ops.of(node.op()).shapeInput(i)) {
+                if (value.isFloat()) {
+                    throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": shape input '" + in + "' is "
+                            + value + ", expected an int64 vector");
+                }
                 value = ShapeFolder.reshapeTarget(value);
                 if (value == null) {
                     throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": the reshape target uses the "
@@ -300,14 +311,30 @@ public final class OnnxImporter {
         }
         long[] shape = t.getShape().getDimList().stream()
                 .mapToLong(d -> d.hasDimValue() ? d.getDimValue() : -1).toArray();
+        // -1 is how some exporters (Paddle2ONNX) write an unknown dimension; other negative ones are errors
+        if (java.util.Arrays.stream(shape).anyMatch(d -> d < -1)) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, origin + ": graph value '" + v.getName()
+                    + "' has a negative dimension " + java.util.Arrays.toString(shape) + " (-1 marks an unknown one)");
+        }
         if (given != null) {
-            if (given.length != shape.length) {
+            if (given.length != shape.length || java.util.Arrays.stream(given).skip(1).anyMatch(d -> d < 0)) {
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, origin + ": --input-shape for '" + v.getName()
-                        + "' has rank " + given.length + ", the model declares " + java.util.Arrays.toString(shape));
+                        + "' is " + java.util.Arrays.toString(given) + ", the model declares "
+                        + java.util.Arrays.toString(shape) + " (same rank, no negative dimension)");
             }
             for (int i = 1; i < shape.length; i++) {
                 shape[i] = shape[i] < 0 ? given[i] : shape[i];
             }
+        }
+        // with the batch at its folding placeholder, the element count must fit a long (ShapeInference's bound)
+        long count = 1;
+        for (int i = 0; i < shape.length; i++) {
+            long d = shape[i] < 0 && i == 0 ? ShapeFolder.BATCH : Math.max(shape[i], 1);
+            if (count > ShapeInference.MAX_ELEMENTS / d) {
+                throw new FcptsException(ErrorCode.INVALID_MODEL, origin + ": graph value '" + v.getName()
+                        + "' has shape " + java.util.Arrays.toString(shape) + ", more than 2^62 elements");
+            }
+            count *= d;
         }
         return new ValueInfo(v.getName(), type, shape);
     }

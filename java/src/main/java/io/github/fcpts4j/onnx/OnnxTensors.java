@@ -53,73 +53,59 @@ final class OnnxTensors {
             throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": tensor '" + t.getName() + "' has dimensions "
                     + java.util.Arrays.toString(dims) + " (negative or more than 2^31 elements)", e);
         }
-        ByteBuffer raw = t.hasRawData() ? t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN) : null;
-        try {
-            switch (type) {
-                case FLOAT: {
-                    float[] v = new float[n];
-                    if (half) {
-                        if (raw == null) {
-                            requireCount(t, t.getInt32DataCount(), n, where);
-                        }
-                        for (int i = 0; i < n; i++) {
-                            v[i] = Float16.toFloat(raw != null ? raw.getShort(2 * i) & 0xffff : t.getInt32Data(i));
-                        }
-                    } else if (raw != null) {
-                        raw.asFloatBuffer().get(v);
-                    } else {
-                        requireCount(t, t.getFloatDataCount(), n, where);
-                        for (int i = 0; i < n; i++) {
-                            v[i] = t.getFloatData(i);
-                        }
-                    }
-                    return TensorData.ofFloats(dims, v);
-                }
-                case DOUBLE: {
-                    float[] v = new float[n];
-                    if (raw != null) {
-                        for (int i = 0; i < n; i++) {
-                            v[i] = (float) raw.getDouble(8 * i);
-                        }
-                    } else {
-                        requireCount(t, t.getDoubleDataCount(), n, where);
-                        for (int i = 0; i < n; i++) {
-                            v[i] = (float) t.getDoubleData(i);
-                        }
-                    }
-                    return TensorData.ofFloats(dims, v);
-                }
-                default: {
-                    long[] v = new long[n];
-                    int width = type == DataType.INT64 ? 8 : type == DataType.INT32 ? 4 : 1;
-                    if (raw != null) {
-                        for (int i = 0; i < n; i++) {
-                            v[i] = width == 8 ? raw.getLong(8 * i) : width == 4 ? raw.getInt(4 * i) : raw.get(i);
-                        }
-                    } else if (type == DataType.INT64) {
-                        requireCount(t, t.getInt64DataCount(), n, where);
-                        for (int i = 0; i < n; i++) {
-                            v[i] = t.getInt64Data(i);
-                        }
-                    } else {
-                        requireCount(t, t.getInt32DataCount(), n, where);
-                        for (int i = 0; i < n; i++) {
-                            v[i] = t.getInt32Data(i);
-                        }
-                    }
-                    return TensorData.ofLongs(type, dims, v);
-                }
+        // the data present must match the shape before anything of the shape's size is allocated: a
+        // header claiming 2^31 elements over a few bytes is refused here, not by an OutOfMemoryError
+        int width = half ? 2 : type == DataType.FLOAT || type == DataType.INT32 ? 4 : type == DataType.BOOL ? 1 : 8;
+        if (t.hasRawData()) {
+            if (t.getRawData().size() != (long) n * width) {
+                throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": tensor '" + t.getName() + "' of shape "
+                        + java.util.Arrays.toString(dims) + " has " + t.getRawData().size() + " bytes of raw_data, "
+                        + "its shape needs " + (long) n * width + " (" + n + " x " + width + ")");
             }
-        } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
-            throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": tensor '" + t.getName() + "' of shape "
-                    + java.util.Arrays.toString(dims) + " holds fewer bytes than its shape needs", e);
+        } else {
+            int have = half || type == DataType.INT32 || type == DataType.BOOL ? t.getInt32DataCount()
+                    : type == DataType.FLOAT ? t.getFloatDataCount() : type == DataType.DOUBLE ? t.getDoubleDataCount()
+                    : t.getInt64DataCount();
+            if (have != n) {
+                throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": tensor '" + t.getName() + "' has " + have
+                        + " values, its shape " + java.util.Arrays.toString(dims) + " needs " + n);
+            }
         }
-    }
-
-    private static void requireCount(OnnxMl.TensorProto t, int have, int need, String where) {
-        if (have != need) {
-            throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": tensor '" + t.getName() + "' has " + have
-                    + " values, its shape needs " + need);
+        ByteBuffer raw = t.hasRawData() ? t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN) : null;
+        switch (type) {
+            case FLOAT: {
+                float[] v = new float[n];
+                if (half) {
+                    for (int i = 0; i < n; i++) {
+                        v[i] = Float16.toFloat(raw != null ? raw.getShort(2 * i) & 0xffff : t.getInt32Data(i));
+                    }
+                } else if (raw != null) {
+                    raw.asFloatBuffer().get(v);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        v[i] = t.getFloatData(i);
+                    }
+                }
+                return TensorData.ofFloats(dims, v);
+            }
+            case DOUBLE: {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (raw != null ? raw.getDouble(8 * i) : t.getDoubleData(i));
+                }
+                return TensorData.ofFloats(dims, v);
+            }
+            default: {
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) {
+                    if (raw != null) {
+                        v[i] = width == 8 ? raw.getLong(8 * i) : width == 4 ? raw.getInt(4 * i) : raw.get(i);
+                    } else {
+                        v[i] = type == DataType.INT64 ? t.getInt64Data(i) : t.getInt32Data(i);
+                    }
+                }
+                return TensorData.ofLongs(type, dims, v);
+            }
         }
     }
 
@@ -193,7 +179,7 @@ final class OnnxTensors {
             };
             m.put(a.getName(), value);
         }
-        return Attributes.fromMap(m);
+        return Attributes.fromMap(m, where);
     }
 
     static List<OnnxMl.AttributeProto> writeAttributes(Attributes attributes) {

@@ -35,6 +35,8 @@ final class ShapeFolder {
     static final Set<String> FOLDABLE = Set.of("Shape", "Gather", "Slice", "Cast", "Unsqueeze", "Squeeze",
             "ConstantOfShape", "Split");
     private static final Set<String> ARITHMETIC = Set.of("Add", "Sub", "Mul", "Div", "Concat");
+    /** The most elements a folded ConstantOfShape may have (256 MiB of floats): shape subgraphs are small. */
+    static final long MAX_FOLDED_ELEMENTS = 1L << 26;
 
     private final Map<String, TensorData> constants;
     private final Map<String, long[]> shapes;
@@ -51,7 +53,7 @@ final class ShapeFolder {
     /** Whether {@code n} computes on constants only (or on a shape) and can be folded now. */
     boolean canFold(OnnxMl.NodeProto n, List<String> inputs) {
         if (n.getOpType().equals("Shape")) {
-            return shapes.containsKey(inputs.get(0)) || constants.containsKey(inputs.get(0));
+            return inputs.isEmpty() || shapes.containsKey(inputs.get(0)) || constants.containsKey(inputs.get(0));
         }
         if (!FOLDABLE.contains(n.getOpType()) && !ARITHMETIC.contains(n.getOpType())) {
             return false;
@@ -71,10 +73,10 @@ final class ShapeFolder {
             return List.of(fold(n, inputs, a));
         }
         String where = origin + ": node '" + n.getName() + "' (Split)";
-        TensorData x = constants.get(inputs.get(0));
+        TensorData x = input(inputs, 0, where);
         requireVector(x, where);
         long[] v = x.longs();
-        long[] split = inputs.size() > 1 && !inputs.get(1).isEmpty() ? constants.get(inputs.get(1)).longs()
+        long[] split = inputs.size() > 1 && !inputs.get(1).isEmpty() ? integers(input(inputs, 1, where), where)
                 : a.getInts("split", null);
         int parts = n.getOutputCount();
         if (split == null) {
@@ -85,7 +87,8 @@ final class ShapeFolder {
             split = new long[parts];
             Arrays.fill(split, v.length / parts);
         }
-        if (split.length != parts || Arrays.stream(split).sum() != v.length) {
+        if (split.length != parts || Arrays.stream(split).anyMatch(s -> s < 0 || s > v.length)
+                || Arrays.stream(split).sum() != v.length) {
             throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": split " + Arrays.toString(split)
                     + " does not cut " + v.length + " values into " + parts);
         }
@@ -103,15 +106,15 @@ final class ShapeFolder {
         String where = origin + ": node '" + n.getName() + "' (" + n.getOpType() + ")";
         switch (n.getOpType()) {
             case "Shape": {
-                long[] s = shapes.containsKey(inputs.get(0)) ? shapes.get(inputs.get(0))
-                        : constants.get(inputs.get(0)).dims();
+                String of = inputs.isEmpty() ? "" : inputs.get(0);
+                long[] s = shapes.containsKey(of) ? shapes.get(of) : input(inputs, 0, where).dims();
                 int rank = s.length;
                 int start = (int) clampAxis(a.getInt("start", 0), rank), end = (int) clampAxis(a.getInt("end",
                         rank), rank);
                 return TensorData.int64Vector(Arrays.copyOfRange(s, start, Math.max(start, end)));
             }
             case "Cast": {
-                TensorData x = constants.get(inputs.get(0));
+                TensorData x = input(inputs, 0, where);
                 DataType to = DataType.fromOnnx((int) a.getInt("to", 1));
                 boolean half = a.getInt("to", 1) == Float16.ONNX_TYPE;
                 if (to == DataType.FLOAT || to == DataType.DOUBLE || half) {
@@ -121,7 +124,7 @@ final class ShapeFolder {
                     }
                     return TensorData.ofFloats(x.dims(), f);
                 }
-                if (to == null) {
+                if (to == null || a.getInt("to", 1) != to.onnxCode()) {
                     throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + ": cast to ONNX type " + a.getInt("to",
                             0));
                 }
@@ -132,46 +135,49 @@ final class ShapeFolder {
                 return TensorData.ofLongs(to, x.dims(), l);
             }
             case "Gather": {
-                TensorData data = constants.get(inputs.get(0)), idx = constants.get(inputs.get(1));
+                TensorData data = input(inputs, 0, where), idx = input(inputs, 1, where);
                 requireVector(data, where);
-                long[] out = new long[(int) idx.size()];
+                long[] k = integers(idx, where);
+                long[] out = new long[k.length];
                 for (int i = 0; i < out.length; i++) {
-                    long k = (long) idx.get(i);
-                    out[i] = (long) data.get((int) (k < 0 ? k + data.size() : k));
+                    long at = k[i] < 0 ? k[i] + data.size() : k[i];
+                    if (at < 0 || at >= data.size()) {
+                        throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": index " + k[i] + " is outside the "
+                                + data.size() + " values of '" + inputs.get(0) + "'");
+                    }
+                    out[i] = (long) data.get((int) at);
                 }
                 return idx.rank() == 0 ? TensorData.ofLongs(DataType.INT64, new long[0], out)
                         : TensorData.ofLongs(DataType.INT64, idx.dims(), out);
             }
             case "Unsqueeze":
             case "Squeeze": {
-                TensorData x = constants.get(inputs.get(0));
+                TensorData x = input(inputs, 0, where);
                 long[] axes = opset >= 13 && inputs.size() > 1 && !inputs.get(1).isEmpty()
-                        ? constants.get(inputs.get(1)).longs() : a.getInts("axes", null);
+                        ? integers(input(inputs, 1, where), where) : a.getInts("axes", null);
                 List<Long> dims = new ArrayList<>();
                 for (long d : x.dims()) {
                     dims.add(d);
                 }
-                if (n.getOpType().equals("Unsqueeze")) {
-                    long[] sorted = axes.clone();
-                    int rank = dims.size() + sorted.length;
-                    for (int i = 0; i < sorted.length; i++) {
-                        sorted[i] = sorted[i] < 0 ? sorted[i] + rank : sorted[i];
+                boolean unsqueeze = n.getOpType().equals("Unsqueeze");
+                if (unsqueeze && axes == null) {
+                    throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": Unsqueeze without axes");
+                }
+                if (unsqueeze) {
+                    int[] sorted = axes(axes, dims.size() + axes.length, where);
+                    for (int ax : sorted) {
+                        dims.add(ax, 1L);
                     }
-                    Arrays.sort(sorted);
-                    for (long ax : sorted) {
-                        dims.add((int) ax, 1L);
-                    }
+                } else if (axes == null) {
+                    dims.removeIf(d -> d == 1);
                 } else {
-                    dims.removeIf(d -> d == 1 && axes == null);
-                    if (axes != null) {
-                        long[] sorted = axes.clone();
-                        for (int i = 0; i < sorted.length; i++) {
-                            sorted[i] = sorted[i] < 0 ? sorted[i] + dims.size() : sorted[i];
+                    int[] sorted = axes(axes, dims.size(), where);
+                    for (int i = sorted.length - 1; i >= 0; i--) {
+                        if (dims.get(sorted[i]) != 1) {
+                            throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": squeezes axis " + sorted[i]
+                                    + " of shape " + Arrays.toString(x.dims()) + ", which is not 1");
                         }
-                        Arrays.sort(sorted);
-                        for (int i = sorted.length - 1; i >= 0; i--) {
-                            dims.remove((int) sorted[i]);
-                        }
+                        dims.remove(sorted[i]);
                     }
                 }
                 long[] newDims = dims.stream().mapToLong(Long::longValue).toArray();
@@ -179,45 +185,75 @@ final class ShapeFolder {
                         : TensorData.ofLongs(x.type(), newDims, x.longs());
             }
             case "Slice": {
-                TensorData x = constants.get(inputs.get(0));
+                TensorData x = input(inputs, 0, where);
                 requireVector(x, where);
                 long start, end, step = 1;
                 if (opset >= 10) {
-                    start = (long) constants.get(inputs.get(1)).get(0);
-                    end = (long) constants.get(inputs.get(2)).get(0);
+                    start = first(input(inputs, 1, where), "starts", where);
+                    end = first(input(inputs, 2, where), "ends", where);
                     if (inputs.size() > 4 && !inputs.get(4).isEmpty()) {
-                        step = (long) constants.get(inputs.get(4)).get(0);
+                        step = first(input(inputs, 4, where), "steps", where);
                     }
                 } else {
-                    start = a.getInts("starts", new long[] {0})[0];
-                    end = a.getInts("ends", new long[] {Long.MAX_VALUE})[0];
+                    long[] starts = a.getInts("starts", new long[] {0}), ends = a.getInts("ends",
+                            new long[] {Long.MAX_VALUE});
+                    if (starts.length == 0 || ends.length == 0) {
+                        throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": empty starts or ends");
+                    }
+                    start = starts[0];
+                    end = ends[0];
                 }
-                long size = x.size();
-                start = start < 0 ? Math.max(0, start + size) : Math.min(start, size);
-                end = end < 0 ? Math.max(-1, end + size) : Math.min(end, size);
+                if (step == 0) {
+                    throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": slice step 0");
+                }
+                // ONNX clamping: [0, size] going forward, [-1, size - 1] going backward
+                long size = x.size(), low = step > 0 ? 0 : -1, high = step > 0 ? size : size - 1;
+                start = Math.max(low, Math.min(high, start < 0 ? start + size : start));
+                end = Math.max(low, Math.min(high, end < 0 ? end + size : end));
+                long[] v = x.longs();
                 List<Long> out = new ArrayList<>();
                 for (long i = start; step > 0 ? i < end : i > end; i += step) {
-                    out.add((long) x.get((int) i));
+                    out.add(v[(int) i]);
+                    if (step > 0 ? step >= end - i : -step >= i - end) {
+                        break;  // the next index is past the end (and step + i may overflow)
+                    }
                 }
                 return TensorData.int64Vector(out.stream().mapToLong(Long::longValue).toArray());
             }
             case "ConstantOfShape": {
-                long[] dims = constants.get(inputs.get(0)).longs();
-                TensorData value = (TensorData) a.get("value");
-                int count = Math.toIntExact(Arrays.stream(dims).reduce(1, Math::multiplyExact));
+                long[] dims = integers(input(inputs, 0, where), where);
+                Object given = a.get("value");
+                if (given != null && !(given instanceof TensorData t && t.size() == 1)) {
+                    throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": attribute 'value' must be a "
+                            + "one-element tensor, got " + given);
+                }
+                TensorData value = (TensorData) given;
+                if (Arrays.stream(dims).anyMatch(d -> d == BATCH)) {
+                    throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + " makes a tensor of the batch size;"
+                            + " fcpts4j keeps the batch dynamic and folds only constants without it");
+                }
+                long count = 1;
+                for (long d : dims) {
+                    if (d < 0 || (d > 0 && count > MAX_FOLDED_ELEMENTS / d)) {
+                        throw new FcptsException(d < 0 ? ErrorCode.INVALID_MODEL : ErrorCode.UNSUPPORTED_MODEL, where
+                                + ": shape " + Arrays.toString(dims) + (d < 0 ? " has a negative dimension"
+                                : " holds more than the " + MAX_FOLDED_ELEMENTS + " elements a folded constant may"));
+                    }
+                    count *= d;
+                }
                 if (value == null || value.isFloat()) {
-                    float[] f = new float[count];
+                    float[] f = new float[(int) count];
                     Arrays.fill(f, value == null ? 0f : (float) value.get(0));
                     return TensorData.ofFloats(dims, f);
                 }
-                long[] l = new long[count];
+                long[] l = new long[(int) count];
                 Arrays.fill(l, (long) value.get(0));
                 return TensorData.ofLongs(value.type(), dims, l);
             }
             case "Concat": {
                 List<Long> out = new ArrayList<>();
-                for (String in : inputs) {
-                    TensorData t = constants.get(in);
+                for (int i = 0; i < Math.max(1, inputs.size()); i++) {
+                    TensorData t = input(inputs, i, where);
                     requireVector(t, where);
                     for (long v : t.longs()) {
                         out.add(v);
@@ -226,15 +262,22 @@ final class ShapeFolder {
                 return TensorData.int64Vector(out.stream().mapToLong(Long::longValue).toArray());
             }
             default: {
-                TensorData x = constants.get(inputs.get(0)), y = constants.get(inputs.get(1));
-                long[] xs = x.longs(), ys = y.longs();
-                int len = Math.max(xs.length, ys.length);
+                TensorData x = input(inputs, 0, where), y = input(inputs, 1, where);
+                long[] xs = integers(x, where), ys = integers(y, where);
+                if (xs.length != ys.length && xs.length != 1 && ys.length != 1) {
+                    throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": " + x + " and " + y
+                            + " do not broadcast");
+                }
+                int len = xs.length == 1 ? ys.length : xs.length;
                 long[] out = new long[len];
                 for (int i = 0; i < len; i++) {
                     long p = xs[xs.length == 1 ? 0 : i], q = ys[ys.length == 1 ? 0 : i];
                     if (p == BATCH || q == BATCH) {
                         throw new FcptsException(ErrorCode.UNSUPPORTED_MODEL, where + " computes with the batch size;"
                                 + " give a fixed input shape (--input-shape) to fold it");
+                    }
+                    if (q == 0 && n.getOpType().equals("Div")) {
+                        throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": divides " + p + " by 0");
                     }
                     out[i] = switch (n.getOpType()) {
                         case "Add" -> p + q;
@@ -243,7 +286,7 @@ final class ShapeFolder {
                         default -> p / q;
                     };
                 }
-                return TensorData.ofLongs(DataType.INT64, xs.length >= ys.length ? x.dims() : y.dims(), out);
+                return TensorData.ofLongs(DataType.INT64, xs.length == len ? x.dims() : y.dims(), out);
             }
         }
     }
@@ -284,6 +327,53 @@ final class ShapeFolder {
     private static long clampAxis(long axis, int rank) {
         long a = axis < 0 ? axis + rank : axis;
         return Math.max(0, Math.min(rank, a));
+    }
+
+    /** Input {@code i}, which must be there (a constant, as canFold checked). */
+    private TensorData input(List<String> inputs, int i, String where) {
+        String name = i < inputs.size() ? inputs.get(i) : "";
+        TensorData t = constants.get(name);
+        if (name.isEmpty() || t == null) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": input " + i + (name.isEmpty() ? " is missing"
+                    : " ('" + name + "') is not a constant"));
+        }
+        return t;
+    }
+
+    private static long[] integers(TensorData t, String where) {
+        if (t.isFloat()) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": expected an integer tensor, got " + t);
+        }
+        return t.longs();
+    }
+
+    /** The first value of a Slice bound (starts, ends, steps: one per sliced axis, the folder slices one). */
+    private static long first(TensorData t, String what, String where) {
+        long[] v = integers(t, where);
+        if (v.length == 0) {
+            throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": " + what + " is empty");
+        }
+        return v[0];
+    }
+
+    /** Axes normalized to [0, rank) and sorted; out of range or repeated ones are an error. */
+    private static int[] axes(long[] axes, int rank, String where) {
+        int[] out = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            long ax = axes[i] < 0 ? axes[i] + rank : axes[i];
+            if (ax < 0 || ax >= rank) {
+                throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": axis " + axes[i] + " is outside rank "
+                        + rank);
+            }
+            out[i] = (int) ax;
+        }
+        Arrays.sort(out);
+        for (int i = 1; i < out.length; i++) {
+            if (out[i] == out[i - 1]) {
+                throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": axis " + out[i] + " is listed twice");
+            }
+        }
+        return out;
     }
 
     private static void requireVector(TensorData t, String where) {

@@ -20,6 +20,12 @@ import java.util.Arrays;
  * than two thirds of a tensor is zero.
  */
 final class SparseInitializers {
+    /**
+     * The most elements a sparse initializer may expand to (2^27, 512 MiB of floats; VGG-16's largest weight
+     * has 103M): its file holds only the non-zeros, so its dims alone would otherwise decide an allocation.
+     */
+    static final long MAX_DENSE_ELEMENTS = 1L << 27;
+
     private SparseInitializers() {
     }
 
@@ -71,12 +77,18 @@ final class SparseInitializers {
         }
         long size = 1;
         for (long d : dims) {
-            size = d < 0 ? -1 : size * d;
+            if (d < 0 || (d > 0 && size > MAX_DENSE_ELEMENTS / d)) {
+                throw new FcptsException(d < 0 ? ErrorCode.INVALID_MODEL : ErrorCode.UNSUPPORTED_MODEL, where
+                        + ": sparse initializer '" + name + "' has dims " + Arrays.toString(dims) + (d < 0
+                        ? ", a negative dimension" : ", more than the " + MAX_DENSE_ELEMENTS + " elements (512 MiB of "
+                        + "floats) fcpts4j expands a sparse tensor to"));
+            }
+            size *= d;
         }
         long nonZero = values.size();
         boolean linear = indices.rank() == 1 && indices.size() == nonZero;
         boolean coordinates = indices.rank() == 2 && indices.dims()[0] == nonZero && indices.dims()[1] == dims.length;
-        if (size < 0 || size > Integer.MAX_VALUE || indices.type() != DataType.INT64 || (!linear && !coordinates)) {
+        if (indices.type() != DataType.INT64 || (!linear && !coordinates)) {
             throw new FcptsException(ErrorCode.INVALID_MODEL, where + ": sparse initializer '" + name
                     + "' has dims " + Arrays.toString(dims) + ", " + nonZero + " values and indices of shape "
                     + Arrays.toString(indices.dims()) + " (" + indices.type() + "); expected int64 [nnz] or [nnz, rank]");

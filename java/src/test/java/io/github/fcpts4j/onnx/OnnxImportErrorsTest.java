@@ -143,4 +143,33 @@ class OnnxImportErrorsTest {
         assertEquals("y", m.graph().nodes().get(0).output(), "the graph output keeps its name");
         assertArrayEquals(new float[] {2, 2, 2, 2}, m.graph().initializer("two").orElseThrow().floats(), 0f);
     }
+
+    /** Errors the fuzzer (OnnxImporterFuzzTest) found as NullPointer, ClassCast or IndexOutOfBounds exceptions. */
+    @Test
+    void malformedNodesNameTheNodeAndWhatWasExpected(@TempDir Path dir) throws Exception {
+        OnnxMl.NodeProto transpose = node("t", "Transpose", "", new String[] {"x"}, "y").toBuilder()
+                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("perm")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(1)).build();
+        Path f = save(dir, model(13, transpose));
+        FcptsException type = assertThrows(FcptsException.class, () -> OnnxImporter.read(f));
+        assertEquals(ErrorCode.INVALID_MODEL, type.code());
+        assertTrue(type.getMessage().contains(f + ": node 't' (Transpose): attribute 'perm' is INT, expected INTS"),
+                type.getMessage());
+
+        Path g = save(dir, model(13, node("add", "Add", "", new String[] {"x"}, "y")));
+        FcptsException missing = assertThrows(FcptsException.class, () -> OnnxImporter.read(g));
+        assertEquals(ErrorCode.INVALID_MODEL, missing.code());
+        assertTrue(missing.getMessage().contains("Add 'add': a required input is missing (inputs [x])"),
+                missing.getMessage());
+
+        OnnxMl.TensorProto lying = OnnxMl.TensorProto.newBuilder().setName("w").setDataType(1).addDims(1L << 28)
+                .addDims(4).setRawData(ByteString.copyFrom(new byte[16])).build();
+        OnnxMl.ModelProto withWeight = model(13, node("mul", "Mul", "", new String[] {"x", "w"}, "y"));
+        Path h = save(dir, withWeight.toBuilder().setGraph(withWeight.getGraph().toBuilder().addInitializer(lying))
+                .build());
+        FcptsException size = assertThrows(FcptsException.class, () -> OnnxImporter.read(h));
+        assertEquals(ErrorCode.INVALID_MODEL, size.code());
+        assertTrue(size.getMessage().contains("tensor 'w' of shape [268435456, 4] has 16 bytes of raw_data, its "
+                + "shape needs 4294967296 (1073741824 x 4)"), size.getMessage());
+    }
 }

@@ -4,6 +4,7 @@ import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.OpType;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,6 +23,9 @@ public final class BatchNormOp implements OpDefinition {
     @Override
     public long[] outputShape(Node n, ShapeContext in) {
         long[] x = in.shape(n.input(0));
+        if (x.length < 2) {
+            throw OpShapes.bad(n, "input " + Arrays.toString(x) + " has no channel dimension (rank below 2)");
+        }
         for (int i = 1; i <= 4; i++) {
             OpShapes.requireShape(n, in.shape(n.input(i)), new long[] {x[1]}, "parameter " + i);
         }

@@ -19,7 +19,7 @@ public final class ConcatOp implements OpDefinition {
     @Override
     public long[] outputShape(Node n, ShapeContext in) {
         List<String> ins = n.inputs();
-        long[] first = in.shape(ins.get(0));
+        long[] first = in.shape(n.input(0));
         int axis = (int) OpShapes.normalizeAxis(n, n.attributes().getInt("axis", 0), first.length);
         long[] out = first.clone();
         out[axis] = 0;

@@ -34,7 +34,7 @@ public final class ConvOp implements OpDefinition {
                     + " ranks do not match");
         }
         long group = a.getInt("group", 1);
-        if (x[1] != w[1] * group || w[0] % group != 0) {
+        if (group < 1 || x[1] != w[1] * group || w[0] % group != 0) {
             throw OpShapes.bad(n, "input channels " + x[1] + " do not match weight " + Arrays.toString(w)
                     + " with group " + group);
         }

@@ -45,6 +45,17 @@ public final class ConvTransposeOp implements OpDefinition {
             throw OpShapes.bad(n, "strides, dilations, pads or output_padding do not fit " + spatial
                     + " spatial axes");
         }
+        if (outputShape != null && outputShape.length < spatial) {
+            throw OpShapes.bad(n, "output_shape " + Arrays.toString(outputShape) + " has fewer than " + spatial
+                    + " spatial sizes");
+        }
+        for (int i = 0; i < spatial; i++) {
+            if (strides[i] < 1 || dilations[i] < 1 || w[2 + i] < 1 || pads[i] < 0 || pads[i + spatial] < 0) {
+                throw OpShapes.bad(n, "weight " + Arrays.toString(w) + ", strides " + Arrays.toString(strides)
+                        + ", dilations " + Arrays.toString(dilations) + " or pads " + Arrays.toString(pads)
+                        + ": expected kernel, strides and dilations >= 1, pads >= 0");
+            }
+        }
         long[][] out = new long[spatial][];
         for (int i = 0; i < spatial; i++) {
             long in = x[2 + i], s = strides[i], d = dilations[i], k = w[2 + i];
@@ -92,6 +103,9 @@ public final class ConvTransposeOp implements OpDefinition {
     public long[] outputShape(Node n, ShapeContext in) {
         long[] x = in.shape(n.input(0)), w = in.shape(n.input(1));
         long group = n.attributes().getInt("group", 1);
+        if (group < 1) {
+            throw OpShapes.bad(n, "group " + group + ", expected >= 1");
+        }
         if (x.length >= 2 && w.length >= 2 && (x[1] != w[0] || w[0] % group != 0)) {
             throw OpShapes.bad(n, "input channels " + x[1] + " do not match weight " + Arrays.toString(w)
                     + " with group " + group);

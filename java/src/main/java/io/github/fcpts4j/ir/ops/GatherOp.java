@@ -24,7 +24,7 @@ public final class GatherOp implements OpDefinition {
         if (t == null) {
             throw OpShapes.unsupported(n, "indices '" + n.input(1) + "' must be a constant");
         }
-        long[] idx = t.longs();
+        long[] idx = OpInputs.integers(n, t, "indices '" + n.input(1) + "'");
         for (int i = 0; i < idx.length; i++) {
             long v = idx[i] < 0 ? idx[i] + dim : idx[i];
             if (v < 0 || v >= dim) {

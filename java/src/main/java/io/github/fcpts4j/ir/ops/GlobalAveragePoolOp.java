@@ -18,6 +18,9 @@ public final class GlobalAveragePoolOp implements OpDefinition {
     @Override
     public long[] outputShape(Node n, ShapeContext in) {
         long[] out = in.shape(n.input(0)).clone();
+        if (out.length < 3) {
+            throw OpShapes.bad(n, "input " + Arrays.toString(out) + " has no spatial axes (rank below 3)");
+        }
         Arrays.fill(out, 2, out.length, 1);
         return out;
     }

@@ -20,9 +20,17 @@ final class OpInputs {
             if (t == null) {
                 throw OpShapes.unsupported(n, "input " + input + " ('" + name + "') must be a constant");
             }
-            return t.longs();
+            return integers(n, t, "input " + input + " ('" + name + "')");
         }
         return n.attributes().getInts(attribute, null);
+    }
+
+    /** The values of an integer constant; a float one is an error naming the node and {@code what}. */
+    static long[] integers(Node n, TensorData t, String what) {
+        if (t.isFloat()) {
+            throw OpShapes.bad(n, what + " must be an integer tensor, it is " + t);
+        }
+        return t.longs();
     }
 
     /** Float list from a constant input, or null when the input is omitted. */

@@ -105,7 +105,7 @@ public final class ReshapeOps implements OpDefinition {
             throw OpShapes.bad(n, "target shape '" + n.input(1) + "' is not a constant (shape subgraphs must be "
                     + "folded first)");
         }
-        long[] spec = target.longs();
+        long[] spec = OpInputs.integers(n, target, "target shape '" + n.input(1) + "'");
         boolean allowZero = n.attributes().getInt("allowzero", 0) != 0;
         long total = TensorData.size(x), known = 1;
         int unknown = -1;
@@ -117,6 +117,10 @@ public final class ReshapeOps implements OpDefinition {
                 }
                 unknown = i;
                 continue;
+            }
+            if (spec[i] < -1 || (spec[i] == 0 && !allowZero && i >= x.length)) {
+                throw OpShapes.bad(n, "target shape " + Arrays.toString(spec) + " has entry " + spec[i] + " at "
+                        + i + ", which does not fit input " + Arrays.toString(x));
             }
             out[i] = spec[i] == 0 && !allowZero ? x[i] : spec[i];
             known *= out[i];
