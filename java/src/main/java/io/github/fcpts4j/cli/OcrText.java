@@ -60,8 +60,8 @@ final class OcrText {
                 + "line accuracy %.2f%%%n", 100 * a.charAccuracy(), a.edits(), a.truthChars(), 100 * a.lineAccuracy()));
         r.referenceAccuracy().ifPresent(a -> out.printf("  %s: character accuracy %.2f%%, line accuracy %.2f%%%n",
                 referenceName, 100 * a.charAccuracy(), 100 * a.lineAccuracy()));
-        r.agreement().ifPresent(a -> out.printf("  agreement with the %s's text: characters %.2f%%, lines %.2f%%%n",
-                referenceName, 100 * a.charAccuracy(), 100 * a.lineAccuracy()));
+        r.agreement().ifPresent(a -> out.printf("  agreement of the texts with the %s: characters %.2f%%, lines "
+                + "%.2f%%%n", referenceName, 100 * a.charAccuracy(), 100 * a.lineAccuracy()));
         if (!r.fidelity().isEmpty()) {
             fidelity(out, r.fidelity());
         }

@@ -117,7 +117,7 @@ class OcrEvalCommandTest {
         assertTrue(text.out().contains("character accuracy 87.50% (1 edits over 8 label characters), line accuracy "
                 + "66.67%"), text.out());
         assertTrue(text.out().contains("reference: character accuracy 62.50%, line accuracy 33.33%"), text.out());
-        assertTrue(text.out().contains("agreement with the reference's text: characters 60.00%, lines 66.67%"),
+        assertTrue(text.out().contains("agreement of the texts with the reference: characters 60.00%, lines 66.67%"),
                 text.out());
         assertTrue(text.out().contains("'bb' read as 'b'"), text.out());
 
@@ -173,6 +173,20 @@ class OcrEvalCommandTest {
         assertEquals(0, p.code(), p.err());
         assertEquals(12, p.json().getAsJsonObject("schedule").get("calibration_samples").getAsInt(), p.out());
         assertEquals("textlines:" + lines, p.json().get("eval_data").getAsString());
+        assertFalse(p.json().has("ocr"), "a classifier has no CTC dictionary: fidelity only");
+
+        // a recognizer pruned on text lines reports both models' character accuracy (a 1x1 conv in front of the
+        // reshape recognizer gives it weights; pruning them moves the scores, so only the fields are checked)
+        Path data = lines(), rec = CtcModels.write(dir.resolve("rec.onnx"), new long[] {3, 2, 5}, 6, 5,
+                false, DICTIONARY, true);
+        RealDataCommandsTest.Result o = run("prune", "--model", rec.toString(), "--data", "textlines:" + data,
+                "--sparsity", "0.3", "--iters", "2", "--batch", "1", "--out", dir.resolve("rec.p.onnx").toString(),
+                "--json");
+        assertEquals(0, o.code(), o.err());
+        JsonObject ocr = o.json().getAsJsonObject("ocr");
+        assertEquals(1 - 1.0 / 8, ocr.get("reference_char_accuracy").getAsDouble(), 1e-12, o.out());
+        assertTrue(ocr.has("char_accuracy") && ocr.has("agreement"), o.out());
+        assertTrue(o.err().contains("dense model: character accuracy 87.50%"), o.err());
         assertError("textlines: data (scored by CTC decoding) needs the recognizer's character dictionary",
                 "eval", "--model", model.toString(), "--data", "textlines:" + lines, "--input-shape", "x=1,3,48,192");
     }

@@ -36,6 +36,15 @@ public final class CtcModels {
      */
     public static Path write(Path file, long[] input, int steps, int classes, boolean dropFirst, String dictionary)
             throws IOException {
+        return write(file, input, steps, classes, dropFirst, dictionary, false);
+    }
+
+    /**
+     * As above; with {@code conv} a 1 x 1 convolution over the input's C = input[0] channels comes first (weights
+     * 1 on the diagonal, 0.01 elsewhere: prunable, and too small to change any arg-max of +-1 scores).
+     */
+    public static Path write(Path file, long[] input, int steps, int classes, boolean dropFirst, String dictionary,
+                             boolean conv) throws IOException {
         long[] x = new long[input.length + 1];
         x[0] = -1;
         System.arraycopy(input, 0, x, 1, input.length);
@@ -43,8 +52,21 @@ public final class CtcModels {
                 .addInput(value("x", x)).addOutput(value("y", -1, steps, classes))
                 .addInitializer(OnnxMl.TensorProto.newBuilder().setName("shape").addDims(3).setDataType(7)
                         .addInt64Data(0).addInt64Data(steps).addInt64Data(classes))
-                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Reshape").addInput("x").addInput("shape")
-                        .addOutput(dropFirst ? "r" : "y"));
+                .addNode(OnnxMl.NodeProto.newBuilder().setOpType("Reshape").addInput(conv ? "c" : "x")
+                        .addInput("shape").addOutput(dropFirst ? "r" : "y"));
+        if (conv) {
+            int c = Math.toIntExact(input[0]);
+            OnnxMl.TensorProto.Builder w = OnnxMl.TensorProto.newBuilder().setName("w").addDims(c).addDims(c)
+                    .addDims(1).addDims(1).setDataType(1);
+            for (int o = 0; o < c; o++) {
+                for (int i = 0; i < c; i++) {
+                    w.addFloatData(o == i ? 1f : 0.01f);
+                }
+            }
+            g.addInitializer(w);
+            g.addNode(0, OnnxMl.NodeProto.newBuilder().setOpType("Conv").addInput("x").addInput("w").addOutput("c")
+                    .build());
+        }
         if (dropFirst) {
             OnnxMl.TensorProto.Builder bias = OnnxMl.TensorProto.newBuilder().setName("bias").addDims(classes)
                     .setDataType(1);
