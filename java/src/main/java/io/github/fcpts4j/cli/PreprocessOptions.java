@@ -11,8 +11,10 @@ import picocli.CommandLine.Option;
 
 /**
  * Mixin: the preprocessing flags of every command that reads image folders (prune, eval, bench, check),
- * turned into one {@link Preprocessing}. Unset flags keep the ImageNet defaults (resize 256, crop 224,
- * ImageNet mean / std, RGB, layout from the model); they apply to imagefolder: and images: data only.
+ * turned into one {@link Preprocessing}. Unset flags keep the data spec's defaults
+ * ({@link DataSpec.Kind#preprocessing()}: ImageNet's resize 256, crop 224, mean / std, RGB for image folders,
+ * PaddleOCR's pad-right resize, 0.5 / 0.5, BGR for text lines; layout from the model); they apply to
+ * image data only (imagefolder:, images:, textlines:).
  */
 final class PreprocessOptions {
     @Option(names = "--resize", paramLabel = "N|HxW", description = "N: shorter side to N, then --crop (default: "
@@ -49,9 +51,14 @@ final class PreprocessOptions {
                 || layout != null;
     }
 
-    /** The preprocessing these flags describe (layout AUTO unless --layout). */
+    /** The preprocessing these flags describe on top of ImageNet's (layout AUTO unless --layout). */
     Preprocessing build() {
-        Preprocessing p = Preprocessing.imagenet();
+        return build(Preprocessing.imagenet());
+    }
+
+    /** The preprocessing these flags describe on top of {@code defaults}. */
+    Preprocessing build(Preprocessing defaults) {
+        Preprocessing p = defaults;
         if (resize != null) {
             p = p.withResize(resize(resize, crop));
         } else if (crop != null) {
@@ -74,16 +81,20 @@ final class PreprocessOptions {
     }
 
     /**
-     * The preprocessing for a data spec: the flags for image folders; for IDX data (fed as its own [0, 1]
-     * pixels) none may be given.
+     * The preprocessing for a data spec: the flags on top of the spec kind's defaults for image files; for
+     * IDX data (fed as its own [0, 1] pixels) none may be given.
      */
     Preprocessing forSpec(String spec) {
-        if (!DataSpec.parse(spec).kind().images() && given()) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "--resize, --crop, --mean, --std, --channel-order, "
-                    + "--grayscale and --layout apply to imagefolder: and images: data; " + spec + " is fed as its "
-                    + "own [0, 1] single-channel pixels");
+        DataSpec.Kind kind = DataSpec.parse(spec).kind();
+        if (!kind.images()) {
+            if (given()) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "--resize, --crop, --mean, --std, "
+                        + "--channel-order, --grayscale and --layout apply to " + DataSpec.Kind.imageKinds()
+                        + " data; " + spec + " is fed as its own [0, 1] single-channel pixels");
+            }
+            return build();
         }
-        return build();
+        return build(kind.preprocessing());
     }
 
     private static Preprocessing.Resize resize(String v, Integer crop) {

@@ -6,6 +6,9 @@ import com.google.gson.JsonParser;
 
 import io.github.fcpts4j.data.DataSpec;
 import io.github.fcpts4j.data.LabeledImages;
+import io.github.fcpts4j.data.LabeledTextLines;
+import io.github.fcpts4j.eval.CtcDictionary;
+import io.github.fcpts4j.eval.OcrEvaluator;
 import io.github.fcpts4j.eval.OrtEvaluator;
 import io.github.fcpts4j.eval.OrtModel;
 import io.github.fcpts4j.prune.PruneResult;
@@ -14,17 +17,20 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The ONNX Runtime check at the end of {@code fcpts prune}: the exported file against the dense one on
  * the evaluation data, for every model the fidelity per output, and where the data has labels and the
- * model is a classifier both top-1s. Evaluation data: {@code --eval-data}, else the test split of an IDX
- * spec, else the calibration folder itself (said in the report).
+ * model is a classifier both top-1s; on text lines ({@code textlines:}) of a CTC recognizer whose dictionary
+ * is in its metadata, both character and line accuracies and the agreement of the texts ({@link OcrEvaluator}).
+ * Evaluation data: {@code --eval-data}, else the test split of an IDX spec, else the calibration folder itself
+ * (said in the report).
  */
 final class PruneEvaluation {
 
     /** What was measured, on which data; {@code note} says when the calibration folder was reused. */
-    record Outcome(OrtEvaluator.Comparison comparison, String data, String note) {
+    record Outcome(OrtEvaluator.Comparison comparison, String data, String note, Optional<OcrEvaluator.Result> ocr) {
 
         PruneResult withAccuracy(PruneResult r) {
             return comparison.accuracy().isPresent() ? r.withAccuracy(comparison.referenceAccuracy().orElseThrow()
@@ -43,11 +49,23 @@ final class PruneEvaluation {
         try (OrtModel p = OrtModel.open(pruned); OrtModel d = OrtModel.open(dense)) {
             ImageInput input = ImageInput.of(d, shapes);
             LabeledImages set = input.open(data, DataSpec.Role.EVALUATION, flags);
+            Optional<CtcDictionary> dictionary = set instanceof LabeledTextLines ? CtcDictionary.fromModel(d)
+                    : Optional.empty();
+            Optional<String> output = dictionary.flatMap(k -> OcrEvaluator.ctcOutput(d, k));
+            if (output.isPresent()) {
+                OcrEvaluator.Result r = OcrEvaluator.evaluate(p, d, set, dictionary.get(), output.get(), 100);
+                OrtEvaluator.Comparison c = new OrtEvaluator.Comparison(r.lines(), r.fidelity(), Optional.empty(),
+                        Optional.empty());
+                err.printf("pruned vs dense on %s (%d lines, ONNX Runtime)%s%n", data, r.lines(),
+                        note == null ? "" : "; " + note);
+                OcrText.print(err, r, "dense model");
+                return new Outcome(c, data, note, Optional.of(r));
+            }
             OrtEvaluator.Comparison c = OrtEvaluator.compare(p, d, set, 100);
             err.printf("pruned vs dense on %s (%d images, ONNX Runtime)%s%n", data, c.samples(),
                     note == null ? "" : "; " + note);
             FidelityText.print(err, c, "dense");
-            return new Outcome(c, data, note);
+            return new Outcome(c, data, note, Optional.empty());
         }
     }
 
@@ -61,6 +79,7 @@ final class PruneEvaluation {
                 extra.put("eval_data_note", check.note());
             }
             extra.put("fidelity", FidelityText.json(check.comparison()));
+            check.ocr().ifPresent(o -> extra.put("ocr", OcrText.json(o)));
             JsonObject add = new GsonBuilder().serializeSpecialFloatingPointValues().create().toJsonTree(extra)
                     .getAsJsonObject();
             add.entrySet().forEach(e -> r.add(e.getKey(), e.getValue()));

@@ -77,7 +77,7 @@ public final class ImageFiles implements LabeledImages {
 
     @Override
     public int read(int i, float[] dst, int offset) {
-        ImagePixels.read(files.get(i), preprocessing, dst, offset);
+        ImageSamples.read(files.get(i), preprocessing, dst, offset);
         return -1;
     }
 }

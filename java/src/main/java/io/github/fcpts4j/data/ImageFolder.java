@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * Data spec {@code imagefolder:DIR}: an ImageNet-style folder, one sub-folder
  * per class (classes numbered in sorted name order, like torchvision's
  * ImageFolder), images directly inside each class folder. Images are decoded
- * and preprocessed ({@link Preprocessing}, by {@link ImagePixels}) when read,
+ * and preprocessed ({@link Preprocessing}, by {@link ImageSamples}) when read,
  * so a large folder costs no memory up front. (DJL's ImageFolder transforms
  * need an engine with image operators; the ONNX Runtime engine has none.)
  */
@@ -94,7 +94,7 @@ public final class ImageFolder implements LabeledImages {
 
     @Override
     public int read(int i, float[] dst, int offset) {
-        ImagePixels.read(files.get(i), preprocessing, dst, offset);
+        ImageSamples.read(files.get(i), preprocessing, dst, offset);
         return labels.get(i);
     }
 }

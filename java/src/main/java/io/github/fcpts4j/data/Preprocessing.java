@@ -9,10 +9,12 @@ import java.util.Objects;
 
 /**
  * How decoded images become model input, the same for calibration and evaluation
- * ({@code imagefolder:} and {@code images:} data; {@link ImagePixels} applies it):
+ * ({@code imagefolder:}, {@code images:} and {@code textlines:} data; {@link ImageSamples} applies it):
  * <ol>
  * <li>resize: {@link ShorterSide} (shorter side to {@code size}, bilinear, then a center crop of
- *     {@code crop} x {@code crop}) or {@link Exact} (bilinear to exactly height x width, no crop);</li>
+ *     {@code crop} x {@code crop}), {@link Exact} (bilinear to exactly height x width, no crop) or
+ *     {@link PadRight} (text lines: height fixed, aspect kept, padded on the right with 0 after
+ *     normalization, PaddleOCR's {@code resize_norm_img});</li>
  * <li>optional grayscale: L = (19595 R + 38470 G + 7471 B + 2^15) >> 16, the 8-bit ITU-R 601 luma that
  *     PIL's {@code convert("L")} computes;</li>
  * <li>x / 255, then (x - mean[c]) / std[c] per channel (one value or one per channel);</li>
@@ -29,7 +31,7 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
                             Layout layout, boolean alpha) {
 
     /** How an image is brought to the model's height and width. */
-    public sealed interface Resize permits ShorterSide, Exact {
+    public sealed interface Resize permits ShorterSide, Exact, PadRight {
     }
 
     /** Shorter side to {@code size}, aspect kept, then a centered {@code crop} x {@code crop} square. */
@@ -49,6 +51,42 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
                 throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "resize " + height + "x" + width
                         + ": expected positive height and width");
             }
+        }
+    }
+
+    /**
+     * PaddleOCR's text-line resize ({@code resize_norm_img} of its CTC recognizers): an image of w x h
+     * pixels becomes {@code height} rows of {@code min(width, ceil(height * w / h))} columns (bilinear, aspect
+     * kept), placed at the left; the columns to its right hold 0 in every channel after normalization (the
+     * mid-gray of mean 0.5, std 0.5). {@link #FIT} (0 x 0) takes both from the model input when
+     * {@link Preprocessing#resolve} runs, PaddleOCR's {@code rec_image_shape} 48 x 320 where the input leaves
+     * them symbolic; explicit sizes must fit the input like {@link Exact}'s.
+     */
+    public record PadRight(int height, int width) implements Resize {
+        /** Height and width from the model input (48 and 320 where it leaves them symbolic). */
+        public static final PadRight FIT = new PadRight(0, 0);
+        /** PaddleOCR's default {@code rec_image_shape} 3, 48, 320 (PP-OCRv3 / v4). */
+        public static final int DEFAULT_HEIGHT = 48, DEFAULT_WIDTH = 320;
+
+        public PadRight {
+            if (height < 0 || width < 0 || (height == 0) != (width == 0)) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "pad-right resize " + height + "x" + width
+                        + ": expected positive height and width, or 0x0 to take them from the model input");
+            }
+        }
+
+        /** Whether height and width come from the model input. */
+        public boolean fit() {
+            return height == 0;
+        }
+
+        /**
+         * The columns an image of {@code w} x {@code h} pixels fills before the padding, rounded as PaddleOCR
+         * does: {@code min(toWidth, ceil(toHeight * (w / h)))} in double (at least 1).
+         */
+        public static int resizedWidth(int w, int h, int toHeight, int toWidth) {
+            double ceil = Math.ceil(toHeight * (w / (double) h));
+            return (int) Math.max(1, Math.min(toWidth, ceil));
         }
     }
 
@@ -81,6 +119,16 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
     /** torchvision's ImageNet evaluation: shorter side 256, crop 224, ImageNet mean / std, RGB, layout inferred. */
     public static Preprocessing imagenet() {
         return new Preprocessing(new ShorterSide(256, 224), IMAGENET_MEAN, IMAGENET_STD, ChannelOrder.RGB, false,
+                Layout.AUTO);
+    }
+
+    /**
+     * PaddleOCR's CTC text-line recognizers (PP-OCR rec, {@code resize_norm_img}): {@link PadRight#FIT},
+     * (x / 255 - 0.5) / 0.5, BGR (PaddleOCR reads images with OpenCV and feeds them unconverted), layout
+     * inferred. The default of {@code textlines:} data.
+     */
+    public static Preprocessing paddleOcrRec() {
+        return new Preprocessing(PadRight.FIT, new float[] {0.5f}, new float[] {0.5f}, ChannelOrder.BGR, false,
                 Layout.AUTO);
     }
 
@@ -126,11 +174,19 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
         return grayscale ? 1 : alpha ? 4 : 3;
     }
 
+    /** Rows of one sample ({@link PadRight#FIT} before {@link #resolve}: 48). */
     public int height() {
+        if (resize instanceof PadRight r) {
+            return r.fit() ? PadRight.DEFAULT_HEIGHT : r.height();
+        }
         return resize instanceof Exact e ? e.height() : ((ShorterSide) resize).crop();
     }
 
+    /** Columns of one sample ({@link PadRight#FIT} before {@link #resolve}: 320). */
     public int width() {
+        if (resize instanceof PadRight r) {
+            return r.fit() ? PadRight.DEFAULT_WIDTH : r.width();
+        }
         return resize instanceof Exact e ? e.width() : ((ShorterSide) resize).crop();
     }
 
@@ -193,6 +249,11 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
             l = first ? Layout.NCHW : Layout.NHWC;
         }
         Preprocessing fixed = p.withLayout(l);
+        if (resize instanceof PadRight r && r.fit()) {
+            int rows = l == Layout.NCHW ? 2 : 1;
+            fixed = fixed.withResize(new PadRight(shape[rows] > 0 ? Math.toIntExact(shape[rows]) : fixed.height(),
+                    shape[rows + 1] > 0 ? Math.toIntExact(shape[rows + 1]) : fixed.width()));
+        }
         long[] produced = fixed.sampleShape();
         for (int i = 0; i < 3; i++) {
             if (shape[i + 1] > 0 && shape[i + 1] != produced[i]) {
@@ -208,6 +269,8 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
     /** One line for reports, e.g. "resize 48x192, mean [0.5], std [0.5], rgb, nchw". */
     public String describe() {
         String r = resize instanceof Exact e ? e.height() + "x" + e.width()
+                : resize instanceof PadRight p ? "height " + height() + " keeping aspect, padded right to " + width()
+                + (p.fit() ? " (or the model input's)" : "")
                 : ((ShorterSide) resize).size() + ", crop " + ((ShorterSide) resize).crop();
         return "resize " + r + ", mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std) + ", "
                 + (grayscale ? "grayscale" : channelOrder.name().toLowerCase(Locale.ROOT)) + (alpha ? " + alpha 1"

@@ -78,11 +78,13 @@ public final class OrtEvaluator {
         return new Comparison(data.size(), fidelity.result(), mine.accuracy(false), theirs.accuracy(false));
     }
 
-    private interface BatchBody {
+    /** One batch: the inputs [b, sample shape] and the labels of samples start .. start + b - 1. */
+    interface BatchBody {
         void accept(float[] x, long[] shape, int[] labels);
     }
 
-    private static void forEachBatch(LabeledImages data, int batch, BatchBody body) {
+    /** Reads {@code data} in batches of {@code batch} (the last one shorter) and hands each to {@code body}. */
+    static void forEachBatch(LabeledImages data, int batch, BatchBody body) {
         if (batch < 1) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "--batch must be >= 1, got " + batch);
         }

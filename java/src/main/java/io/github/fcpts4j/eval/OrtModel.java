@@ -38,6 +38,8 @@ public final class OrtModel implements AutoCloseable {
     private final OrtSession session;
     private final Map<String, long[]> inputs = new LinkedHashMap<>();
     private final Map<String, OnnxJavaType> inputTypes = new LinkedHashMap<>();
+    private final Map<String, long[]> outputs = new LinkedHashMap<>();
+    private Map<String, String> metadata;
     private boolean closed;
 
     private OrtModel(Path file, OrtSession session) throws OrtException {
@@ -47,6 +49,11 @@ public final class OrtModel implements AutoCloseable {
             TensorInfo t = e.getValue().getInfo() instanceof TensorInfo ti ? ti : null;
             inputs.put(e.getKey(), t != null ? t.getShape() : new long[0]);
             inputTypes.put(e.getKey(), t != null ? t.type : OnnxJavaType.UNKNOWN);
+        }
+        for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+            if (e.getValue().getInfo() instanceof TensorInfo t) {
+                outputs.put(e.getKey(), t.getShape());
+            }
         }
     }
 
@@ -86,6 +93,26 @@ public final class OrtModel implements AutoCloseable {
         Map<String, long[]> copy = new LinkedHashMap<>();
         inputs.forEach((k, v) -> copy.put(k, v.clone()));
         return copy;
+    }
+
+    /** Tensor output names in output order, with their declared shapes (-1 where symbolic). */
+    public Map<String, long[]> outputs() {
+        Map<String, long[]> copy = new LinkedHashMap<>();
+        outputs.forEach((k, v) -> copy.put(k, v.clone()));
+        return copy;
+    }
+
+    /**
+     * The model's own metadata ({@code metadata_props} of the ONNX file, read from the file on first use by
+     * {@link OnnxMetadata}, not through ONNX Runtime), e.g. the {@code character} dictionary RapidOCR's PP-OCR
+     * recognizers carry.
+     */
+    public Map<String, String> metadata() {
+        check();
+        if (metadata == null) {
+            metadata = Map.copyOf(OnnxMetadata.read(file));
+        }
+        return metadata;
     }
 
     /** The input images are fed to: the first one. */

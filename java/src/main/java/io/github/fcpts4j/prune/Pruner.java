@@ -245,15 +245,17 @@ public final class Pruner {
 
         /**
          * Calibration data from a spec ({@link DataSpec}: idx's train split, the embedded calibration slice;
-         * image folders preprocessed the ImageNet way, see {@link #calibration(String, Preprocessing)}).
+         * image files preprocessed as their kind's default, {@link DataSpec.Kind#preprocessing()}: the ImageNet
+         * way for image folders, PaddleOCR's for text lines; see {@link #calibration(String, Preprocessing)}).
          */
         public Builder calibration(String dataSpec) {
-            return calibration(dataSpec, Preprocessing.imagenet());
+            DataSpec.Kind kind = DataSpec.parse(dataSpec).kind();
+            return calibration(dataSpec, kind.images() ? kind.preprocessing() : Preprocessing.imagenet());
         }
 
         /**
-         * Calibration data from a spec, image folders ({@code imagefolder:DIR}, {@code images:DIR}) decoded
-         * with {@code p}; its layout AUTO is inferred from the model's first input when {@link #build} runs.
+         * Calibration data from a spec, image files ({@code imagefolder:DIR}, {@code images:DIR},
+         * {@code textlines:DIR}) decoded with {@code p}; its layout AUTO is inferred from the model's first input when {@link #build} runs.
          * Labels are not needed. The spec is checked at once, the folder listed at build time.
          */
         public Builder calibration(String dataSpec, Preprocessing p) {

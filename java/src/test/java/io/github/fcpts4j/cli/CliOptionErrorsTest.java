@@ -102,8 +102,8 @@ class CliOptionErrorsTest {
         assertError(1, "--layout 'hwc': expected one of nchw, nhwc", RealDataCommandsTest.concat(base,
                 "--resize", "48x192", "--layout", "hwc"));
         assertError(1, "preprocessing gives nchw samples [3, 224, 224] but input 'x' [-1, 3, 48, 192]", base);
-        assertError(1, "apply to imagefolder: and images: data", "eval", "--model", RESNET, "--resize", "28x28");
-        assertError(1, "unknown data spec 'folder:" + images + "': expected imagefolder:DIR, images:DIR, idx:DIR or "
+        assertError(1, "apply to imagefolder:, images: and textlines: data", "eval", "--model", RESNET, "--resize", "28x28");
+        assertError(1, "unknown data spec 'folder:" + images + "': expected imagefolder:DIR, images:DIR, textlines:DIR, idx:DIR or "
                 + "embedded:fashion-mnist", "prune", "--model", RESNET, "--data", "folder:" + images, "--out",
                 dir.resolve("p.onnx").toString());
         assertError(1, "the data has no labels", "eval", "--model", model.toString(), "--data", "images:" + images,

@@ -233,7 +233,8 @@ class PreprocessingTest {
         assertTrue(broken.contains("cannot decode image " + dir.resolve("broken.png")), broken);
         images.read(1, x, 0);
         String unknown = assertThrows(FcptsException.class, () -> DataSpec.parse("folder:/x")).getMessage();
-        assertTrue(unknown.contains("expected imagefolder:DIR, images:DIR, idx:DIR or embedded:fashion-mnist"),
+        assertTrue(unknown.contains("expected imagefolder:DIR, images:DIR, textlines:DIR, idx:DIR or "
+                + "embedded:fashion-mnist"),
                 unknown);
         String missing = assertThrows(FcptsException.class, () -> DataSpec.open("images:" + dir.resolve("none"),
                 DataSpec.Role.EVALUATION, Preprocessing.imagenet())).getMessage();
