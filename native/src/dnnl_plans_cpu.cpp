@@ -6,6 +6,12 @@
  * OpenMP runtime shared with libfcpts_cpu; each execution sets the plan's thread
  * count for the calling thread. dnnl::error and std::bad_alloc become statuses
  * carrying oneDNN's status name. Called from java: backend.cpu.CpuNatives.
+ *
+ * Threads: a plan holds per-execution state (reorder buffers, the packed weights, its scratchpad), so one
+ * plan runs on one thread at a time; distinct plans may run concurrently from different threads. The
+ * forward primitives use oneDNN's user scratchpad mode with a scratchpad owned by the plan, so they never
+ * touch the library's shared (per-thread, created-in-one-thread) scratchpad and a plan may move between
+ * threads. Backward primitives (training, single-threaded) keep the library scratchpad.
  */
 #include <omp.h>
 
@@ -70,6 +76,7 @@ struct fcpts_dnnl_plan {
     Arg bw_src, bw_diff_dst, bw_diff_weights;      /* convolution backward weights */
     dnnl::memory::desc src, weights, bias, dst;
     dnnl::stream stream;
+    dnnl::memory scratchpad;                       /* the forward primitive's (user scratchpad mode) */
     int threads;
     /* what the backward primitives need; they are built on first use */
     dnnl::memory::dims strides, dilates, pad_l, pad_r, kernel;
@@ -134,8 +141,22 @@ int guarded(fcpts_status* status, const char* what, int line, Body body) {
     }
 }
 
-void execute(fcpts_dnnl_plan* p, const std::unordered_map<int, dnnl::memory>& args) {
+/* Primitive attributes of every forward plan: the plan owns the scratchpad (see the top of the file). */
+dnnl::primitive_attr user_scratchpad(dnnl::primitive_attr attr = {}) {
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return attr;
+}
+
+/* The forward primitive of `pd` and its scratchpad, into plan p. */
+template <typename PrimitiveDesc, typename Primitive>
+void set_forward(fcpts_dnnl_plan* p, const PrimitiveDesc& pd) {
+    p->primitive = Primitive(pd);
+    p->scratchpad = dnnl::memory(pd.scratchpad_desc(), cpu_engine());
+}
+
+void execute(fcpts_dnnl_plan* p, std::unordered_map<int, dnnl::memory> args) {
     omp_set_num_threads(p->threads);
+    args.emplace(DNNL_ARG_SCRATCHPAD, p->scratchpad);
     p->primitive.execute(p->stream, args);
     p->stream.wait();
 }
@@ -184,7 +205,7 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t flags, in
             if (residual) ops.append_sum(1.0f);
             if (activation == FCPTS_ACT_RELU) ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
             if (activation == FCPTS_ACT_CLIP) ops.append_eltwise(dnnl::algorithm::eltwise_clip, act_lo, act_hi);
-            dnnl::primitive_attr attr;
+            dnnl::primitive_attr attr = user_scratchpad();
             attr.set_post_ops(ops);
             auto pd = has_bias
                           ? dnnl::convolution_forward::primitive_desc(
@@ -197,7 +218,7 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t flags, in
             p->conv_src.init(p->src, pd.src_desc());
             p->conv_weights.init(p->weights, pd.weights_desc());
             p->conv_dst.init(p->dst, pd.dst_desc());
-            p->primitive = dnnl::convolution_forward(pd);
+            set_forward<decltype(pd), dnnl::convolution_forward>(p, pd);
             p->stream = dnnl::stream(cpu_engine());
         } catch (...) {
             delete p;
@@ -230,7 +251,8 @@ extern "C" int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const f
         }
         std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, plan->conv_src.in(x, plan->stream)},
                                                    {DNNL_ARG_WEIGHTS, weights},
-                                                   {DNNL_ARG_DST, plan->conv_dst.out(y)}};
+                                                   {DNNL_ARG_DST, plan->conv_dst.out(y)},
+                                                   {DNNL_ARG_SCRATCHPAD, plan->scratchpad}};
         if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
         plan->primitive.execute(plan->stream, args);
         plan->conv_dst.finish(y, plan->stream);
@@ -264,8 +286,8 @@ extern "C" int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int
         try {
             auto pd = dnnl::pooling_forward::primitive_desc(
                 cpu_engine(), dnnl::prop_kind::forward_inference, algo, p->src, p->dst, dims{g.sh, g.sw},
-                dims{g.kh, g.kw}, dims{g.dh - 1, g.dw - 1}, dims{g.pt, g.pl}, dims{g.pb, g.pr});
-            p->primitive = dnnl::pooling_forward(pd);
+                dims{g.kh, g.kw}, dims{g.dh - 1, g.dw - 1}, dims{g.pt, g.pl}, dims{g.pb, g.pr}, user_scratchpad());
+            set_forward<decltype(pd), dnnl::pooling_forward>(p, pd);
             p->stream = dnnl::stream(cpu_engine());
         } catch (...) {
             delete p;
@@ -298,9 +320,11 @@ extern "C" int fcpts_matmul_plan_create(int64_t m, int64_t k, int64_t n, int32_t
         p->bias = dnnl::memory::desc({1, n}, dt::f32, tag::ab);
         p->dst = dnnl::memory::desc({m, n}, dt::f32, tag::ab);
         try {
-            auto pd = has_bias ? dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->bias, p->dst)
-                               : dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst);
-            p->primitive = dnnl::matmul(pd);
+            auto pd = has_bias ? dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->bias, p->dst,
+                                                              user_scratchpad())
+                               : dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst,
+                                                              user_scratchpad());
+            set_forward<decltype(pd), dnnl::matmul>(p, pd);
             p->stream = dnnl::stream(cpu_engine());
         } catch (...) {
             delete p;
@@ -340,7 +364,8 @@ extern "C" int fcpts_batched_matmul_plan_create(int64_t batch, int64_t m, int64_
                                         trans_b ? dims{k * n, 1, k} : dims{k * n, n, 1});
         p->dst = dnnl::memory::desc({batch, m, n}, dt::f32, tag::abc);
         try {
-            p->primitive = dnnl::matmul(dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst));
+            set_forward<dnnl::matmul::primitive_desc, dnnl::matmul>(
+                p, dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst, user_scratchpad()));
             p->stream = dnnl::stream(cpu_engine());
         } catch (...) {
             delete p;
