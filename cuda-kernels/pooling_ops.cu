@@ -4,7 +4,8 @@
  * y [n, c, oh, ow], geometry and checks in window_geometry.cuh. Real cells of window (oy, ox):
  *   W = {(iy, ix) = (oy sh - pt + ky dh, ox sw - pl + kx dw) : 0 <= iy < h, 0 <= ix < w}, scanned ky-major.
  *   max          y = max over W, starting from -FLT_MAX (padding never wins; an all-padding window gives
- *                -FLT_MAX); arg-max = the first (ky, kx) with x > best, (0, 0) if none
+ *                -FLT_MAX), NaN when W holds a NaN (the CPU plan marks those windows after oneDNN, which
+ *                skips NaN); arg-max = the first (ky, kx) with x > best, (0, 0) if none
  *   avg exclude  y = (float sum over W) / |W|
  *   avg include  y = (float sum over W) / (kh kw)   (oneDNN divides by the kernel size, also where a window
  *                overhangs the bottom / right padding)
@@ -85,7 +86,7 @@ pool_forward_kernel(const float* __restrict__ x, float* __restrict__ y, Window g
                     ++cols;
                     const float v = row[ix];
                     if (KIND == FCPTS_POOL_MAX) {
-                        if (v > acc) acc = v;
+                        if (v > acc || v != v) acc = v; /* a NaN sticks: nothing compares greater */
                     } else {
                         acc += v;
                     }

@@ -5,6 +5,13 @@
  *   C[oc, P]   = W_csr[oc, K] * cols[K, P]                        (cusparseSpMM, CSR_ALG2, row-major B / C)
  *   y[b, o, s] = act(C[o, b oh ow + s] + bias[o] + residual[b, o, s])   (fcpts_sparse_epilogue_cuda)
  *
+ * Non-finite inputs (the CPU twin's rule, native/src/sparse_cpu.cpp): the dense sum has 0 * Inf = 0 * NaN = NaN
+ * for every weight the CSR does not store. nonfinite_flag_kernel reads x once per call and stores the call's
+ * epoch in a device flag when x holds Inf or NaN; zero_weight_nan_kernel then (and only then: its threads
+ * return at once when the flag holds an older epoch) sets C[o, p] = NaN where column p of cols holds more
+ * non-finite entries than row o's stored columns read (columns unique within a row). act(NaN) is NaN, so the
+ * epilogue keeps it. The epoch, a host counter, spares a memset per call.
+ *
  * Cost: SpMM reads nnz weights and nnz * P / (rows touched) columns of cols; at 90 % sparsity the product does
  * a tenth of the dense FLOPs. im2col writes K * P floats (kh kw times the input), which is what cuDNN's
  * implicit GEMM avoids; the 1x1 / stride 1 / pad 0 / single-image case reads x in place.
@@ -19,7 +26,9 @@
 #include <new>
 
 #include "fcpts/ops_cuda.h"
+#include "fcpts/ops_math.h"
 #include "fcpts/sparse_cuda.h"
+#include "launch_util.cuh"
 
 namespace {
 
@@ -124,6 +133,10 @@ struct fcpts_sparse_conv_cuda {
     float* cols = nullptr;        /* [K, P] unless direct */
     float* product = nullptr;     /* [oc, P] */
     void* workspace = nullptr;
+    const int32_t* rows = nullptr;  /* the caller's device CSR (row offsets [oc + 1], columns [nnz]) */
+    const int32_t* csr_cols = nullptr;
+    unsigned* flag = nullptr;     /* device: the epoch of the last call whose x held Inf or NaN */
+    unsigned epoch = 0;
 };
 
 namespace {
@@ -152,6 +165,31 @@ int allocate(void** out, int64_t bytes, const char* what, fcpts_status* status) 
     return FCPTS_OK;
 }
 
+/* flag = epoch when any of v[0 .. n) is Inf or NaN (threads that saw one store the same value). */
+__global__ void __launch_bounds__(fcpts_cuda::kThreads)
+nonfinite_flag_kernel(const float* __restrict__ v, int64_t n, unsigned* flag, unsigned epoch) {
+    int seen = 0;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
+        seen |= fcpts_nonfinite_f(v[i]);
+    }
+    if (seen) *flag = epoch;
+}
+
+/* c[o, q] = NaN where column q of b [k, p] holds more non-finite entries than row o's stored columns read. */
+__global__ void __launch_bounds__(fcpts_cuda::kThreads)
+zero_weight_nan_kernel(const int32_t* __restrict__ rows, const int32_t* __restrict__ cols, const float* __restrict__ b,
+                       int64_t k, int64_t p, int64_t oc, float* __restrict__ c, const unsigned* flag, unsigned epoch) {
+    if (*flag != epoch) return;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < oc * p; i += (int64_t)gridDim.x * blockDim.x) {
+        const int64_t o = i / p, q = i - o * p;
+        int all = 0, stored = 0;
+        for (int64_t r = 0; r < k; ++r) all += fcpts_nonfinite_f(b[r * p + q]);
+        if (all == 0) continue;
+        for (int32_t j = rows[o]; j < rows[o + 1]; ++j) stored += fcpts_nonfinite_f(b[(int64_t)cols[j] * p + q]);
+        if (all > stored) c[i] = NAN;
+    }
+}
+
 int build(fcpts_sparse_conv_cuda* plan, const int32_t* rows, const int32_t* cols, const float* vals, int64_t nnz,
           fcpts_status* status) {
     const int64_t* g = plan->geometry;
@@ -167,6 +205,13 @@ int build(fcpts_sparse_conv_cuda* plan, const int32_t* rows, const int32_t* cols
     int rc = allocate(reinterpret_cast<void**>(&plan->product), oc * p * (int64_t)sizeof(float), "SpMM product",
                       status);
     if (rc) return rc;
+    rc = allocate(reinterpret_cast<void**>(&plan->flag), (int64_t)sizeof(unsigned), "non-finite flag", status);
+    if (rc) return rc;
+    static const unsigned zero = 0;
+    const cudaError_t err = cudaMemcpyAsync(plan->flag, &zero, sizeof zero, cudaMemcpyHostToDevice, plan->stream);
+    if (err != cudaSuccess) return cuda_fail(status, err, "non-finite flag reset", __LINE__);
+    plan->rows = rows;
+    plan->csr_cols = cols;
     CUSPARSE_CHECK(plan->api->create(&plan->handle));
     CUSPARSE_CHECK(plan->api->set_stream(plan->handle, plan->stream));
     CUSPARSE_CHECK(plan->api->create_csr(&plan->a, oc, k, nnz, const_cast<int32_t*>(rows),
@@ -232,14 +277,26 @@ extern "C" int fcpts_sparse_conv_cuda_forward(fcpts_sparse_conv_cuda* plan, cons
     FCPTS_REQUIRE(status, plan && x && y, -1, "NULL argument");
     const int64_t* g = plan->geometry;
     const float alpha = 1.0f, beta = 0.0f;
+    plan->epoch = plan->epoch + 1 == 0 ? 1 : plan->epoch + 1;
+    const int64_t in = g[0] * g[1] * g[2] * g[3], k = g[1] * g[7] * g[8], p = g[0] * g[5] * g[6];
+    using fcpts_cuda::grid_for;
+    using fcpts_cuda::kThreads;
+    nonfinite_flag_kernel<<<grid_for(in, kThreads), kThreads, 0, plan->stream>>>(x, in, plan->flag, plan->epoch);
+    int rc = FCPTS_CHECK_LAUNCH(status, "nonfinite_flag_kernel launch");
+    if (rc != FCPTS_OK) return rc;
     if (plan->direct) {
         CUSPARSE_CHECK(plan->api->dn_mat_set_values(plan->b, const_cast<float*>(x)));
     } else {
-        const int rc = fcpts_im2col_cuda(g, x, plan->cols, plan->stream, status);
+        rc = fcpts_im2col_cuda(g, x, plan->cols, plan->stream, status);
         if (rc != FCPTS_OK) return rc;
     }
     CUSPARSE_CHECK(plan->api->spmm(plan->handle, kNoTranspose, kNoTranspose, &alpha, plan->a, plan->b, &beta,
                                    plan->c, kReal32, kCsrAlg2, plan->workspace));
+    const float* b = plan->direct ? x : plan->cols;
+    zero_weight_nan_kernel<<<grid_for(g[4] * p, kThreads), kThreads, 0, plan->stream>>>(
+        plan->rows, plan->csr_cols, b, k, p, g[4], plan->product, plan->flag, plan->epoch);
+    rc = FCPTS_CHECK_LAUNCH(status, "zero_weight_nan_kernel launch");
+    if (rc != FCPTS_OK) return rc;
     return fcpts_sparse_epilogue_cuda(plan->product, plan->bias, residual, g[0], g[4], g[5] * g[6],
                                       plan->activation, plan->lo, plan->hi, y, plan->stream, status);
 }
@@ -255,5 +312,6 @@ extern "C" void fcpts_sparse_conv_cuda_destroy(fcpts_sparse_conv_cuda* plan) {
     cudaFree(plan->cols);
     cudaFree(plan->workspace);
     cudaFree(plan->product);
+    cudaFree(plan->flag);
     delete plan;
 }

@@ -6,15 +6,29 @@
  * OpenMP runtime shared with libfcpts_cpu; each execution sets the plan's thread
  * count for the calling thread. dnnl::error and std::bad_alloc become statuses
  * carrying oneDNN's status name. Called from java: backend.cpu.CpuNatives.
+ *
+ * Non-finite values: oneDNN's relu and clip post-ops (vmaxps / vminps with the bound second) turn NaN into 0 /
+ * lo, unlike ONNX Runtime and fcpts/ops.def. A conv plan with a fused activation therefore checks its input,
+ * residual and (once per weight pointer) weights and bias for Inf / NaN, one vectorized pass over each; if one
+ * holds any, that call runs a twin plan without the activation post-op and applies the activation after it.
+ * Finite calls take the fused path unchanged. Max pooling: see propagate_nan_max.
+ *
+ * Threads: a plan holds per-execution state (reorder buffers, the packed weights, its scratchpad), so one
+ * plan runs on one thread at a time; distinct plans may run concurrently from different threads. The
+ * forward primitives use oneDNN's user scratchpad mode with a scratchpad owned by the plan, so they never
+ * touch the library's shared (per-thread, created-in-one-thread) scratchpad and a plan may move between
+ * threads. Backward primitives (training, single-threaded) keep the library scratchpad.
  */
 #include <omp.h>
 
+#include <memory>
 #include <new>
 #include <unordered_map>
 #include <vector>
 
 #include "dnnl.hpp"
 #include "fcpts/ops_cpu.h"
+#include "fcpts/ops_math.h"
 #include "live_plans.h"
 
 namespace {
@@ -60,6 +74,10 @@ struct Arg {
     }
 };
 
+struct Geometry {
+    int64_t n, c, h, w, oc, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
+};
+
 }  // namespace
 
 struct fcpts_dnnl_plan {
@@ -70,6 +88,7 @@ struct fcpts_dnnl_plan {
     Arg bw_src, bw_diff_dst, bw_diff_weights;      /* convolution backward weights */
     dnnl::memory::desc src, weights, bias, dst;
     dnnl::stream stream;
+    dnnl::memory scratchpad;                       /* the forward primitive's (user scratchpad mode) */
     int threads;
     /* what the backward primitives need; they are built on first use */
     dnnl::memory::dims strides, dilates, pad_l, pad_r, kernel;
@@ -81,6 +100,15 @@ struct fcpts_dnnl_plan {
     bool constant_weights = false;                 /* conv: weights reordered once per pointer */
     bool residual = false;                         /* conv: a sum post-op adds a residual input */
     const float* packed_from = nullptr;            /* conv: the weight pointer conv_weights.scratch was made from */
+    Geometry pool{};                               /* pooling: the window geometry */
+    /* conv: what make_conv_plan was given; with a fused activation, the plan without it (made on the first
+     * call with a non-finite input) and whether the weights last checked hold a non-finite value */
+    Geometry conv{};
+    int32_t flags = 0, activation = FCPTS_ACT_NONE;
+    float act_lo = 0.0f, act_hi = 0.0f;
+    std::unique_ptr<fcpts_dnnl_plan> plain;
+    const float* checked_weights = nullptr;
+    bool weights_nonfinite = false;
 };
 
 namespace {
@@ -103,10 +131,6 @@ int fail_dnnl(fcpts_status* status, const dnnl::error& e, const char* what, int 
     return fcpts_status_set(status, e.status == dnnl_out_of_memory ? FCPTS_OUT_OF_MEMORY : FCPTS_INTERNAL, -1,
                             __FILE__, line, dnnl_status_name(e.status), (int)e.status, "%s: %s", what, e.what());
 }
-
-struct Geometry {
-    int64_t n, c, h, w, oc, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, groups;
-};
 
 int read_geometry(const int64_t* g, Geometry* out, fcpts_status* status) {
     FCPTS_REQUIRE(status, g != nullptr, -1, "geometry is NULL");
@@ -134,10 +158,119 @@ int guarded(fcpts_status* status, const char* what, int line, Body body) {
     }
 }
 
-void execute(fcpts_dnnl_plan* p, const std::unordered_map<int, dnnl::memory>& args) {
+/* Primitive attributes of every forward plan: the plan owns the scratchpad (see the top of the file). */
+dnnl::primitive_attr user_scratchpad(dnnl::primitive_attr attr = {}) {
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return attr;
+}
+
+/* The forward primitive of `pd` and its scratchpad, into plan p. */
+template <typename PrimitiveDesc, typename Primitive>
+void set_forward(fcpts_dnnl_plan* p, const PrimitiveDesc& pd) {
+    p->primitive = Primitive(pd);
+    p->scratchpad = dnnl::memory(pd.scratchpad_desc(), cpu_engine());
+}
+
+void execute(fcpts_dnnl_plan* p, std::unordered_map<int, dnnl::memory> args) {
     omp_set_num_threads(p->threads);
+    args.emplace(DNNL_ARG_SCRATCHPAD, p->scratchpad);
     p->primitive.execute(p->stream, args);
     p->stream.wait();
+}
+
+}  // namespace
+
+namespace {
+
+/* A convolution plan (see fcpts_conv_plan_create; arguments checked there). Throws dnnl::error. */
+fcpts_dnnl_plan* make_conv_plan(const Geometry& g, int32_t flags, int32_t activation, float act_lo, float act_hi,
+                                int threads) {
+    const bool has_bias = (flags & FCPTS_CONV_BIAS) != 0;
+    const bool residual = (flags & FCPTS_CONV_RESIDUAL) != 0;
+    std::unique_ptr<fcpts_dnnl_plan> p(new fcpts_dnnl_plan());
+    p->residual = residual;
+    p->constant_weights = (flags & FCPTS_CONV_CONSTANT_WEIGHTS) != 0;
+    p->threads = threads;
+    p->conv = g;
+    p->flags = flags;
+    p->activation = activation;
+    p->act_lo = act_lo;
+    p->act_hi = act_hi;
+    p->src = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nchw);
+    p->weights = g.groups == 1
+                     ? dnnl::memory::desc({g.oc, g.c, g.kh, g.kw}, dt::f32, tag::oihw)
+                     : dnnl::memory::desc({g.groups, g.oc / g.groups, g.c / g.groups, g.kh, g.kw}, dt::f32,
+                                          tag::goihw);
+    p->bias = dnnl::memory::desc({g.oc}, dt::f32, tag::x);
+    p->dst = dnnl::memory::desc({g.n, g.oc, g.oh, g.ow}, dt::f32, tag::nchw);
+    dims strides{g.sh, g.sw}, dilates{g.dh - 1, g.dw - 1}, pad_l{g.pt, g.pl}, pad_r{g.pb, g.pr};
+    p->strides = strides;
+    p->dilates = dilates;
+    p->pad_l = pad_l;
+    p->pad_r = pad_r;
+    p->has_bias = has_bias;
+    const auto any4 = [](const dnnl::memory::desc& d) { return dnnl::memory::desc(d.get_dims(), dt::f32, tag::any); };
+    // epilogue: dst = act(conv + bias + residual) as oneDNN post-ops (sum reads dst first)
+    dnnl::post_ops ops;
+    if (residual) ops.append_sum(1.0f);
+    if (activation == FCPTS_ACT_RELU) ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    if (activation == FCPTS_ACT_CLIP) ops.append_eltwise(dnnl::algorithm::eltwise_clip, act_lo, act_hi);
+    dnnl::primitive_attr attr = user_scratchpad();
+    attr.set_post_ops(ops);
+    auto pd = has_bias ? dnnl::convolution_forward::primitive_desc(
+                             cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                             any4(p->src), any4(p->weights), p->bias, any4(p->dst), strides, dilates, pad_l, pad_r,
+                             attr)
+                       : dnnl::convolution_forward::primitive_desc(
+                             cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                             any4(p->src), any4(p->weights), any4(p->dst), strides, dilates, pad_l, pad_r, attr);
+    p->conv_src.init(p->src, pd.src_desc());
+    p->conv_weights.init(p->weights, pd.weights_desc());
+    p->conv_dst.init(p->dst, pd.dst_desc());
+    set_forward<decltype(pd), dnnl::convolution_forward>(p.get(), pd);
+    p->stream = dnnl::stream(cpu_engine());
+    return p.release();
+}
+
+/* y = conv(x, weight) + bias (+ residual), then the plan's post-op activation (arguments checked). */
+void conv_forward(fcpts_dnnl_plan* plan, const float* x, const float* weight, const float* bias,
+                  const float* residual, float* y) {
+    omp_set_num_threads(plan->threads);
+    dnnl::memory weights;
+    if (plan->constant_weights && plan->conv_weights.reorder && plan->packed_from == weight) {
+        weights = plan->conv_weights.scratch;
+    } else {
+        weights = plan->conv_weights.in(weight, plan->stream);
+        plan->packed_from = plan->constant_weights ? weight : nullptr;
+    }
+    if (residual != nullptr) {  // the sum post-op accumulates onto dst: start it at the residual
+        dnnl::memory r = wrap(plan->dst, residual);
+        dnnl::memory d = plan->conv_dst.out(y);
+        dnnl::reorder(r, d).execute(plan->stream, r, d);
+    }
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, plan->conv_src.in(x, plan->stream)},
+                                               {DNNL_ARG_WEIGHTS, weights},
+                                               {DNNL_ARG_DST, plan->conv_dst.out(y)},
+                                               {DNNL_ARG_SCRATCHPAD, plan->scratchpad}};
+    if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
+    plan->primitive.execute(plan->stream, args);
+    plan->conv_dst.finish(y, plan->stream);
+    plan->stream.wait();
+}
+
+/* Whether any of v[0 .. n) is Inf or NaN: one vectorized pass, about 1 us per 12k floats. Below 2^16 floats
+ * on the calling thread without entering OpenMP at all (even a parallel region with if(false) costs about a
+ * microsecond, as much as the scan of a small layer). */
+bool any_nonfinite(const float* v, int64_t n, int threads) {
+    if (v == nullptr) return false;
+    int any = 0;
+    if (n < (1 << 16)) {
+        for (int64_t i = 0; i < n; ++i) any |= fcpts_nonfinite_f(v[i]);
+        return any != 0;
+    }
+#pragma omp parallel for schedule(static) reduction(| : any) num_threads(threads)
+    for (int64_t i = 0; i < n; ++i) any |= fcpts_nonfinite_f(v[i]);
+    return any != 0;
 }
 
 }  // namespace
@@ -154,56 +287,10 @@ extern "C" int fcpts_conv_plan_create(const int64_t* geometry, int32_t flags, in
         FCPTS_REQUIRE(status, g.groups >= 1 && g.c % g.groups == 0 && g.oc % g.groups == 0, 17,
                       "groups %lld must divide channels %lld and %lld", (long long)g.groups, (long long)g.c,
                       (long long)g.oc);
-        const bool has_bias = (flags & FCPTS_CONV_BIAS) != 0;
         const bool residual = (flags & FCPTS_CONV_RESIDUAL) != 0;
         FCPTS_REQUIRE(status, (flags & FCPTS_CONV_CONSTANT_WEIGHTS) || (!residual && activation == FCPTS_ACT_NONE),
                       -1, "a fused epilogue needs a constant-weights (inference) plan");
-        auto* p = new fcpts_dnnl_plan();
-        p->residual = residual;
-        p->constant_weights = (flags & FCPTS_CONV_CONSTANT_WEIGHTS) != 0;
-        p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
-        p->src = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nchw);
-        p->weights = g.groups == 1
-                         ? dnnl::memory::desc({g.oc, g.c, g.kh, g.kw}, dt::f32, tag::oihw)
-                         : dnnl::memory::desc({g.groups, g.oc / g.groups, g.c / g.groups, g.kh, g.kw}, dt::f32,
-                                              tag::goihw);
-        p->bias = dnnl::memory::desc({g.oc}, dt::f32, tag::x);
-        p->dst = dnnl::memory::desc({g.n, g.oc, g.oh, g.ow}, dt::f32, tag::nchw);
-        dims strides{g.sh, g.sw}, dilates{g.dh - 1, g.dw - 1}, pad_l{g.pt, g.pl}, pad_r{g.pb, g.pr};
-        p->strides = strides;
-        p->dilates = dilates;
-        p->pad_l = pad_l;
-        p->pad_r = pad_r;
-        p->has_bias = has_bias;
-        try {
-            const auto any4 = [](const dnnl::memory::desc& d) {
-                return dnnl::memory::desc(d.get_dims(), dt::f32, tag::any);
-            };
-            // epilogue: dst = act(conv + bias + residual) as oneDNN post-ops (sum reads dst first)
-            dnnl::post_ops ops;
-            if (residual) ops.append_sum(1.0f);
-            if (activation == FCPTS_ACT_RELU) ops.append_eltwise(dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-            if (activation == FCPTS_ACT_CLIP) ops.append_eltwise(dnnl::algorithm::eltwise_clip, act_lo, act_hi);
-            dnnl::primitive_attr attr;
-            attr.set_post_ops(ops);
-            auto pd = has_bias
-                          ? dnnl::convolution_forward::primitive_desc(
-                                cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                any4(p->src), any4(p->weights), p->bias, any4(p->dst), strides, dilates, pad_l, pad_r,
-                                attr)
-                          : dnnl::convolution_forward::primitive_desc(
-                                cpu_engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                any4(p->src), any4(p->weights), any4(p->dst), strides, dilates, pad_l, pad_r, attr);
-            p->conv_src.init(p->src, pd.src_desc());
-            p->conv_weights.init(p->weights, pd.weights_desc());
-            p->conv_dst.init(p->dst, pd.dst_desc());
-            p->primitive = dnnl::convolution_forward(pd);
-            p->stream = dnnl::stream(cpu_engine());
-        } catch (...) {
-            delete p;
-            throw;
-        }
-        *plan = p;
+        *plan = make_conv_plan(g, flags, activation, act_lo, act_hi, n_threads > 0 ? n_threads : omp_get_max_threads());
         return FCPTS_OK;
     });
 }
@@ -215,26 +302,32 @@ extern "C" int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const f
         FCPTS_REQUIRE(status, (residual != nullptr) == plan->residual, -1, "residual %s",
                       plan->residual ? "missing" : "given to a plan without one");
         FCPTS_REQUIRE(status, residual == nullptr || (residual != y && x != y), -1, "y aliases x or residual");
-        omp_set_num_threads(plan->threads);
-        dnnl::memory weights;
-        if (plan->constant_weights && plan->conv_weights.reorder && plan->packed_from == weight) {
-            weights = plan->conv_weights.scratch;
-        } else {
-            weights = plan->conv_weights.in(weight, plan->stream);
-            plan->packed_from = plan->constant_weights ? weight : nullptr;
+        if (plan->activation == FCPTS_ACT_NONE) {
+            conv_forward(plan, x, weight, bias, residual, y);
+            return FCPTS_OK;
         }
-        if (residual != nullptr) {  // the sum post-op accumulates onto dst: start it at the residual
-            dnnl::memory r = wrap(plan->dst, residual);
-            dnnl::memory d = plan->conv_dst.out(y);
-            dnnl::reorder(r, d).execute(plan->stream, r, d);
+        /* oneDNN's relu / clip post-ops map NaN to 0 / lo (see the top of the file): with a non-finite input,
+         * residual or weight, the conv runs without them and the activation follows as fcpts/ops.def has it */
+        const Geometry& g = plan->conv;
+        if (plan->checked_weights != weight) {
+            plan->weights_nonfinite = any_nonfinite(weight, g.oc * (g.c / g.groups) * g.kh * g.kw, plan->threads) ||
+                                      any_nonfinite(bias, g.oc, plan->threads);
+            plan->checked_weights = weight;
         }
-        std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, plan->conv_src.in(x, plan->stream)},
-                                                   {DNNL_ARG_WEIGHTS, weights},
-                                                   {DNNL_ARG_DST, plan->conv_dst.out(y)}};
-        if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
-        plan->primitive.execute(plan->stream, args);
-        plan->conv_dst.finish(y, plan->stream);
-        plan->stream.wait();
+        const int64_t out = g.n * g.oc * g.oh * g.ow;
+        if (!plan->weights_nonfinite && !any_nonfinite(x, g.n * g.c * g.h * g.w, plan->threads) &&
+            !any_nonfinite(residual, out, plan->threads)) {
+            conv_forward(plan, x, weight, bias, residual, y);
+            return FCPTS_OK;
+        }
+        if (!plan->plain) {
+            plan->plain.reset(make_conv_plan(g, plan->flags, FCPTS_ACT_NONE, 0.0f, 0.0f, plan->threads));
+        }
+        conv_forward(plan->plain.get(), x, weight, bias, residual, y);
+        const int32_t act = plan->activation;
+        const float lo = plan->act_lo, hi = plan->act_hi;
+#pragma omp parallel for schedule(static) num_threads(plan->threads)
+        for (int64_t i = 0; i < out; ++i) y[i] = fcpts_activation_value(act, y[i], lo, hi);
         return FCPTS_OK;
     });
 }
@@ -261,11 +354,12 @@ extern "C" int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int
         p->pad_l = dims{g.pt, g.pl};
         p->pad_r = dims{g.pb, g.pr};
         p->algorithm = algo;
+        p->pool = g;
         try {
             auto pd = dnnl::pooling_forward::primitive_desc(
                 cpu_engine(), dnnl::prop_kind::forward_inference, algo, p->src, p->dst, dims{g.sh, g.sw},
-                dims{g.kh, g.kw}, dims{g.dh - 1, g.dw - 1}, dims{g.pt, g.pl}, dims{g.pb, g.pr});
-            p->primitive = dnnl::pooling_forward(pd);
+                dims{g.kh, g.kw}, dims{g.dh - 1, g.dw - 1}, dims{g.pt, g.pl}, dims{g.pb, g.pr}, user_scratchpad());
+            set_forward<decltype(pd), dnnl::pooling_forward>(p, pd);
             p->stream = dnnl::stream(cpu_engine());
         } catch (...) {
             delete p;
@@ -276,10 +370,50 @@ extern "C" int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int
     });
 }
 
+namespace {
+
+/*
+ * Max pooling with NaN: oneDNN's max keeps its running value on an unordered compare, so it skips NaN taps.
+ * Here a window holding a NaN gives NaN (IEEE max, as torch.max_pool2d and the CUDA twin
+ * cuda-kernels/pooling_ops.cu). ONNX Runtime's CPU MaxPool has no such rule to follow: its MLAS vector
+ * kernel restarts its running max at a NaN (NaN only when the NaN is the window's last tap in row-major order,
+ * else the max of the taps after it, -FLT_MAX where only column padding follows) and its scalar kernel skips
+ * NaN. So our NaN outputs are a superset of its. One pass over each plane looks for NaN (planes run in
+ * parallel); a plane holding one is revisited, each NaN tap marking the outputs whose windows read it:
+ *   oy = (iy + pt - ky dh) / sh for the ky where that divides and 0 <= oy < oh, likewise ox.
+ */
+void propagate_nan_max(const Geometry& g, const float* __restrict__ x, float* __restrict__ y, int threads) {
+    const int64_t planes = g.n * g.c, in_plane = g.h * g.w, out_plane = g.oh * g.ow;
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t p = 0; p < planes; ++p) {
+        const float* xp = x + p * in_plane;
+        int nan = 0;
+        for (int64_t i = 0; i < in_plane; ++i) nan |= xp[i] != xp[i];
+        if (!nan) continue;
+        float* yp = y + p * out_plane;
+        for (int64_t i = in_plane - 1; i >= 0; --i) { /* descending: a window keeps its first NaN, as on cuda */
+            if (xp[i] == xp[i]) continue;
+            const int64_t iy = i / g.w, ix = i % g.w;
+            for (int64_t ky = 0; ky < g.kh; ++ky) {
+                const int64_t ty = iy + g.pt - ky * g.dh;
+                if (ty < 0 || ty % g.sh != 0 || ty / g.sh >= g.oh) continue;
+                for (int64_t kx = 0; kx < g.kw; ++kx) {
+                    const int64_t tx = ix + g.pl - kx * g.dw;
+                    if (tx < 0 || tx % g.sw != 0 || tx / g.sw >= g.ow) continue;
+                    yp[ty / g.sh * g.ow + tx / g.sw] = xp[i];
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
 extern "C" int fcpts_pool_forward(fcpts_dnnl_plan* plan, const float* x, float* y, fcpts_status* status) {
     return guarded(status, "pooling forward", __LINE__, [&]() -> int {
         FCPTS_REQUIRE(status, plan && x && y, -1, "NULL plan or buffer");
         execute(plan, {{DNNL_ARG_SRC, wrap(plan->src, x)}, {DNNL_ARG_DST, wrap(plan->dst, y)}});
+        if (plan->algorithm == dnnl::algorithm::pooling_max) propagate_nan_max(plan->pool, x, y, plan->threads);
         return FCPTS_OK;
     });
 }
@@ -298,9 +432,11 @@ extern "C" int fcpts_matmul_plan_create(int64_t m, int64_t k, int64_t n, int32_t
         p->bias = dnnl::memory::desc({1, n}, dt::f32, tag::ab);
         p->dst = dnnl::memory::desc({m, n}, dt::f32, tag::ab);
         try {
-            auto pd = has_bias ? dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->bias, p->dst)
-                               : dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst);
-            p->primitive = dnnl::matmul(pd);
+            auto pd = has_bias ? dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->bias, p->dst,
+                                                              user_scratchpad())
+                               : dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst,
+                                                              user_scratchpad());
+            set_forward<decltype(pd), dnnl::matmul>(p, pd);
             p->stream = dnnl::stream(cpu_engine());
         } catch (...) {
             delete p;
@@ -340,7 +476,8 @@ extern "C" int fcpts_batched_matmul_plan_create(int64_t batch, int64_t m, int64_
                                         trans_b ? dims{k * n, 1, k} : dims{k * n, n, 1});
         p->dst = dnnl::memory::desc({batch, m, n}, dt::f32, tag::abc);
         try {
-            p->primitive = dnnl::matmul(dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst));
+            set_forward<dnnl::matmul::primitive_desc, dnnl::matmul>(
+                p, dnnl::matmul::primitive_desc(cpu_engine(), p->src, p->weights, p->dst, user_scratchpad()));
             p->stream = dnnl::stream(cpu_engine());
         } catch (...) {
             delete p;

@@ -9,10 +9,22 @@
  *   acc[j] = sum_{p in row m} values[p] * P[offset[p] + q0 + j]         (j < 64, in 8 AVX2 registers)
  *   y[m, oh, ow] = act(acc[j] + bias[m] + residual[m, oh, ow])          (q0 + j = oh*Wq + ow, ow < OW only)
  * The staging buffer ends in 64 + Wq zeroed floats so that a tile never reads past it.
+ *
+ * Non-finite inputs: the dense sum ONNX Runtime computes multiplies every weight, and 0 * Inf = 0 * NaN = NaN,
+ * while the CSR sum never sees the zeros it does not store. Staging notes whether an image holds a non-finite
+ * value (fcpts_nonfinite_f on each staged value, fused into the staging pass); only then is the image
+ * revisited (poison_image): with N the staged 0 / 1 indicator of non-finite inputs,
+ *   all[g, q]    = sum over every tap of group g of N[offset(tap) + q]
+ *   stored[m, q] = sum over row m's stored taps of N[offset[p] + q]
+ * and y[m, oh, ow] = NaN where all[g(m), q] > stored[m, q]: a non-finite input meets a weight the CSR does not
+ * store (columns are unique within a row, csr_check.h). Stored weights already carried Inf / NaN through the FMAs,
+ * and act(NaN) is NaN for every epilogue (fcpts/ops.def), so the fused store stays as it is. Counts are exact
+ * in float (at most c / groups kh kw < 2^24 terms).
  */
 #include "fcpts/sparse_cpu.h"
 
 #include "fcpts/ops_dispatch.h"
+#include "fcpts/ops_math.h"
 
 #include "csr_check.h"
 #include "live_plans.h"
@@ -44,6 +56,7 @@ struct fcpts_sparse_conv {
     int64_t q_count = 0;         /* positions computed per output channel: oh * wq */
     std::vector<int32_t> row_ptr, offsets;
     std::vector<float> values, bias, stage;
+    std::vector<int> nonfinite;  /* [n]: image i staged a non-finite value in the current call */
     int32_t activation = FCPTS_ACT_NONE;
     float lo = 0, hi = 0;
     int threads = 1;
@@ -66,9 +79,7 @@ inline void store_run(const float* __restrict__ acc, float b, const float* __res
     for (int64_t k = 0; k < n; ++k) {
         float v = acc[k] + b;
         if (RESIDUAL) v += res[k];
-        if (ACT == FCPTS_ACT_RELU) v = v > 0.0f ? v : 0.0f;
-        if (ACT == FCPTS_ACT_CLIP) v = std::min(std::max(v, lo), hi);
-        out[k] = v;
+        out[k] = fcpts_activation_value(ACT, v, lo, hi);  /* NaN stays NaN (fcpts/ops.def) */
     }
 }
 
@@ -162,8 +173,13 @@ void compute_image(const Task& t) {
     }
 }
 
-/* The phase planes of one image (see the top of the file); padding and the tail of each row read as 0. */
-void stage_image(const fcpts_sparse_conv* p, const float* x, float* s) {
+/*
+ * The phase planes of one image (see the top of the file); padding and the tail of each row read as 0. With
+ * INDICATOR each staged value is replaced by 1 if non-finite, else 0 (poison_image). *nonfinite becomes 1 if a
+ * staged value is Inf or NaN (written by any thread that saw one; read after the loop's barrier).
+ */
+template <bool INDICATOR>
+void stage_image(const fcpts_sparse_conv* p, const float* x, float* s, int* nonfinite) {
     const Geometry& g = p->g;
     const int64_t rows = g.sh * g.sw * g.c * p->hq;
 #pragma omp for schedule(static)
@@ -176,11 +192,81 @@ void stage_image(const fcpts_sparse_conv* p, const float* x, float* s) {
             continue;
         }
         const float* src = x + (c * g.h + iy) * g.w;
+        int seen = 0;
         for (int64_t j = 0; j < p->wq; ++j) {
             const int64_t ix = j * g.sw + b - g.pl;
-            dst[j] = ix >= 0 && ix < g.w ? src[ix] : 0.0f;
+            const float v = ix >= 0 && ix < g.w ? src[ix] : 0.0f;
+            const int bad = fcpts_nonfinite_f(v);
+            dst[j] = INDICATOR ? (float)bad : v;
+            seen |= bad;
+        }
+        if (seen) {
+#pragma omp atomic write
+            *nonfinite = 1;
         }
     }
+}
+
+/* Counts of tile q0 .. q0 + TILE - 1: acc[j] = sum over the taps' offsets of N[offset + q0 + j]. */
+inline void count_tile(const float* __restrict__ n, const int32_t* __restrict__ offs, int64_t count, int64_t q0,
+                       float* __restrict__ acc) {
+    for (int64_t j = 0; j < TILE; ++j) acc[j] = 0.0f;
+    for (int64_t k = 0; k < count; ++k) {
+        const float* __restrict__ src = n + offs[k] + q0;
+        for (int64_t j = 0; j < TILE; ++j) acc[j] += src[j];
+    }
+}
+
+/*
+ * One image with a non-finite input (see the top of the file): marks (the plan's staging size) receives the
+ * indicator staging, every_tap [groups][c / groups kh kw] the offsets of all taps of each group, all
+ * [groups][q_count] their counts. Call inside a parallel region; y is the image's output.
+ */
+void poison_image(const fcpts_sparse_conv* p, const float* x, float* marks, const int32_t* every_tap, float* all,
+                  float* y) {
+    const Geometry& g = p->g;
+    const int64_t taps = g.c / g.groups * g.kh * g.kw, tiles = (p->q_count + TILE - 1) / TILE;
+    const int64_t cout_g = g.oc / g.groups, plane = g.oh * g.ow;
+    int unused = 0;
+    stage_image<true>(p, x, marks, &unused);
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < g.groups * tiles; ++task) {
+        const int64_t grp = task / tiles, q0 = task % tiles * TILE;
+        alignas(32) float acc[TILE];
+        count_tile(marks, every_tap + grp * taps, taps, q0, acc);
+        const int64_t end = std::min<int64_t>(TILE, p->q_count - q0);
+        std::memcpy(all + grp * p->q_count + q0, acc, sizeof(float) * (size_t)end);
+    }
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < g.oc * tiles; ++task) {
+        const int64_t m = task / tiles, q0 = task % tiles * TILE;
+        alignas(32) float stored[TILE];
+        const int32_t b = p->row_ptr[m];
+        count_tile(marks, p->offsets.data() + b, p->row_ptr[m + 1] - b, q0, stored);
+        const float* every = all + m / cout_g * p->q_count + q0;
+        const int64_t end = std::min<int64_t>(TILE, p->q_count - q0);
+        for (int64_t j = 0; j < end; ++j) {
+            const int64_t row = (q0 + j) / p->wq, col = (q0 + j) % p->wq;
+            if (col < g.ow && every[j] > stored[j]) y[m * plane + row * g.ow + col] = NAN;
+        }
+    }
+}
+
+/* Offsets of every tap of each group, [groups][c / groups kh kw], as the create loop computes stored ones. */
+std::vector<int32_t> every_tap_offsets(const fcpts_sparse_conv* p) {
+    const Geometry& g = p->g;
+    const int64_t cin_g = g.c / g.groups, window = g.kh * g.kw;
+    std::vector<int32_t> out((size_t)(g.groups * cin_g * window));
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+        for (int64_t col = 0; col < cin_g * window; ++col) {
+            const int64_t c = grp * cin_g + col / window, kpos = col % window;
+            const int64_t ry = kpos / g.kw * g.dh, rx = kpos % g.kw * g.dw;
+            const int64_t phase = ry % g.sh * g.sw + rx % g.sw;
+            out[(size_t)(grp * cin_g * window + col)] =
+                (int32_t)(((phase * g.c + c) * p->hq + ry / g.sh) * p->wq + rx / g.sw);
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -233,6 +319,7 @@ extern "C" int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* 
         }
         if (bias) p->bias.assign(bias, bias + g.oc);
         p->stage.assign((size_t)stage_floats, 0.0f);
+        p->nonfinite.assign((size_t)g.n, 0);
         p->activation = activation;
         p->lo = clip_lo;
         p->hi = clip_hi;
@@ -252,10 +339,26 @@ extern "C" int fcpts_sparse_conv_forward(fcpts_sparse_conv* p, const float* x, c
     const Geometry& g = p->g;
     const int64_t in_image = g.c * g.h * g.w, out_image = g.oc * g.oh * g.ow;
     float* stage = p->stage.data();
+    int* nonfinite = p->nonfinite.data();
+    std::fill(p->nonfinite.begin(), p->nonfinite.end(), 0);
 #pragma omp parallel num_threads(p->threads)
     for (int64_t image = 0; image < g.n; ++image) {
-        stage_image(p, x + image * in_image, stage);
+        stage_image<false>(p, x + image * in_image, stage, nonfinite + image);
         compute_image(Task{p, stage, residual ? residual + image * out_image : nullptr, y + image * out_image});
+    }
+    if (std::find(p->nonfinite.begin(), p->nonfinite.end(), 1) == p->nonfinite.end()) return FCPTS_OK;
+    try {  /* the rare path: buffers made here, outside the parallel region */
+        std::vector<float> marks(p->stage.size(), 0.0f), all((size_t)(g.groups * p->q_count));
+        const std::vector<int32_t> every_tap = every_tap_offsets(p);
+#pragma omp parallel num_threads(p->threads)
+        for (int64_t image = 0; image < g.n; ++image) {
+            if (nonfinite[image]) {
+                poison_image(p, x + image * in_image, marks.data(), every_tap.data(), all.data(),
+                             y + image * out_image);
+            }
+        }
+    } catch (const std::bad_alloc&) {
+        FCPTS_FAIL(status, FCPTS_OUT_OF_MEMORY, -1, "sparse conv: out of memory for the non-finite input pass");
     }
     return FCPTS_OK;
 }

@@ -10,8 +10,10 @@
  *   a row without taps: y[o, r] = fill (MAX: argmax -1)
  * Sums run in float in tap order, starting from the first term (a one-tap row copies its input exactly, -0 and
  * NaN payloads included). MAX: the first maximum wins (strictly greater replaces), and a NaN tap wins over any
- * number and is kept once found (NaN propagates, as torch.max / ONNX Runtime's ReduceMax on CPU do), so the
- * gradient of a NaN output goes to its first NaN tap.
+ * number and is kept once found (NaN propagates, as IEEE max and torch.max do), so the gradient of a NaN output
+ * goes to its first NaN tap. ONNX Runtime's CPU ReduceMax (1.21) is order-dependent instead: some layouts keep
+ * a NaN only in a row's first position, others (Eigen's vectorized maxCoeff) not even there; its NaN outputs
+ * are a subset of these.
  *
  * Backward, through the transposed map (t_ptr [in_size + 1], t_row / t_tap [nnz]: the taps of column c are
  * t_ptr[c] .. t_ptr[c + 1], each with its row r = t_row[j] and original tap index k = t_tap[j], ordered by

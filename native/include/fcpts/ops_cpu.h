@@ -97,7 +97,8 @@ int fcpts_conv_plan_create(const int64_t* geometry, int32_t flags, int32_t activ
 int fcpts_conv_forward(fcpts_dnnl_plan* plan, const float* x, const float* weight, const float* bias,
                        const float* residual, float* y, fcpts_status* status);
 
-/* Pooling forward: x [n,c,h,w] -> y [n,c,oh,ow]; geometry oc = c, groups ignored. */
+/* Pooling forward: x [n,c,h,w] -> y [n,c,oh,ow]; geometry oc = c, groups ignored. Max: a window holding a NaN
+ * gives NaN (oneDNN skips NaN; the plan marks those windows after it, see dnnl_plans_cpu.cpp). */
 int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int32_t n_threads, fcpts_dnnl_plan** plan,
                            fcpts_status* status);
 int fcpts_pool_forward(fcpts_dnnl_plan* plan, const float* x, float* y, fcpts_status* status);

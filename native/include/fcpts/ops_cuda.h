@@ -96,7 +96,8 @@ int fcpts_global_avg_pool_backward_cuda(const float* dy, int64_t planes, int64_t
 
 /*
  * Window pooling x [n, c, h, w] -> y [n, c, oh, ow]; geometry: host int64[FCPTS_GEOMETRY_LEN] as in ops_cpu.h
- * (asymmetric pads and dilations allowed; padded cells never win a max and count only for AVG_INCLUDE_PAD).
+ * (asymmetric pads and dilations allowed; padded cells never win a max and count only for AVG_INCLUDE_PAD; a
+ * window holding a NaN gives NaN for max, as the CPU plan).
  * Backward: one thread per dx element gathers from the windows that contain it (max: recomputes each
  * window's first arg-max from x), so no atomics.
  */

@@ -21,6 +21,7 @@
  *           dx = k (cols g - sum g - xhat sum g xhat), k = invstd / cols, g = dy gamma, xhat = (x - mu) invstd
  *           (normalization_ops_cpu.cpp / normalization_ops.cu)
  * min / max follow std::min / std::max: on an unordered compare (NaN) the first argument wins.
+ * Non-finite values: see fcpts/ops.def (NaN propagates through every op but erf, as in ONNX Runtime).
  */
 #ifndef FCPTS_OPS_MATH_H
 #define FCPTS_OPS_MATH_H
@@ -33,6 +34,9 @@
 
 FCPTS_HD float fcpts_min_f(float a, float b) { return b < a ? b : a; }
 
+/* 1 for Inf and NaN, else 0 (the sparse plans' test for inputs that a zero weight turns into NaN). */
+FCPTS_HD int fcpts_nonfinite_f(float v) { return !(fabsf(v) <= 3.40282347e38f); }
+
 FCPTS_HD float fcpts_max_f(float a, float b) { return a < b ? b : a; }
 
 /* Helpers of the unary entries of fcpts/ops.def that need a statement. */
@@ -42,6 +46,18 @@ FCPTS_HD float fcpts_sigmoid_grad_f(float x) {
     const float s = 1.0f / (1.0f + expf(-x));
     return s * (1.0f - s);
 }
+
+/* min(1, max(0, a x + b)), NaN when a x + b is NaN (ONNX Runtime's Eigen clamp keeps NaN; max(0, NaN) here
+ * would give 0). */
+FCPTS_HD float fcpts_hard_sigmoid_f(float x, float alpha, float beta) {
+    const float v = alpha * x + beta;
+    return v != v ? v : fcpts_min_f(1.0f, fcpts_max_f(0.0f, v));
+}
+
+/* erf(x); for NaN, +-1 by its sign bit, as ONNX Runtime's MLAS erf (it clamps |x| to its range with a min
+ * that returns the bound for NaN). Matching ONNX Runtime here over IEEE: a checker comparing the two
+ * engines, and GELU's 0.5 x (1 + erf(x / sqrt 2)) is NaN either way. */
+FCPTS_HD float fcpts_erf_f(float x) { return x != x ? copysignf(1.0f, x) : erff(x); }
 
 FCPTS_HD float fcpts_hard_sigmoid_grad_f(float x, float alpha, float beta) {
     const float v = alpha * x + beta;

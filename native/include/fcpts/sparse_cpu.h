@@ -9,7 +9,9 @@
  * computed and dropped. No im2col: staging costs one pass over the input whatever the kernel size.
  * The kernel keeps 64 consecutive q of one output channel in registers and streams the channel's stored
  * weights (one broadcast FMA per weight and 8 lanes); tasks (channel x 64 positions) are split over OpenMP
- * threads; bias, residual and the activation are applied once per output as it is stored.
+ * threads; bias, residual and the activation are applied once per output as it is stored. Non-finite inputs
+ * give NaN wherever the dense sum would (0 * Inf for a weight the CSR does not store; see sparse_cpu.cpp),
+ * for the fully connected plan too; col_idx must increase within each row.
  * Called by io.github.fcpts4j.backend.cpu.CpuSparseConvPlan through CpuNatives. All buffers are host memory.
  */
 #ifndef FCPTS_SPARSE_CPU_H

@@ -5,7 +5,9 @@
  *   C    = W_csr * cols                       [oc, n oh ow]        (cuSPARSE SpMM, CSR_ALG2, row-major)
  *   y    = act(C^T-by-image + bias + residual) [n, oc, oh, ow]    (fcpts_sparse_epilogue_cuda)
  * A 1x1, stride-1, unpadded convolution of a single image skips im2col (x is
- * already [c, h w]). Groups must be 1.
+ * already [c, h w]). Groups must be 1. Non-finite inputs give NaN wherever the
+ * dense sum would (a zero weight, not stored, times Inf / NaN), as on the CPU;
+ * columns must be unique within a row (see sparse_conv_cuda.cu).
  *
  * cuSPARSE's generic API (cusparseCreateCsr / CreateDnMat / SpMM) is not part
  * of the org.bytedeco presets, and the build machine has no cuSPARSE headers:

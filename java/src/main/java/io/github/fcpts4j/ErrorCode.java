@@ -33,7 +33,12 @@ public enum ErrorCode {
     /** A caller cancelled a long-running operation (for example a pruning run through its progress listener). */
     CANCELLED,
     /** The optimization diverged (its loss grew without bound); a smaller learning rate may converge. */
-    DIVERGED;
+    DIVERGED,
+    /**
+     * An object made for one thread at a time (a {@link io.github.fcpts4j.engine.NetworkExecutor}) was used by
+     * a second thread while a call of the first was in flight; the message names both threads.
+     */
+    CONCURRENT_USE;
 
     /** Maps a native {@code fcpts_status_code} to its enum value (unknown codes become {@link #INTERNAL}). */
     public static ErrorCode fromNative(int code) {

@@ -6,7 +6,8 @@ package io.github.fcpts4j.backend;
  * {@code cuda} only where a driver and a device answer.
  *
  * <p>A backend and everything it allocates are single-threaded objects: use
- * one from one thread at a time. Closing a backend does not close tensors it
+ * one from one thread at a time, except where {@link #concurrentExecutors()} says
+ * that separate executors may run at once. Closing a backend does not close tensors it
  * handed out; close those first (a {@link TensorScope} does it for you).
  */
 public interface Backend extends AutoCloseable {
@@ -47,6 +48,17 @@ public interface Backend extends AutoCloseable {
      * @throws io.github.fcpts4j.FcptsException with {@code NOT_IMPLEMENTED} where the backend has none yet
      */
     NetworkKernels network();
+
+    /**
+     * Whether work on disjoint tensors and plans (two {@link io.github.fcpts4j.engine.NetworkExecutor}s, each
+     * with its own buffers and plans, possibly reading the same constant weight tensors) may be submitted from
+     * several threads at the same time. The cpu backend: yes (each call fills its own status record, every
+     * plan's scratch memory is its own). The cuda backend: no (one stream, shared library handles, an
+     * algorithm cache and a memory pool without locks), so its users serialize.
+     */
+    default boolean concurrentExecutors() {
+        return false;
+    }
 
     /** Waits until all queued work of this backend has finished (a no-op on the CPU). */
     void synchronize();

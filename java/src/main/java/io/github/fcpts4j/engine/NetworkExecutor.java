@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +35,13 @@ import java.util.function.Consumer;
  * readers. A teacher network compiles without gradients and allocates no gradient buffers. Owns every
  * tensor and plan it made; close it.
  *
+ * <p>Threads: an executor is not thread-safe; use one per thread (its activation buffers and plans hold
+ * each run's data). A run, profile or backward pass entered while another thread's call is in flight
+ * fails at once with {@link ErrorCode#CONCURRENT_USE} instead of mixing the two calls' data, and so does
+ * closing it then; use after close throws {@link IllegalStateException}. A serving executor's
+ * {@link #sibling} shares its constant weights with a second executor for a second thread (what
+ * {@link io.github.fcpts4j.sparse.SparsePlan} does for concurrent callers).
+ *
  * <p>Not supported: Gemm with alpha/beta != 1 or transA in backward, MatMul with a batched right operand,
  * pooling combining ceil_mode with count_include_pad.
  */
@@ -45,6 +53,11 @@ public final class NetworkExecutor implements AutoCloseable {
     private final Map<String, long[]> shapes;
     private final Map<String, LayerOverride> coveredBy;
     private final TensorScope owned = new TensorScope();
+    /** Another executor's weight tensors that this one reads (a sibling), or null: it uploads its own. */
+    private final Map<String, Tensor> sharedWeights;
+    /** The thread whose call is in flight, or null. */
+    private final AtomicReference<Thread> user = new AtomicReference<>();
+    private volatile boolean closed;
     private final Map<String, Tensor> values = new HashMap<>();
     private final List<Runnable> forward = new ArrayList<>();
     private final List<String> forwardNodes = new ArrayList<>();
@@ -52,8 +65,10 @@ public final class NetworkExecutor implements AutoCloseable {
     private GradientBuffers grads;
     private ExecutorLowering lowering;
 
-    private NetworkExecutor(Graph graph, Backend backend, Map<String, long[]> inputShapes, ExecutorOptions options) {
+    private NetworkExecutor(Graph graph, Backend backend, Map<String, long[]> inputShapes, ExecutorOptions options,
+                            Map<String, Tensor> sharedWeights) {
         this.graph = graph;
+        this.sharedWeights = sharedWeights;
         this.backend = backend;
         this.options = options;
         this.observed = options.observed();
@@ -70,7 +85,12 @@ public final class NetworkExecutor implements AutoCloseable {
     /** Compiles {@code graph} for {@code inputShapes} as {@code options} say. */
     public static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes,
                                           ExecutorOptions options) {
-        NetworkExecutor e = new NetworkExecutor(graph, backend, inputShapes, options);
+        return compile(graph, backend, inputShapes, options, null);
+    }
+
+    private static NetworkExecutor compile(Graph graph, Backend backend, Map<String, long[]> inputShapes,
+                                           ExecutorOptions options, Map<String, Tensor> sharedWeights) {
+        NetworkExecutor e = new NetworkExecutor(graph, backend, inputShapes, options, sharedWeights);
         try {
             e.build();
             return e;
@@ -112,10 +132,36 @@ public final class NetworkExecutor implements AutoCloseable {
         return compile(graph, backend, inputShapes, ExecutorOptions.serving(overrides));
     }
 
+    /**
+     * A second serving executor of this one's graph and input shapes for another thread: it reads this
+     * executor's weight tensors (shared, not copied: serving weights are constants, nothing writes them) and
+     * has its own activation buffers and kernel plans, with {@code overrides} in place of the engine's
+     * kernels (the layer overrides hold per-run buffers too, so they are the sibling's own). Running it
+     * concurrently with this executor needs a backend whose {@link Backend#concurrentExecutors()} is true.
+     * Close it before this executor (which owns the weights).
+     */
+    public NetworkExecutor sibling(List<LayerOverride> overrides) {
+        requireOpen();
+        if (!options.constantWeights()) {
+            throw new IllegalStateException("graph '" + graph.name() + "': only a serving executor (constant "
+                    + "weights) shares its weights with a sibling");
+        }
+        Map<String, Tensor> weights = new HashMap<>();
+        graph.initializers().forEach((name, data) -> {
+            if (data.isFloat()) {
+                weights.put(name, values.get(name));
+            }
+        });
+        Map<String, long[]> inputShapes = new HashMap<>();
+        graph.inputs().forEach(in -> inputShapes.put(in.name(), shapes.get(in.name())));
+        return compile(graph, backend, inputShapes, ExecutorOptions.serving(overrides).observing(observed), weights);
+    }
+
     private void build() {
         graph.initializers().forEach((name, data) -> {
             if (data.isFloat()) {
-                values.put(name, owned.upload(backend, data.floats(), data.dims()));
+                values.put(name, sharedWeights != null ? sharedWeights.get(name)
+                        : owned.upload(backend, data.floats(), data.dims()));
             }
         });
         for (ValueInfo in : graph.inputs()) {
@@ -198,6 +244,45 @@ public final class NetworkExecutor implements AutoCloseable {
 
     /** Runs the graph; inputs by graph input name, outputs by graph output name. */
     public Map<String, float[]> run(Map<String, float[]> inputs) {
+        enter("run");
+        try {
+            return runGuarded(inputs);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Marks the calling thread's call in flight; a second thread's call fails fast. */
+    private void enter(String call) {
+        Thread me = Thread.currentThread();
+        if (!user.compareAndSet(null, me)) {
+            throw concurrentUse(call);
+        }
+        if (closed) {
+            user.set(null);
+            requireOpen();
+        }
+    }
+
+    private FcptsException concurrentUse(String call) {
+        Thread other = user.get();
+        return new FcptsException(ErrorCode.CONCURRENT_USE, "graph '" + graph.name() + "': " + call + " on thread '"
+                + Thread.currentThread().getName() + "' while a call on thread '"
+                + (other == null ? "?" : other.getName()) + "' is in flight; a NetworkExecutor is for one thread at "
+                + "a time (compile one per thread, or use SparsePlan, whose run is thread-safe)");
+    }
+
+    private void exit() {
+        user.set(null);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("NetworkExecutor of graph '" + graph.name() + "' used after close()");
+        }
+    }
+
+    private Map<String, float[]> runGuarded(Map<String, float[]> inputs) {
         for (ValueInfo in : graph.inputs()) {
             float[] data = inputs.get(in.name());
             if (data == null) {
@@ -216,15 +301,20 @@ public final class NetworkExecutor implements AutoCloseable {
      * buffers); the results stay on the backend ({@link #value}). Nothing waits for the device.
      */
     public void runFromTensors(Map<String, Tensor> inputs) {
-        for (ValueInfo in : graph.inputs()) {
-            Tensor data = inputs.get(in.name());
-            if (data == null || data.size() != value(in.name()).size()) {
-                throw new IllegalArgumentException((data == null ? "missing input '" : "wrongly sized input '")
-                        + in.name() + "' of shape " + Arrays.toString(shapes.get(in.name())));
+        enter("runFromTensors");
+        try {
+            for (ValueInfo in : graph.inputs()) {
+                Tensor data = inputs.get(in.name());
+                if (data == null || data.size() != value(in.name()).size()) {
+                    throw new IllegalArgumentException((data == null ? "missing input '" : "wrongly sized input '")
+                            + in.name() + "' of shape " + Arrays.toString(shapes.get(in.name())));
+                }
+                backend.copy(data, value(in.name()));
             }
-            backend.copy(data, value(in.name()));
+            forward.forEach(Runnable::run);
+        } finally {
+            exit();
         }
-        forward.forEach(Runnable::run);
     }
 
     private Map<String, float[]> outputsToHost() {
@@ -242,12 +332,17 @@ public final class NetworkExecutor implements AutoCloseable {
      * plain run.
      */
     public Map<String, Double> profile(Map<String, float[]> inputs, int runs) {
-        run(inputs);
         double[][] t = new double[forward.size()][Math.max(1, runs)];
-        for (int r = 0; r < t[0].length; r++) {
-            for (int i = 0; i < forward.size(); i++) {
-                t[i][r] = backend.elapsedMillis(forward.get(i));
+        enter("profile");
+        try {
+            runGuarded(inputs);
+            for (int r = 0; r < t[0].length; r++) {
+                for (int i = 0; i < forward.size(); i++) {
+                    t[i][r] = backend.elapsedMillis(forward.get(i));
+                }
             }
+        } finally {
+            exit();
         }
         Map<String, Double> out = new LinkedHashMap<>();
         for (int i = 0; i < forward.size(); i++) {
@@ -282,6 +377,15 @@ public final class NetworkExecutor implements AutoCloseable {
     }
 
     private void seedAndRunBackward(Set<String> seeded, Consumer<String> seed) {
+        enter("backward");
+        try {
+            seedAndRunBackwardGuarded(seeded, seed);
+        } finally {
+            exit();
+        }
+    }
+
+    private void seedAndRunBackwardGuarded(Set<String> seeded, Consumer<String> seed) {
         if (grads == null) {
             throw new IllegalStateException("graph '" + graph.name() + "' was compiled without gradients");
         }
@@ -326,8 +430,20 @@ public final class NetworkExecutor implements AutoCloseable {
         return lowering.value(name);
     }
 
+    /**
+     * Frees every tensor and plan this executor made (not a sibling's shared weights: their owner frees
+     * them). Idempotent; fails with {@link ErrorCode#CONCURRENT_USE} while another thread's call is in flight.
+     */
     @Override
     public void close() {
-        owned.close();
+        if (!user.compareAndSet(null, Thread.currentThread())) {
+            throw concurrentUse("close");
+        }
+        try {
+            closed = true;
+            owned.close();
+        } finally {
+            user.set(null);
+        }
     }
 }

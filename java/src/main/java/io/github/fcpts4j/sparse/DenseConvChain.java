@@ -13,7 +13,8 @@ import java.util.List;
  * The dense path of a {@link ConvChain}: one oneDNN convolution with the
  * weight packed once and the epilogue as post-ops,
  * {@code y = act(conv(x, W) + bias + residual)}, reading the executor's own
- * weight tensors (inputs: x, W, [bias], [residual]). Owns its plan (close it).
+ * weight tensors (inputs: x, W, [bias], [residual]). Owns its plan (close it). One thread at a time: the
+ * plan holds its reorder buffers and scratchpad.
  */
 public final class DenseConvChain implements PlanLayer {
     private final ConvChain chain;

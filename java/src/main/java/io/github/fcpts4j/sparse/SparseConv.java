@@ -25,7 +25,8 @@ import java.util.List;
  * stride (native/include/fcpts/sparse_cpu.h); on cuda it is im2col + cuSPARSE
  * SpMM (native/include/fcpts/sparse_cuda.h). Built once per layer
  * and input shape; as a {@link io.github.fcpts4j.engine.LayerOverride} it replaces the chain's nodes in an
- * inference executor. Owns a native plan (close it).
+ * inference executor. Owns a native plan (close it). One thread at a time: the plan stages every call's
+ * input in a buffer of its own ({@link SparsePlan} gives each concurrent caller its own layers).
  */
 public final class SparseConv implements PlanLayer {
     private final ConvChain chain;

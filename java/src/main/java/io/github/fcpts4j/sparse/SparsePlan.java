@@ -8,11 +8,16 @@ import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.ValueInfo;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
@@ -34,6 +39,15 @@ import java.util.function.Supplier;
  * falls back to all-dense unless the mix is at least {@link #MIN_NETWORK_GAIN}
  * faster, so it is never slower than the dense engine by more than timing
  * noise. {@link #choices()} reports every decision.
+ *
+ * <p>Threads: {@link #run} and {@link #profile} may be called from many threads at once, as ONNX Runtime's
+ * {@code OrtSession.run} may. Each call takes an execution context (an executor with its own activation
+ * buffers and layer plans, reading the plan's one copy of the weights) from a pool; when every context is
+ * busy, on a backend that runs executors concurrently (cpu) the call makes a new one for the pool (the first
+ * concurrent use costs a compile and, per extra context, the activations plus the layers' packed / CSR
+ * weights), elsewhere (cuda: one stream) it waits for one, so runs are serialized. A single-threaded caller
+ * always reuses the first context. {@link #close} waits for the runs in flight, then frees everything; a run
+ * started after close throws {@link IllegalStateException}.
  */
 public final class SparsePlan implements AutoCloseable {
     /** Below this weight sparsity a layer stays dense without being timed. */
@@ -70,17 +84,39 @@ public final class SparsePlan implements AutoCloseable {
     public record NetworkCheck(double denseMs, double mixedMs, boolean fellBack) {
     }
 
-    private final NetworkExecutor executor;
-    private final List<PlanLayer> layers;
+    /** An executor and the layer plans it runs (both hold per-run buffers): one caller at a time. */
+    private record Context(NetworkExecutor executor, List<PlanLayer> layers) {
+        void close() {
+            try {
+                executor.close();
+            } finally {
+                closeAll(layers);
+            }
+        }
+    }
+
+    /** The first context: it owns the weight tensors every other context reads, so it closes last. */
+    private final Context primary;
+    /** Makes the chosen layers afresh, for another context. */
+    private final Supplier<List<PlanLayer>> chosenLayers;
+    private final boolean concurrent;
     private final List<LayerChoice> choices;
     private final NetworkCheck check;
+    /** Guards the fields below; waited on by close (for busy contexts) and by serialized runs (for an idle one). */
+    private final Object pool = new Object();
+    private final Deque<Context> idle = new ArrayDeque<>();
+    private final List<Context> siblings = new ArrayList<>();
+    private int busy;
+    private boolean closed;
 
-    private SparsePlan(NetworkExecutor executor, List<PlanLayer> layers, List<LayerChoice> choices,
-                       NetworkCheck check) {
-        this.executor = executor;
-        this.layers = layers;
+    private SparsePlan(NetworkExecutor executor, List<PlanLayer> layers, Supplier<List<PlanLayer>> chosenLayers,
+                       List<LayerChoice> choices, NetworkCheck check) {
+        this.primary = new Context(executor, layers);
+        this.chosenLayers = chosenLayers;
+        this.concurrent = executor.backend().concurrentExecutors();
         this.choices = List.copyOf(choices);
         this.check = check;
+        idle.push(primary);
     }
 
     /**
@@ -99,6 +135,28 @@ public final class SparsePlan implements AutoCloseable {
                              Supplier<PlanLayer> sparse) {
     }
 
+    /** Candidate i's sparse layer where {@code sparse[i]}, else its dense override (if it has one); new ones. */
+    private record Layers(List<Candidate> candidates, boolean[] sparse) implements Supplier<List<PlanLayer>> {
+        @Override
+        public List<PlanLayer> get() {
+            List<PlanLayer> out = new ArrayList<>();
+            try {
+                for (int i = 0; i < candidates.size(); i++) {
+                    Candidate c = candidates.get(i);
+                    if (sparse[i]) {
+                        out.add(c.sparse().get());
+                    } else if (c.dense() != null) {
+                        out.add(c.dense().get());
+                    }
+                }
+                return out;
+            } catch (RuntimeException | Error ex) {
+                closeAll(out);
+                throw ex;
+            }
+        }
+    }
+
     /** As {@link #build(Graph, Backend, Map, int)} with an explicit policy. */
     public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, int timingRuns,
                                    Policy policy) {
@@ -115,15 +173,15 @@ public final class SparsePlan implements AutoCloseable {
                 }
                 candidates.add(new Candidate(c.conv().name(), c.nodes().stream().map(Node::name).toList(),
                         sparsity(serving.initializer(c.conv().input(1)).orElseThrow()),
-                        () -> track(created, new DenseConvChain(serving, c, in, backend)),
-                        () -> track(created, new SparseConv(serving, c, in, backend))));
+                        () -> new DenseConvChain(serving, c, in, backend),
+                        () -> new SparseConv(serving, c, in, backend)));
             }
             for (Node n : serving.nodes()) {
                 long[] in = shapes.get(n.input(0));
                 if (backend.network().supportsSparseLinear() && SparseLinear.supports(serving, n, in)) {
                     candidates.add(new Candidate(n.name(), List.of(n.name()),
                             sparsity(serving.initializer(n.input(1)).orElseThrow()), null,
-                            () -> track(created, new SparseLinear(serving, n, in, backend))));
+                            () -> new SparseLinear(serving, n, in, backend)));
                 }
             }
             int count = candidates.size();
@@ -140,10 +198,10 @@ public final class SparsePlan implements AutoCloseable {
             if (policy == Policy.FASTEST && anyEligible) {
                 // every candidate timed inside the all-dense network and inside the all-sparse one
                 Map<String, float[]> probe = probeInputs(serving, inputShapes);
-                Map<String, Double> d = profiled(serving, backend, inputShapes, layers(candidates, new boolean[count]),
+                Map<String, Double> d = profiled(serving, backend, inputShapes,
+                        layers(candidates, new boolean[count], created), probe, timingRuns);
+                Map<String, Double> t = profiled(serving, backend, inputShapes, layers(candidates, eligible, created),
                         probe, timingRuns);
-                Map<String, Double> t = profiled(serving, backend, inputShapes, layers(candidates, eligible), probe,
-                        timingRuns);
                 for (int i = 0; i < count; i++) {
                     String node = candidates.get(i).node();
                     denseMs[i] = d.get(node);
@@ -151,7 +209,7 @@ public final class SparsePlan implements AutoCloseable {
                     useSparse[i] = eligible[i] && sparseMs[i] < denseMs[i];
                 }
             }
-            List<PlanLayer> chosen = layers(candidates, useSparse);
+            List<PlanLayer> chosen = layers(candidates, useSparse, created);
             List<LayerChoice> choices = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 Candidate c = candidates.get(i);
@@ -161,10 +219,11 @@ public final class SparsePlan implements AutoCloseable {
                     List.copyOf(chosen)));
             NetworkCheck check = new NetworkCheck(Double.NaN, Double.NaN, false);
             List<PlanLayer> kept = chosen;
+            boolean[] keptSparse = useSparse;
             NetworkExecutor executor = mixed;
             if (policy == Policy.FASTEST && choices.stream().anyMatch(LayerChoice::sparse)) {
                 // the whole network, mixed against all-dense (fresh layers: packed weights follow the executor)
-                List<PlanLayer> allDense = layers(candidates, new boolean[count]);
+                List<PlanLayer> allDense = layers(candidates, new boolean[count], created);
                 NetworkExecutor baseline = track(executors, NetworkExecutor.compileInference(serving, backend,
                         inputShapes, List.copyOf(allDense)));
                 Map<String, float[]> probe = probeInputs(serving, inputShapes);
@@ -173,6 +232,7 @@ public final class SparsePlan implements AutoCloseable {
                 check = new NetworkCheck(ms[0], ms[1], fellBack);
                 if (fellBack) {
                     kept = allDense;
+                    keptSparse = new boolean[count];
                     executor = baseline;
                     choices = choices.stream().map(c -> new LayerChoice(c.node(), c.fused(), c.sparsity(),
                             c.denseMs(), c.sparseMs(), false)).toList();
@@ -180,10 +240,11 @@ public final class SparsePlan implements AutoCloseable {
             }
             executors.remove(executor);
             executors.forEach(NetworkExecutor::close);
-            java.util.Set<PlanLayer> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Set<PlanLayer> keep = Collections.newSetFromMap(new IdentityHashMap<>());
             keep.addAll(kept);
             created.stream().filter(l -> !keep.contains(l)).forEach(PlanLayer::close);
-            return new SparsePlan(executor, List.copyOf(kept), choices, check);
+            return new SparsePlan(executor, List.copyOf(kept), new Layers(List.copyOf(candidates), keptSparse),
+                    choices, check);
         } catch (RuntimeException | Error ex) {
             executors.forEach(NetworkExecutor::close);
             closeAll(created);
@@ -191,17 +252,10 @@ public final class SparsePlan implements AutoCloseable {
         }
     }
 
-    /** New layers: candidate i sparse where {@code sparse[i]}, else its dense override (if it has one). */
-    private static List<PlanLayer> layers(List<Candidate> candidates, boolean[] sparse) {
-        List<PlanLayer> out = new ArrayList<>();
-        for (int i = 0; i < candidates.size(); i++) {
-            Candidate c = candidates.get(i);
-            if (sparse[i]) {
-                out.add(c.sparse().get());
-            } else if (c.dense() != null) {
-                out.add(c.dense().get());
-            }
-        }
+    /** New layers as {@link Layers} makes them, each also tracked in {@code created} (closed on failure). */
+    private static List<PlanLayer> layers(List<Candidate> candidates, boolean[] sparse, List<PlanLayer> created) {
+        List<PlanLayer> out = new Layers(candidates, sparse).get();
+        created.addAll(out);
         return out;
     }
 
@@ -222,14 +276,90 @@ public final class SparsePlan implements AutoCloseable {
         layers.forEach(PlanLayer::close);
     }
 
-    /** Runs the model; outputs by graph output name. */
+    /** Runs the model; outputs by graph output name. Thread-safe (see the class comment). */
     public Map<String, float[]> run(Map<String, float[]> inputs) {
-        return executor.run(inputs);
+        Context c = acquire();
+        try {
+            return c.executor().run(inputs);
+        } finally {
+            release(c);
+        }
     }
 
-    /** Median milliseconds of every step inside the network, by node (see {@link NetworkExecutor#profile}). */
+    /**
+     * Median milliseconds of every step inside the network, by node (see {@link NetworkExecutor#profile}), in
+     * one execution context. Thread-safe.
+     */
     public Map<String, Double> profile(Map<String, float[]> inputs, int runs) {
-        return executor.profile(inputs, runs);
+        Context c = acquire();
+        try {
+            return c.executor().profile(inputs, runs);
+        } finally {
+            release(c);
+        }
+    }
+
+    /** Execution contexts made so far (1 until runs overlap; at most the peak number of concurrent runs). */
+    public int contexts() {
+        synchronized (pool) {
+            return 1 + siblings.size();
+        }
+    }
+
+    /** An idle context, or a new one (concurrent backend) or the next one released (otherwise). */
+    private Context acquire() {
+        synchronized (pool) {
+            while (true) {
+                if (closed) {
+                    throw new IllegalStateException("SparsePlan used after close()");
+                }
+                Context c = idle.pollFirst();
+                if (c != null || concurrent) {
+                    busy++;
+                    if (c != null) {
+                        return c;
+                    }
+                    break;
+                }
+                try {
+                    pool.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the SparsePlan's context", e);
+                }
+            }
+        }
+        try {
+            Context c = newContext();
+            synchronized (pool) {
+                siblings.add(c);
+            }
+            return c;
+        } catch (RuntimeException | Error ex) {
+            synchronized (pool) {
+                busy--;
+                pool.notifyAll();
+            }
+            throw ex;
+        }
+    }
+
+    private Context newContext() {
+        List<PlanLayer> layers = chosenLayers.get();
+        try {
+            return new Context(primary.executor().sibling(List.copyOf(layers)), layers);
+        } catch (RuntimeException | Error ex) {
+            closeAll(layers);
+            throw ex;
+        }
+    }
+
+    private void release(Context c) {
+        synchronized (pool) {
+            busy--;
+            idle.push(c);
+            pool.notifyAll();
+        }
     }
 
     /** One entry per Conv of the serving graph in graph order, then one per supported Gemm / MatMul. */
@@ -242,10 +372,35 @@ public final class SparsePlan implements AutoCloseable {
         return check;
     }
 
+    /**
+     * Waits for the runs in flight, then frees every context (the first last: it owns the weights). Idempotent;
+     * runs started afterwards throw {@link IllegalStateException}.
+     */
     @Override
     public void close() {
-        executor.close();
-        closeAll(layers);
+        synchronized (pool) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            boolean interrupted = false;
+            while (busy > 0) {
+                try {
+                    pool.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            idle.clear();
+        }
+        try {
+            siblings.forEach(Context::close);
+        } finally {
+            primary.close();
+        }
     }
 
     private static double sparsity(TensorData w) {

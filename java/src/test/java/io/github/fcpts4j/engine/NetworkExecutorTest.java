@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.ir.Graph;
+import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.onnx.OnnxExporter;
 import io.github.fcpts4j.testing.TestNets;
 import io.github.fcpts4j.testing.OrtRunner;
@@ -14,7 +19,13 @@ import io.github.fcpts4j.testing.TestData;
 import io.github.fcpts4j.testing.CpuTest;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,5 +145,61 @@ class NetworkExecutorTest extends CpuTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> exec.run(Map.of()));
             assertTrue(e.getMessage().contains("missing input 'image' of shape [1, 1, 28, 28]"), e.getMessage());
         }
+    }
+
+    /**
+     * An executor is for one thread at a time: a run (or close) from a second thread while the first thread's
+     * run is in flight fails at once with CONCURRENT_USE naming both threads, the first run completes, and the
+     * executor serves the next caller. The first run is held inside the network by a layer override that
+     * waits on a latch (no sleeps); after close a run throws IllegalStateException.
+     */
+    @Test
+    void aSecondThreadsCallWhileARunIsInFlightFailsFast() throws Exception {
+        Graph g = TestNets.resnet20(2);
+        Node relu = g.nodes().stream().filter(n -> n.op() == OpType.RELU).findFirst().orElseThrow();
+        CountDownLatch inside = new CountDownLatch(1), release = new CountDownLatch(1);
+        LayerOverride holding = new LayerOverride() {
+            @Override
+            public List<String> nodes() {
+                return List.of(relu.name());
+            }
+
+            @Override
+            public List<String> inputs() {
+                return List.of(relu.input(0));
+            }
+
+            @Override
+            public void forward(Tensor[] in, Tensor out) {
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                out.copyFrom(in[0].toArray());
+            }
+        };
+        Map<String, float[]> x = Map.of("image", TestData.uniform(784, 3));
+        ExecutorService other = Executors.newSingleThreadExecutor(r -> new Thread(r, "first-caller"));
+        NetworkExecutor e = NetworkExecutor.compileInference(g, cpu, Map.of("image", new long[] {1, 1, 28, 28}),
+                List.of(holding));
+        try {
+            Future<Map<String, float[]>> first = other.submit(() -> e.run(x));
+            inside.await();
+            FcptsException run = assertThrows(FcptsException.class, () -> e.run(x));
+            assertEquals(ErrorCode.CONCURRENT_USE, run.code());
+            assertTrue(run.getMessage().contains("'first-caller'") && run.getMessage().contains("one thread at a time"),
+                    run.getMessage());
+            assertEquals(ErrorCode.CONCURRENT_USE, assertThrows(FcptsException.class, e::close).code());
+            release.countDown();
+            float[] y = first.get(1, TimeUnit.MINUTES).get(g.outputs().get(0).name());
+            assertArrayEquals(y, e.run(x).get(g.outputs().get(0).name()), 0f, "the executor serves the next caller");
+        } finally {
+            release.countDown();
+            other.shutdownNow();
+            e.close();
+        }
+        assertThrows(IllegalStateException.class, () -> e.run(x));
     }
 }

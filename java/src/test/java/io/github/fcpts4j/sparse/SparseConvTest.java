@@ -153,6 +153,9 @@ class SparseConvTest extends CpuTest {
         e = assertThrows(FcptsException.class, () -> new CpuSparseConvPlan(g, new int[] {0, 2, 1},
                 new int[] {3, 4}, new float[] {1, 2}, null, false, ConvActivation.NONE, 0, 0, 1));
         assertTrue(e.getMessage().contains("row_ptr decreases at row 1"), e.getMessage());
+        e = assertThrows(FcptsException.class, () -> new CpuSparseConvPlan(g, new int[] {0, 2, 2},
+                new int[] {4, 3}, new float[] {1, 2}, null, false, ConvActivation.NONE, 0, 0, 1));
+        assertTrue(e.getMessage().contains("col_idx not increasing in row 0 at 1 (3 after 4)"), e.getMessage());
     }
 
     @Test

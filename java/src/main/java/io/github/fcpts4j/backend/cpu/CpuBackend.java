@@ -64,6 +64,12 @@ public final class CpuBackend implements Backend {
         return network;
     }
 
+    /** Yes: see {@link CpuNetworkKernels} (per-thread status records) and the plans, each owning its scratch memory. */
+    @Override
+    public boolean concurrentExecutors() {
+        return true;
+    }
+
     @Override
     public void synchronize() {
         requireOpen();

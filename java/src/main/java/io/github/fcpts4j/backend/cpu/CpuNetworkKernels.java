@@ -15,22 +15,39 @@ import org.bytedeco.javacpp.LongPointer;
  * OpenMP loops of libfcpts_cpu (native/src/elementwise_ops_cpu.cpp,
  * normalization_ops_cpu.cpp, layout_ops_cpu.cpp, losses_cpu.cpp, ...; index maps: CpuIndexMapPlan;
  * batched matrix products: CpuBatchedMatMulPlan), each call
- * checked through {@link CpuKernels#check}. Single-threaded use, like the
- * backend that owns it (the status record is shared by its calls).
+ * checked through {@link CpuKernels#check}. Calls on distinct tensors and plans may run from several threads at
+ * once (each thread fills its own status record); one plan is used by one thread at a time.
  */
 final class CpuNetworkKernels implements NetworkKernels {
     /** enum fcpts_conv_flags of ops_cpu.h. */
     private static final int CONV_BIAS = 1, CONV_CONSTANT_WEIGHTS = 2, CONV_RESIDUAL = 4;
     private final int threads;
-    private final CpuNatives.Status status = new CpuNatives.Status();
+    /** The error record of the calling thread (a native call fills it on failure; never shared by two calls). */
+    private final ThreadLocal<CpuNatives.Status> statuses = ThreadLocal.withInitial(this::newStatus);
+    /** Every record made, so that release frees them (a thread's own map cannot be reached from another). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<CpuNatives.Status> made =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     CpuNetworkKernels(int threads) {
         this.threads = threads;
     }
 
-    /** Frees the status record (the owning backend's close); idempotent. */
+    /** Frees every thread's status record (the owning backend's close); idempotent. */
     void release() {
-        status.close();
+        CpuNatives.Status s;
+        while ((s = made.poll()) != null) {
+            s.close();
+        }
+    }
+
+    private CpuNatives.Status status() {
+        return statuses.get();
+    }
+
+    private CpuNatives.Status newStatus() {
+        CpuNatives.Status s = new CpuNatives.Status();
+        made.add(s);
+        return s;
     }
 
     private static FloatPointer host(Tensor t) {
@@ -57,7 +74,7 @@ final class CpuNetworkKernels implements NetworkKernels {
         @Override
         public void forward(Tensor x, Tensor weight, Tensor bias, Tensor residual, Tensor y) {
             CpuKernels.check(CpuNatives.fcpts_conv_forward(live(), host(x), host(weight), host(bias), host(residual),
-                    host(y), status), status, "fcpts_conv_forward");
+                    host(y), status()), status(), "fcpts_conv_forward");
         }
 
         @Override
@@ -66,25 +83,25 @@ final class CpuNetworkKernels implements NetworkKernels {
                 forward(x, weight, bias, null, y);
             } else {
                 CpuKernels.check(CpuNatives.fcpts_matmul_forward(live(), host(x), host(weight), host(bias), host(y),
-                        status), status, "fcpts_matmul_forward");
+                        status()), status(), "fcpts_matmul_forward");
             }
         }
 
         @Override
         public void backward(Tensor x, Tensor weight, Tensor dy, Tensor dx, Tensor dweight, Tensor dbias) {
             CpuKernels.check(CpuNatives.fcpts_conv_backward(live(), host(x), host(weight), host(dy), host(dx),
-                    host(dweight), host(dbias), status), status, "fcpts_conv_backward");
+                    host(dweight), host(dbias), status()), status(), "fcpts_conv_backward");
         }
 
         @Override
         public void backward(Tensor x, Tensor dy, Tensor dx) {
-            CpuKernels.check(CpuNatives.fcpts_pool_backward(live(), host(x), host(dy), host(dx), status), status,
+            CpuKernels.check(CpuNatives.fcpts_pool_backward(live(), host(x), host(dy), host(dx), status()), status(),
                     "fcpts_pool_backward");
         }
 
         @Override
         public void forward(Tensor x, Tensor y) {
-            CpuKernels.check(CpuNatives.fcpts_pool_forward(live(), host(x), host(y), status), status,
+            CpuKernels.check(CpuNatives.fcpts_pool_forward(live(), host(x), host(y), status()), status(),
                     "fcpts_pool_forward");
         }
 
@@ -104,7 +121,7 @@ final class CpuNetworkKernels implements NetworkKernels {
         try (LongPointer g = new LongPointer(geometry.toArray())) {
             CpuKernels.check(CpuNatives.fcpts_conv_plan_create(g,
                     (withBias ? CONV_BIAS : 0) | (constantWeights ? CONV_CONSTANT_WEIGHTS : 0),
-                    ConvActivation.NONE.ordinal(), 0, 0, threads, handle, status), status,
+                    ConvActivation.NONE.ordinal(), 0, 0, threads, handle, status()), status(),
                     "fcpts_conv_plan_create");
         }
         return new Plan("convolution", handle);
@@ -117,7 +134,7 @@ final class CpuNetworkKernels implements NetworkKernels {
         int flags = (withBias ? CONV_BIAS : 0) | CONV_CONSTANT_WEIGHTS | (withResidual ? CONV_RESIDUAL : 0);
         try (LongPointer g = new LongPointer(geometry.toArray())) {
             CpuKernels.check(CpuNatives.fcpts_conv_plan_create(g, flags, activation.ordinal(), lo, hi, threads,
-                    handle, status), status, "fcpts_conv_plan_create");
+                    handle, status()), status(), "fcpts_conv_plan_create");
         }
         return new Plan("convolution", handle);
     }
@@ -149,7 +166,7 @@ final class CpuNetworkKernels implements NetworkKernels {
     public PoolPlan pool(WindowGeometry geometry, Pool kind) {
         CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
         try (LongPointer g = new LongPointer(geometry.toArray())) {
-            CpuKernels.check(CpuNatives.fcpts_pool_plan_create(g, kind.ordinal(), threads, handle, status), status,
+            CpuKernels.check(CpuNatives.fcpts_pool_plan_create(g, kind.ordinal(), threads, handle, status()), status(),
                     "fcpts_pool_plan_create");
         }
         return new Plan("pooling", handle);
@@ -159,14 +176,14 @@ final class CpuNetworkKernels implements NetworkKernels {
     public MatMulPlan matmul(long m, long k, long n, boolean transposeA, boolean transposeB, boolean withBias) {
         CpuNatives.DnnlPlan handle = new CpuNatives.DnnlPlan();
         CpuKernels.check(CpuNatives.fcpts_matmul_plan_create(m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0,
-                withBias ? 1 : 0, threads, handle, status), status, "fcpts_matmul_plan_create");
+                withBias ? 1 : 0, threads, handle, status()), status(), "fcpts_matmul_plan_create");
         return new Plan("matmul", handle);
     }
 
     @Override
     public void unary(Unary op, float alpha, float beta, Tensor x, Tensor y) {
         CpuKernels.check(CpuNatives.fcpts_unary_cpu(op.ordinal(), alpha, beta, host(x), host(y), x.size(), threads,
-                status), status, "fcpts_unary_cpu");
+                status()), status(), "fcpts_unary_cpu");
     }
 
     @Override
@@ -175,7 +192,7 @@ final class CpuNetworkKernels implements NetworkKernels {
              LongPointer bs = new LongPointer(Broadcast.strides(bShape, yShape));
              LongPointer dims = new LongPointer(yShape)) {
             CpuKernels.check(CpuNatives.fcpts_binary_cpu(op.ordinal(), host(a), as, host(b), bs, host(y), dims,
-                    yShape.length, threads, status), status, "fcpts_binary_cpu");
+                    yShape.length, threads, status()), status(), "fcpts_binary_cpu");
         }
     }
 
@@ -183,40 +200,40 @@ final class CpuNetworkKernels implements NetworkKernels {
     public void batchNorm(Tensor x, long n, long c, long spatial, Tensor gamma, Tensor beta, Tensor mean,
                           Tensor variance, float epsilon, Tensor y) {
         CpuKernels.check(CpuNatives.fcpts_batchnorm_inference_cpu(host(x), n, c, spatial, host(gamma), host(beta),
-                host(mean), host(variance), epsilon, host(y), threads, status), status,
+                host(mean), host(variance), epsilon, host(y), threads, status()), status(),
                 "fcpts_batchnorm_inference_cpu");
     }
 
     @Override
     public void globalAveragePool(Tensor x, long planes, long spatial, Tensor y) {
-        CpuKernels.check(CpuNatives.fcpts_global_avg_pool_cpu(host(x), planes, spatial, host(y), threads, status),
-                status, "fcpts_global_avg_pool_cpu");
+        CpuKernels.check(CpuNatives.fcpts_global_avg_pool_cpu(host(x), planes, spatial, host(y), threads, status()),
+                status(), "fcpts_global_avg_pool_cpu");
     }
 
     @Override
     public void softmax(Tensor x, long outer, long axis, long inner, Tensor y) {
-        CpuKernels.check(CpuNatives.fcpts_softmax_cpu(host(x), outer, axis, inner, host(y), threads, status), status,
-                "fcpts_softmax_cpu");
+        CpuKernels.check(CpuNatives.fcpts_softmax_cpu(host(x), outer, axis, inner, host(y), threads, status()),
+                status(), "fcpts_softmax_cpu");
     }
 
     @Override
     public void transpose(Tensor x, long[] xShape, long[] perm, Tensor y) {
         try (LongPointer dims = new LongPointer(xShape); LongPointer p = new LongPointer(perm)) {
             CpuKernels.check(CpuNatives.fcpts_transpose_cpu(host(x), dims, p, xShape.length, host(y), threads,
-                    status), status, "fcpts_transpose_cpu");
+                    status()), status(), "fcpts_transpose_cpu");
         }
     }
 
     @Override
     public void concatPiece(Tensor x, long outer, long block, Tensor y, long yBlock, long offset) {
         CpuKernels.check(CpuNatives.fcpts_concat_piece_cpu(host(x), outer, block, host(y), yBlock, offset, threads,
-                status), status, "fcpts_concat_piece_cpu");
+                status()), status(), "fcpts_concat_piece_cpu");
     }
 
     @Override
     public void unaryBackward(Unary op, float alpha, float beta, Tensor x, Tensor dy, Tensor dx) {
         CpuKernels.check(CpuNatives.fcpts_unary_backward_cpu(op.ordinal(), alpha, beta, host(x), host(dy), host(dx),
-                x.size(), threads, status), status, "fcpts_unary_backward_cpu");
+                x.size(), threads, status()), status(), "fcpts_unary_backward_cpu");
     }
 
     @Override
@@ -226,7 +243,7 @@ final class CpuNetworkKernels implements NetworkKernels {
              LongPointer bs = new LongPointer(Broadcast.strides(bShape, yShape));
              LongPointer dims = new LongPointer(yShape)) {
             CpuKernels.check(CpuNatives.fcpts_binary_backward_cpu(op.ordinal(), host(a), as, host(b), bs, host(dy),
-                    dims, yShape.length, host(da), host(db), threads, status), status, "fcpts_binary_backward_cpu");
+                    dims, yShape.length, host(da), host(db), threads, status()), status(), "fcpts_binary_backward_cpu");
         }
     }
 
@@ -234,31 +251,31 @@ final class CpuNetworkKernels implements NetworkKernels {
     public void batchNormBackward(Tensor x, Tensor dy, long n, long c, long spatial, Tensor gamma, Tensor mean,
                                   Tensor variance, float epsilon, Tensor dx, Tensor dgamma, Tensor dbeta) {
         CpuKernels.check(CpuNatives.fcpts_batchnorm_backward_cpu(host(x), host(dy), n, c, spatial, host(gamma),
-                host(mean), host(variance), epsilon, host(dx), host(dgamma), host(dbeta), threads, status), status,
+                host(mean), host(variance), epsilon, host(dx), host(dgamma), host(dbeta), threads, status()), status(),
                 "fcpts_batchnorm_backward_cpu");
     }
 
     @Override
     public void globalAveragePoolBackward(Tensor dy, long planes, long spatial, Tensor dx) {
         CpuKernels.check(CpuNatives.fcpts_global_avg_pool_backward_cpu(host(dy), planes, spatial, host(dx), threads,
-                status), status, "fcpts_global_avg_pool_backward_cpu");
+                status()), status(), "fcpts_global_avg_pool_backward_cpu");
     }
 
     @Override
     public void softmaxBackward(Tensor y, Tensor dy, long outer, long axis, long inner, Tensor dx) {
         CpuKernels.check(CpuNatives.fcpts_softmax_backward_cpu(host(y), host(dy), outer, axis, inner, host(dx),
-                threads, status), status, "fcpts_softmax_backward_cpu");
+                threads, status()), status(), "fcpts_softmax_backward_cpu");
     }
 
     @Override
     public void slicePiece(Tensor dy, long outer, long block, long yBlock, long offset, Tensor dx) {
         CpuKernels.check(CpuNatives.fcpts_slice_piece_cpu(host(dy), outer, block, yBlock, offset, host(dx), threads,
-                status), status, "fcpts_slice_piece_cpu");
+                status()), status(), "fcpts_slice_piece_cpu");
     }
 
     @Override
     public void columnSum(Tensor x, long rows, long cols, Tensor out) {
-        CpuKernels.check(CpuNatives.fcpts_column_sum_cpu(host(x), rows, cols, host(out), threads, status), status,
+        CpuKernels.check(CpuNatives.fcpts_column_sum_cpu(host(x), rows, cols, host(out), threads, status()), status(),
                 "fcpts_column_sum_cpu");
     }
 
@@ -266,7 +283,7 @@ final class CpuNetworkKernels implements NetworkKernels {
     public double crossEntropy(Tensor logits, long[] labels, long n, long classes, Tensor grad) {
         try (LongPointer l = new LongPointer(labels); DoublePointer loss = new DoublePointer(1)) {
             CpuKernels.check(CpuNatives.fcpts_cross_entropy_cpu(host(logits), l, n, classes, loss, host(grad), threads,
-                    status), status, "fcpts_cross_entropy_cpu");
+                    status()), status(), "fcpts_cross_entropy_cpu");
             return loss.get();
         }
     }
@@ -275,7 +292,7 @@ final class CpuNetworkKernels implements NetworkKernels {
     public double klDistill(Tensor student, Tensor teacher, long n, long classes, float temperature, Tensor grad) {
         try (DoublePointer loss = new DoublePointer(1)) {
             CpuKernels.check(CpuNatives.fcpts_kl_distill_cpu(host(student), host(teacher), n, classes, temperature,
-                    loss, host(grad), threads, status), status, "fcpts_kl_distill_cpu");
+                    loss, host(grad), threads, status()), status(), "fcpts_kl_distill_cpu");
             return loss.get();
         }
     }
@@ -284,14 +301,14 @@ final class CpuNetworkKernels implements NetworkKernels {
     public double mse(Tensor a, Tensor b, long n, long features, Tensor grad) {
         try (DoublePointer loss = new DoublePointer(1)) {
             CpuKernels.check(CpuNatives.fcpts_mse_cpu(host(a), host(b), n, features, loss, host(grad), threads,
-                    status), status, "fcpts_mse_cpu");
+                    status()), status(), "fcpts_mse_cpu");
             return loss.get();
         }
     }
 
     @Override
     public void fill(Tensor y, float value) {
-        CpuKernels.check(CpuNatives.fcpts_fill_cpu(host(y), y.size(), value, threads, status), status,
+        CpuKernels.check(CpuNatives.fcpts_fill_cpu(host(y), y.size(), value, threads, status()), status(),
                 "fcpts_fill_cpu");
     }
 
@@ -301,14 +318,14 @@ final class CpuNetworkKernels implements NetworkKernels {
         NetworkKernels.checkMaskedCopy(src, srcOffset, dst, dstOffset, count, keep, keepOffset);
         CpuKernels.check(CpuNatives.fcpts_masked_copy_cpu(host(src).getPointer(srcOffset),
                 keep == null ? null : host(keep).getPointer(keepOffset), host(dst).getPointer(dstOffset), count,
-                threshold, threads, status), status, "fcpts_masked_copy_cpu");
+                threshold, threads, status()), status(), "fcpts_masked_copy_cpu");
     }
 
     @Override
     public void sgdStep(Tensor weights, Tensor gradients, Tensor velocity, Tensor mask, float lr, float momentum,
                         float weightDecay) {
         CpuKernels.check(CpuNatives.fcpts_sgd_step_cpu(host(weights), host(gradients), host(velocity), host(mask),
-                weights.size(), lr, momentum, weightDecay, threads, status), status, "fcpts_sgd_step_cpu");
+                weights.size(), lr, momentum, weightDecay, threads, status()), status(), "fcpts_sgd_step_cpu");
     }
 
     @Override
@@ -316,7 +333,7 @@ final class CpuNetworkKernels implements NetworkKernels {
                          float lr, float beta1, float beta2, float epsilon, float weightDecay, long step) {
         CpuKernels.check(CpuNatives.fcpts_adam_step_cpu(host(weights), host(gradients), host(firstMoment),
                 host(secondMoment), host(mask), weights.size(), lr, beta1, beta2, epsilon, weightDecay, step, threads,
-                status), status, "fcpts_adam_step_cpu");
+                status()), status(), "fcpts_adam_step_cpu");
     }
 
     @Override
@@ -325,15 +342,15 @@ final class CpuNetworkKernels implements NetworkKernels {
                                   Tensor saveMean, Tensor saveInvStd) {
         CpuKernels.check(CpuNatives.fcpts_batchnorm_training_cpu(host(x), n, c, spatial, host(gamma), host(beta),
                 host(runningMean), host(runningVariance), momentum, epsilon, host(y), host(saveMean),
-                host(saveInvStd), threads, status), status, "fcpts_batchnorm_training_cpu");
+                host(saveInvStd), threads, status()), status(), "fcpts_batchnorm_training_cpu");
     }
 
     @Override
     public void batchNormTrainingBackward(Tensor x, Tensor dy, long n, long c, long spatial, Tensor gamma,
                                           Tensor saveMean, Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta) {
         CpuKernels.check(CpuNatives.fcpts_batchnorm_training_backward_cpu(host(x), host(dy), n, c, spatial,
-                host(gamma), host(saveMean), host(saveInvStd), host(dx), host(dgamma), host(dbeta), threads, status),
-                status, "fcpts_batchnorm_training_backward_cpu");
+                host(gamma), host(saveMean), host(saveInvStd), host(dx), host(dgamma), host(dbeta), threads, status()),
+                status(), "fcpts_batchnorm_training_backward_cpu");
     }
 
     @Override
@@ -352,14 +369,14 @@ final class CpuNetworkKernels implements NetworkKernels {
     public void layerNorm(Tensor x, long rows, long cols, Tensor gamma, Tensor beta, float epsilon, Tensor y,
                           Tensor saveMean, Tensor saveInvStd) {
         CpuKernels.check(CpuNatives.fcpts_layer_norm_cpu(host(x), rows, cols, host(gamma), host(beta), epsilon,
-                host(y), host(saveMean), host(saveInvStd), threads, status), status, "fcpts_layer_norm_cpu");
+                host(y), host(saveMean), host(saveInvStd), threads, status()), status(), "fcpts_layer_norm_cpu");
     }
 
     @Override
     public void layerNormBackward(Tensor x, Tensor dy, long rows, long cols, Tensor gamma, Tensor saveMean,
                                   Tensor saveInvStd, Tensor dx, Tensor dgamma, Tensor dbeta) {
         CpuKernels.check(CpuNatives.fcpts_layer_norm_backward_cpu(host(x), host(dy), rows, cols, host(gamma),
-                host(saveMean), host(saveInvStd), host(dx), host(dgamma), host(dbeta), threads, status), status,
+                host(saveMean), host(saveInvStd), host(dx), host(dgamma), host(dbeta), threads, status()), status(),
                 "fcpts_layer_norm_backward_cpu");
     }
 }
