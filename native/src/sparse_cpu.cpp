@@ -192,13 +192,14 @@ void stage_image(const fcpts_sparse_conv* p, const float* x, float* s, int* nonf
             continue;
         }
         const float* src = x + (c * g.h + iy) * g.w;
-        int seen = 0;
         for (int64_t j = 0; j < p->wq; ++j) {
             const int64_t ix = j * g.sw + b - g.pl;
-            const float v = ix >= 0 && ix < g.w ? src[ix] : 0.0f;
-            const int bad = fcpts_nonfinite_f(v);
-            dst[j] = INDICATOR ? (float)bad : v;
-            seen |= bad;
+            dst[j] = ix >= 0 && ix < g.w ? src[ix] : 0.0f;
+        }
+        int seen = 0;  /* a second, contiguous pass over the staged row: it vectorizes, the gather above not */
+        for (int64_t j = 0; j < p->wq; ++j) seen |= fcpts_nonfinite_f(dst[j]);
+        if (INDICATOR) {
+            for (int64_t j = 0; j < p->wq; ++j) dst[j] = (float)fcpts_nonfinite_f(dst[j]);
         }
         if (seen) {
 #pragma omp atomic write

@@ -27,6 +27,8 @@ import java.util.Map;
  * so any model ONNX Runtime runs can be scored: its inputs with their declared
  * shapes (-1 for symbolic dimensions) and a run of one float input (or of
  * every input, by name) returning every numeric output as floats. Owns the session; close is idempotent.
+ * {@link #run} keeps no state between calls and may be called from several threads at once (ONNX Runtime's
+ * sessions allow concurrent runs); close it only once no run is in flight.
  */
 public final class OrtModel implements AutoCloseable {
 
