@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGINT (Ctrl-C) in the middle of an atomic write: the process stops, its hidden temporary file is gone and
- * the target is as it was before (absent, or its old bytes).
+ * A signal in the middle of an atomic write (SIGTERM here, which runs the same shutdown hooks as Ctrl-C's
+ * SIGINT; see {@link ChildJvm#terminate}): the process stops, its hidden temporary file is gone and the target
+ * is as it was before (absent, or its old bytes).
  */
 class AtomicFilesInterruptTest {
     @TempDir
@@ -34,8 +35,8 @@ class AtomicFilesInterruptTest {
             List<String> during = listing();
             assertTrue(during.stream().anyMatch(n -> n.startsWith("." + target.getFileName()) && n.endsWith(".tmp")),
                     "the temporary file exists while writing: " + during);
-            ChildJvm.interrupt(p);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child stops on SIGINT");
+            ChildJvm.terminate(p);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child stops on SIGTERM");
         } finally {
             p.destroyForcibly();
         }

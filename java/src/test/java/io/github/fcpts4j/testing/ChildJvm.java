@@ -30,11 +30,15 @@ public final class ChildJvm {
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
-    /** Sends SIGINT (what Ctrl-C sends) to the process. */
-    public static void interrupt(Process p) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+    /**
+     * Sends SIGTERM to the process. The JVM runs its shutdown hooks on SIGTERM exactly as on SIGINT (Ctrl-C);
+     * SIGINT itself cannot be used here, because a shell that starts the build in the background ignores
+     * SIGINT for everything it starts (POSIX), and a JVM that starts with SIGINT ignored never handles it.
+     */
+    public static void terminate(Process p) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
-            throw new IOException("kill -INT " + p.pid() + " failed");
+            throw new IOException("kill -TERM " + p.pid() + " failed");
         }
     }
 }
