@@ -11,7 +11,7 @@ archs=${1:-"resnet18 resnet50"}
 allocations=${2:-"global uniform"}
 sparsities=${3:-"0 0.5 0.7 0.8 0.9 0.95"}
 cd "$root"
-mvn -B -q -o -DskipTests package -pl java,bench >&2 2>/dev/null || mvn -B -q -DskipTests package -pl java,bench >&2
+mvn -B -q -o -DskipTests package -pl java/cli,bench -am >&2 2>/dev/null || mvn -B -q -DskipTests package -pl java/cli,bench -am >&2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for arch in $archs; do
@@ -31,7 +31,7 @@ for arch in $archs; do
       echo "alternating dense / sparse) and inside the network (median of 10)."
       echo
       echo '```'
-      java ${FCPTS_JAVA_OPTS:-} -Dfcpts.home="$root" -jar java/target/fcpts4j.jar bench "${models[@]}" \
+      java ${FCPTS_JAVA_OPTS:-} -Dfcpts.home="$root" -jar java/cli/target/fcpts4j.jar bench "${models[@]}" \
           --batch 1,32 --runs 10 --warmup 3 --chart "$work/chart.png" --json 2>&1 >"$work/out.json" \
           | grep -v '^chart: '
       echo '```'

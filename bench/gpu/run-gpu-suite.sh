@@ -33,7 +33,7 @@ console=$(ls "$work"/app/junit-platform-console-standalone-*.jar)
 
 status=0
 timeout 30 "$java" -cp "$cp" io.github.fcpts4j.cli.FcptsCli backends 2>&1 | tee "$out/backends.txt" || status=1
-cd "$root/java"   # the tests read ../examples
+cd "$root/java/core"   # the tests read ../../examples
 timeout 200 "$java" -jar "$console" execute --class-path "$cp" --select-package io.github.fcpts4j.backend \
     --select-class io.github.fcpts4j.prune.CudaPruningParityTest \
     --select-class io.github.fcpts4j.sparse.CudaSparsePlanTest \
