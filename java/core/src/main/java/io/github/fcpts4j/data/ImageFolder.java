@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -19,14 +18,28 @@ import java.util.stream.Stream;
  * so a large folder costs no memory up front. (DJL's ImageFolder transforms
  * need an engine with image operators; the ONNX Runtime engine has none.)
  */
-public final class ImageFolder implements LabeledImages {
-    private final List<Path> files = new ArrayList<>();
-    private final List<Integer> labels = new ArrayList<>();
-    private final List<String> classes = new ArrayList<>();
-    private final Preprocessing preprocessing;
+public final class ImageFolder extends PreprocessedImageFiles {
+    private final List<Integer> labels;
+    private final List<String> classes;
+
+    /** The folder's images, their labels and the class names, in label order. */
+    private record Scan(List<Path> files, List<Integer> labels, List<String> classes) {
+    }
 
     public ImageFolder(Path root, Preprocessing preprocessing) {
-        this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+        this(scan(root), preprocessing);
+    }
+
+    private ImageFolder(Scan scan, Preprocessing preprocessing) {
+        super(scan.files(), preprocessing);
+        this.labels = List.copyOf(scan.labels());
+        this.classes = List.copyOf(scan.classes());
+    }
+
+    private static Scan scan(Path root) {
+        List<Path> files = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        List<String> classes = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "image folder " + root + " is not a directory");
         }
@@ -51,50 +64,16 @@ public final class ImageFolder implements LabeledImages {
                     + " has no class sub-folders with images (" + ImagePixels.EXTENSIONS + ")"
                     + (classes.isEmpty() ? "; for a folder without classes use images:" + root : ""));
         }
+        return new Scan(files, labels, classes);
     }
 
     /** Class names in label order. */
     public List<String> classes() {
-        return List.copyOf(classes);
-    }
-
-    public Preprocessing preprocessing() {
-        return preprocessing;
-    }
-
-    /** The file of sample {@code i}. */
-    public Path file(int i) {
-        return files.get(i);
+        return classes;
     }
 
     @Override
-    public int size() {
-        return files.size();
-    }
-
-    @Override
-    public int channels() {
-        return preprocessing.channels();
-    }
-
-    @Override
-    public int rows() {
-        return preprocessing.height();
-    }
-
-    @Override
-    public int cols() {
-        return preprocessing.width();
-    }
-
-    @Override
-    public long[] sampleShape() {
-        return preprocessing.sampleShape();
-    }
-
-    @Override
-    public int read(int i, float[] dst, int offset) {
-        ImageSamples.read(files.get(i), preprocessing, dst, offset);
+    int label(int i) {
         return labels.get(i);
     }
 }

@@ -11,7 +11,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Data spec {@code textlines:DIR} (or {@code textlines:FILE}): text-line images with their transcriptions in
@@ -27,14 +26,16 @@ import java.util.Objects;
  * preprocessed ({@link ImageSamples}, PaddleOCR's {@link Preprocessing#paddleOcrRec} by default) when
  * read. As calibration data the texts are unused.
  */
-public final class TextLineFolder implements LabeledTextLines {
+public final class TextLineFolder extends PreprocessedImageFiles implements LabeledTextLines {
     /** The label file read in a folder given as the spec's location. */
     public static final String LABELS = "labels.txt";
 
     private final Path labels;
-    private final List<Path> files = new ArrayList<>();
-    private final List<String> texts = new ArrayList<>();
-    private final Preprocessing preprocessing;
+    private final List<String> texts;
+
+    /** A label file's images and texts, entry for entry. */
+    private record Entries(Path labels, List<Path> files, List<String> texts) {
+    }
 
     /**
      * Reads {@code location}'s label file ({@code location/labels.txt}, or {@code location} when it is a file)
@@ -44,8 +45,19 @@ public final class TextLineFolder implements LabeledTextLines {
      *                        image or an empty text, or the location when there is no label file
      */
     public TextLineFolder(Path location, Preprocessing preprocessing) {
-        this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
-        labels = Files.isDirectory(location) ? location.resolve(LABELS) : location;
+        this(read(location), preprocessing);
+    }
+
+    private TextLineFolder(Entries entries, Preprocessing preprocessing) {
+        super(entries.files(), preprocessing);
+        this.labels = entries.labels();
+        this.texts = List.copyOf(entries.texts());
+    }
+
+    private static Entries read(Path location) {
+        List<Path> files = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        Path labels = Files.isDirectory(location) ? location.resolve(LABELS) : location;
         if (!Files.isRegularFile(labels)) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "text lines " + location + ": " + (Files.isDirectory(
                     location) ? "no label file " + labels : "not a folder or a label file") + " (one "
@@ -100,20 +112,12 @@ public final class TextLineFolder implements LabeledTextLines {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "label file " + labels + " holds no entries "
                     + "(one 'relative/path.png<TAB>text' per line)");
         }
+        return new Entries(labels, files, texts);
     }
 
     /** The label file read. */
     public Path labels() {
         return labels;
-    }
-
-    public Preprocessing preprocessing() {
-        return preprocessing;
-    }
-
-    /** The image of line {@code i}. */
-    public Path file(int i) {
-        return files.get(i);
     }
 
     @Override
@@ -123,37 +127,11 @@ public final class TextLineFolder implements LabeledTextLines {
 
     @Override
     public String source(int i) {
-        return files.get(i).toString();
+        return file(i).toString();
     }
 
     @Override
-    public int size() {
-        return files.size();
-    }
-
-    @Override
-    public int channels() {
-        return preprocessing.channels();
-    }
-
-    @Override
-    public int rows() {
-        return preprocessing.height();
-    }
-
-    @Override
-    public int cols() {
-        return preprocessing.width();
-    }
-
-    @Override
-    public long[] sampleShape() {
-        return preprocessing.sampleShape();
-    }
-
-    @Override
-    public int read(int i, float[] dst, int offset) {
-        ImageSamples.read(files.get(i), preprocessing, dst, offset);
+    int label(int i) {
         return -1;
     }
 }
