@@ -74,6 +74,18 @@ final class Ranges {
         }
     }
 
+    /** A real range of a double option. */
+    abstract static class RealDouble extends Real implements ITypeConverter<Double> {
+        RealDouble(double min, boolean minIncluded, double max, boolean maxIncluded, String range) {
+            super(min, minIncluded, max, maxIncluded, range);
+        }
+
+        @Override
+        public Double convert(String value) {
+            return parse(value);
+        }
+    }
+
     /** Batch sizes, sample counts, runs, epochs, crop sizes. */
     static final class AtLeastOne extends Whole {
         AtLeastOne() {
@@ -89,38 +101,23 @@ final class Ranges {
     }
 
     /** A share that must stay below one: a target sparsity, the polish fraction. */
-    static final class Fraction extends Real implements ITypeConverter<Double> {
+    static final class Fraction extends RealDouble {
         Fraction() {
             super(0, true, 1, false, "a number in [0, 1)");
-        }
-
-        @Override
-        public Double convert(String value) {
-            return parse(value);
         }
     }
 
     /** A per-layer sparsity bound. */
-    static final class UnitInterval extends Real implements ITypeConverter<Double> {
+    static final class UnitInterval extends RealDouble {
         UnitInterval() {
             super(0, true, 1, true, "a number in [0, 1]");
-        }
-
-        @Override
-        public Double convert(String value) {
-            return parse(value);
         }
     }
 
     /** A weight such as lambda. */
-    static final class NonNegative extends Real implements ITypeConverter<Double> {
+    static final class NonNegative extends RealDouble {
         NonNegative() {
             super(0, true, Double.MAX_VALUE, true, "a finite number >= 0");
-        }
-
-        @Override
-        public Double convert(String value) {
-            return parse(value);
         }
     }
 
