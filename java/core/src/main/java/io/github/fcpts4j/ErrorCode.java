@@ -30,7 +30,10 @@ public enum ErrorCode {
     UNSUPPORTED_MODEL,
     /** The operation exists in fcpts4j but not yet on the chosen backend; the message says what to use instead. */
     NOT_IMPLEMENTED,
-    /** A caller cancelled a long-running operation (for example a pruning run through its progress listener). */
+    /**
+     * A caller cancelled a long-running operation (for example a pruning run through its progress listener, or a
+     * thread interrupted while it waited for a {@link io.github.fcpts4j.sparse.SparsePlan}'s execution context).
+     */
     CANCELLED,
     /** The optimization diverged (its loss grew without bound); a smaller learning rate may converge. */
     DIVERGED,
@@ -38,7 +41,12 @@ public enum ErrorCode {
      * An object made for one thread at a time (a {@link io.github.fcpts4j.engine.NetworkExecutor}) was used by
      * a second thread while a call of the first was in flight; the message names both threads.
      */
-    CONCURRENT_USE;
+    CONCURRENT_USE,
+    /**
+     * An object was used after its {@code close()} (a {@link io.github.fcpts4j.sparse.SparsePlan} run); the
+     * message names the object. Java only: no native status maps to it.
+     */
+    CLOSED;
 
     /** Maps a native {@code fcpts_status_code} to its enum value (unknown codes become {@link #INTERNAL}). */
     public static ErrorCode fromNative(int code) {

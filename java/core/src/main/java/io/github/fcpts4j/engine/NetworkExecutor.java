@@ -297,6 +297,38 @@ public final class NetworkExecutor implements AutoCloseable {
     }
 
     /**
+     * The allocation-free run for serving: {@code inputs[i]} is graph input i's data, and graph output j is
+     * copied into {@code outputs[j]} (skipped where null) instead of into new arrays; lengths must match.
+     */
+    public void run(float[][] inputs, float[][] outputs) {
+        enter("run");
+        try {
+            List<ValueInfo> ins = graph.inputs(), outs = graph.outputs();
+            if (inputs.length != ins.size() || outputs.length != outs.size()) {
+                throw new IllegalArgumentException("graph '" + graph.name() + "' has " + ins.size() + " input(s) and "
+                        + outs.size() + " output(s), got " + inputs.length + " and " + outputs.length + " arrays");
+            }
+            for (int i = 0; i < inputs.length; i++) {
+                value(ins.get(i).name()).copyFrom(inputs[i]);
+            }
+            forward.forEach(Runnable::run);
+            backend.synchronize();
+            for (int j = 0; j < outputs.length; j++) {
+                if (outputs[j] != null) {
+                    Tensor y = value(outs.get(j).name());
+                    if (outputs[j].length != y.size()) {
+                        throw new IllegalArgumentException("output '" + outs.get(j).name() + "' holds " + y.size()
+                                + " floats, its array " + outputs[j].length);
+                    }
+                    y.read(0, outputs[j], 0, outputs[j].length);
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /**
      * Runs the graph on inputs already on this executor's backend (copied device to device into its input
      * buffers); the results stay on the backend ({@link #value}). Nothing waits for the device.
      */

@@ -1,5 +1,7 @@
 package io.github.fcpts4j.sparse;
 
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.Graph;
@@ -7,7 +9,9 @@ import io.github.fcpts4j.ir.Node;
 import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.ValueInfo;
+import io.github.fcpts4j.onnx.OnnxImporter;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +42,15 @@ import java.util.function.Supplier;
  * whole network is timed mixed against all-dense (alternating) and the plan
  * falls back to all-dense unless the mix is at least {@link #MIN_NETWORK_GAIN}
  * faster, so it is never slower than the dense engine by more than timing
- * noise. {@link #choices()} reports every decision.
+ * noise. {@link #choices()} reports every decision; {@link #planChoices()} returns them in a form to save, and a
+ * build with those {@link Options#pinned() pinned} times nothing and runs exactly those paths.
+ *
+ * <p>Use: {@link #build(Path, Backend, Map, Options)} reads an ONNX file and plans it for one shape per input
+ * ({@link #inputNames()}, {@link #outputShape(String)} report what it was planned for). {@link #run(Map)} returns
+ * new output arrays; the serving run {@link #run(Map, Map)} (or {@link #run(float[], float[])} for one input and
+ * one output) writes into the caller's arrays and allocates nothing per call. Errors are {@link FcptsException}s:
+ * a wrong argument, at build or at run (null, a missing or unknown input / output name, an array of the wrong
+ * length, a shape that does not fit the model's declared one), is {@link ErrorCode#INVALID_ARGUMENT} naming it.
  *
  * <p>Threads: {@link #run} and {@link #profile} may be called from many threads at once, as ONNX Runtime's
  * {@code OrtSession.run} may. Each call takes an execution context (an executor with its own activation
@@ -46,8 +58,9 @@ import java.util.function.Supplier;
  * busy, on a backend that runs executors concurrently (cpu) the call makes a new one for the pool (the first
  * concurrent use costs a compile and, per extra context, the activations plus the layers' packed / CSR
  * weights), elsewhere (cuda: one stream) it waits for one, so runs are serialized. A single-threaded caller
- * always reuses the first context. {@link #close} waits for the runs in flight, then frees everything; a run
- * started after close throws {@link IllegalStateException}.
+ * always reuses the first context. A thread interrupted while it waits for a context gets
+ * {@link ErrorCode#CANCELLED} (its interrupt flag set again). {@link #close} waits for the runs in flight, then
+ * frees everything; a run started after close throws {@link ErrorCode#CLOSED}.
  */
 public final class SparsePlan implements AutoCloseable {
     /** Below this weight sparsity a layer stays dense without being timed. */
@@ -84,8 +97,63 @@ public final class SparsePlan implements AutoCloseable {
     public record NetworkCheck(double denseMs, double mixedMs, boolean fellBack) {
     }
 
-    /** An executor and the layer plans it runs (both hold per-run buffers): one caller at a time. */
-    private record Context(NetworkExecutor executor, List<PlanLayer> layers) {
+    /**
+     * How {@link #build(Path, Backend, Map, Options)} chooses each layer's path.
+     *
+     * @param timingRuns timed runs of the network per path for the choice and for the check (medians; one
+     *                   warm-up run first); at least 1
+     * @param policy     how layers are chosen when nothing is pinned
+     * @param pinned     choices to use as they are (saved from an earlier plan), or null: then policy and
+     *                   timingRuns do not matter, nothing is timed, and the choices must fit the model, backend and
+     *                   input shapes ({@link PlanChoices})
+     */
+    public record Options(int timingRuns, Policy policy, PlanChoices pinned) {
+        /** The timing runs of {@link #defaults()}. */
+        public static final int DEFAULT_TIMING_RUNS = 5;
+
+        public Options {
+            if (timingRuns < 1) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "timingRuns is " + timingRuns
+                        + "; at least 1 timed run is needed");
+            }
+            FcptsException.requireNonNull(policy, "policy");
+        }
+
+        /** {@link #DEFAULT_TIMING_RUNS} runs, {@link Policy#FASTEST}, nothing pinned. */
+        public static Options defaults() {
+            return new Options(DEFAULT_TIMING_RUNS, Policy.FASTEST, null);
+        }
+
+        public Options withTimingRuns(int runs) {
+            return new Options(runs, policy, pinned);
+        }
+
+        public Options withPolicy(Policy p) {
+            return new Options(timingRuns, p, pinned);
+        }
+
+        /** These options with {@code choices} pinned (null: none). */
+        public Options pinnedTo(PlanChoices choices) {
+            return new Options(timingRuns, policy, choices);
+        }
+    }
+
+    /**
+     * An executor and the layer plans it runs (both hold per-run buffers): one caller at a time. {@code in} and
+     * {@code out} hold the caller's arrays during one allocation-free run, in graph order.
+     */
+    private record Context(NetworkExecutor executor, List<PlanLayer> layers, float[][] in, float[][] out) {
+        Context(NetworkExecutor executor, List<PlanLayer> layers) {
+            this(executor, layers, new float[executor.graph().inputs().size()][],
+                    new float[executor.graph().outputs().size()][]);
+        }
+
+        /** Drops the caller's arrays. */
+        void clear() {
+            Arrays.fill(in, null);
+            Arrays.fill(out, null);
+        }
+
         void close() {
             try {
                 executor.close();
@@ -102,6 +170,10 @@ public final class SparsePlan implements AutoCloseable {
     private final boolean concurrent;
     private final List<LayerChoice> choices;
     private final NetworkCheck check;
+    private final PlanSignature signature;
+    /** The model's file name or graph name, for messages and {@link #planChoices()}. */
+    private final String model;
+    private final Map<String, long[]> inputShapes;
     /** Guards the fields below; waited on by close (for busy contexts) and by serialized runs (for an idle one). */
     private final Object pool = new Object();
     private final Deque<Context> idle = new ArrayDeque<>();
@@ -110,19 +182,42 @@ public final class SparsePlan implements AutoCloseable {
     private boolean closed;
 
     private SparsePlan(NetworkExecutor executor, List<PlanLayer> layers, Supplier<List<PlanLayer>> chosenLayers,
-                       List<LayerChoice> choices, NetworkCheck check) {
+                       List<LayerChoice> choices, NetworkCheck check, PlanSignature signature, String model,
+                       Map<String, long[]> inputShapes) {
         this.primary = new Context(executor, layers);
         this.chosenLayers = chosenLayers;
         this.concurrent = executor.backend().concurrentExecutors();
         this.choices = List.copyOf(choices);
         this.check = check;
+        this.signature = signature;
+        this.model = model;
+        this.inputShapes = inputShapes;
         idle.push(primary);
     }
 
+    /** As {@link #build(Path, Backend, Map, Options)} with {@link Options#defaults()}. */
+    public static SparsePlan build(Path model, Backend backend, Map<String, long[]> inputShapes) {
+        return build(model, backend, inputShapes, Options.defaults());
+    }
+
     /**
-     * @param timingRuns timed runs of the network per path for the choice and for the check (medians; one
-     *                   warm-up run first)
+     * Reads the ONNX model {@code model} and plans it for {@code inputShapes} (one per graph input, by name) on
+     * {@code backend}. A file that cannot be read or is not a supported model fails as
+     * {@link OnnxImporter#read(Path, Map)} does (its {@link FcptsException} names the file); wrong arguments
+     * (null, an input missing from {@code inputShapes} or a key that is no input, a shape that does not fit the
+     * declared one) are {@link ErrorCode#INVALID_ARGUMENT} naming the argument.
      */
+    public static SparsePlan build(Path model, Backend backend, Map<String, long[]> inputShapes, Options options) {
+        FcptsException.requireNonNull(model, "model");
+        FcptsException.requireNonNull(backend, "backend");
+        FcptsException.requireNonNull(options, "options");
+        PlanSignature.checkNotNull(inputShapes);
+        Graph graph = OnnxImporter.read(model, inputShapes).graph();
+        Path name = model.getFileName();
+        return build(graph, backend, inputShapes, options, name == null ? model.toString() : name.toString());
+    }
+
+    /** As {@link #build(Graph, Backend, Map, Options)} with {@code timingRuns} and {@link Policy#FASTEST}. */
     public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, int timingRuns) {
         return build(graph, backend, inputShapes, timingRuns, Policy.FASTEST);
     }
@@ -157,9 +252,30 @@ public final class SparsePlan implements AutoCloseable {
         }
     }
 
-    /** As {@link #build(Graph, Backend, Map, int)} with an explicit policy. */
+    /** As {@link #build(Graph, Backend, Map, Options)} with {@code timingRuns} and {@code policy}. */
     public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, int timingRuns,
                                    Policy policy) {
+        return build(graph, backend, inputShapes, new Options(timingRuns, policy, null));
+    }
+
+    /**
+     * Plans an imported graph (for callers that build or rewrite graphs; a file goes through
+     * {@link #build(Path, Backend, Map, Options)}). Arguments are checked as there.
+     */
+    public static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> inputShapes, Options options) {
+        FcptsException.requireNonNull(graph, "graph");
+        FcptsException.requireNonNull(backend, "backend");
+        FcptsException.requireNonNull(options, "options");
+        return build(graph, backend, inputShapes, options, graph.name());
+    }
+
+    private static SparsePlan build(Graph graph, Backend backend, Map<String, long[]> givenShapes, Options options,
+                                    String model) {
+        PlanSignature.checkShapes(graph, givenShapes);
+        Map<String, long[]> inputShapes = new LinkedHashMap<>();
+        graph.inputs().forEach(in -> inputShapes.put(in.name(), givenShapes.get(in.name()).clone()));
+        Policy policy = options.policy();
+        int timingRuns = options.timingRuns();
         Graph serving = BatchNormFolding.apply(graph);
         Map<String, long[]> shapes = ShapeInference.infer(serving, inputShapes);
         List<PlanLayer> created = new ArrayList<>();
@@ -195,7 +311,11 @@ public final class SparsePlan implements AutoCloseable {
                 useSparse[i] = eligible[i];
                 anyEligible |= eligible[i];
             }
-            if (policy == Policy.FASTEST && anyEligible) {
+            boolean timed = policy == Policy.FASTEST && options.pinned() == null;
+            if (options.pinned() != null) {
+                useSparse = options.pinned().sparseFlags(GraphDigest.sha256(serving), backend.name(), inputShapes,
+                        candidates.stream().map(Candidate::node).toList());
+            } else if (timed && anyEligible) {
                 // every candidate timed inside the all-dense network and inside the all-sparse one
                 Map<String, float[]> probe = probeInputs(serving, inputShapes);
                 Map<String, Double> d = profiled(serving, backend, inputShapes,
@@ -221,7 +341,7 @@ public final class SparsePlan implements AutoCloseable {
             List<PlanLayer> kept = chosen;
             boolean[] keptSparse = useSparse;
             NetworkExecutor executor = mixed;
-            if (policy == Policy.FASTEST && choices.stream().anyMatch(LayerChoice::sparse)) {
+            if (timed && choices.stream().anyMatch(LayerChoice::sparse)) {
                 // the whole network, mixed against all-dense (fresh layers: packed weights follow the executor)
                 List<PlanLayer> allDense = layers(candidates, new boolean[count], created);
                 NetworkExecutor baseline = track(executors, NetworkExecutor.compileInference(serving, backend,
@@ -244,7 +364,7 @@ public final class SparsePlan implements AutoCloseable {
             keep.addAll(kept);
             created.stream().filter(l -> !keep.contains(l)).forEach(PlanLayer::close);
             return new SparsePlan(executor, List.copyOf(kept), new Layers(List.copyOf(candidates), keptSparse),
-                    choices, check);
+                    choices, check, new PlanSignature(serving, shapes), model, inputShapes);
         } catch (RuntimeException | Error ex) {
             executors.forEach(NetworkExecutor::close);
             closeAll(created);
@@ -276,10 +396,14 @@ public final class SparsePlan implements AutoCloseable {
         layers.forEach(PlanLayer::close);
     }
 
-    /** Runs the model; outputs by graph output name. Thread-safe (see the class comment). */
+    /**
+     * Runs the model; outputs in new arrays by graph output name. {@code inputs} holds one array per graph input
+     * (by name, of its shape's element count) and no other key. Thread-safe (see the class comment).
+     */
     public Map<String, float[]> run(Map<String, float[]> inputs) {
         Context c = acquire();
         try {
+            signature.gatherInputs(inputs, c.in());
             return c.executor().run(inputs);
         } finally {
             release(c);
@@ -287,16 +411,86 @@ public final class SparsePlan implements AutoCloseable {
     }
 
     /**
-     * Median milliseconds of every step inside the network, by node (see {@link NetworkExecutor#profile}), in
-     * one execution context. Thread-safe.
+     * Runs the model writing each output into the caller's array: the serving run, which allocates nothing per
+     * call. {@code inputs} as for {@link #run(Map)}; {@code outputs} names any non-empty subset of the graph
+     * outputs (the others are computed but not copied out), each with an array of that output's element count,
+     * and no other key. The arrays are the caller's again when the call returns. Thread-safe.
      */
-    public Map<String, Double> profile(Map<String, float[]> inputs, int runs) {
+    public void run(Map<String, float[]> inputs, Map<String, float[]> outputs) {
         Context c = acquire();
         try {
+            signature.gatherInputs(inputs, c.in());
+            signature.gatherOutputs(outputs, c.out());
+            c.executor().run(c.in(), c.out());
+        } finally {
+            release(c);
+        }
+    }
+
+    /**
+     * {@link #run(Map, Map)} for a model with exactly one input and one output (else
+     * {@link ErrorCode#INVALID_ARGUMENT}): reads {@code input}, writes {@code output}. Thread-safe.
+     */
+    public void run(float[] input, float[] output) {
+        signature.checkSingle(input, output);
+        Context c = acquire();
+        try {
+            c.in()[0] = input;
+            c.out()[0] = output;
+            c.executor().run(c.in(), c.out());
+        } finally {
+            release(c);
+        }
+    }
+
+    /**
+     * Median milliseconds of every step inside the network over {@code runs} runs (at least 1), by node (see
+     * {@link NetworkExecutor#profile}), in one execution context; {@code inputs} as for {@link #run(Map)}.
+     * Thread-safe.
+     */
+    public Map<String, Double> profile(Map<String, float[]> inputs, int runs) {
+        if (runs < 1) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "runs is " + runs + "; at least 1 is needed");
+        }
+        Context c = acquire();
+        try {
+            signature.gatherInputs(inputs, c.in());
             return c.executor().profile(inputs, runs);
         } finally {
             release(c);
         }
+    }
+
+    /** The graph's input names, in graph order. */
+    public List<String> inputNames() {
+        return signature.inputNames();
+    }
+
+    /** The shape input {@code name} was planned for (a copy); an unknown name is INVALID_ARGUMENT. */
+    public long[] inputShape(String name) {
+        return signature.inputShape(name);
+    }
+
+    /** The graph's output names, in graph order. */
+    public List<String> outputNames() {
+        return signature.outputNames();
+    }
+
+    /** The shape of output {@code name} (a copy, from shape inference at build); unknown: INVALID_ARGUMENT. */
+    public long[] outputShape(String name) {
+        return signature.outputShape(name);
+    }
+
+    /**
+     * This plan's decisions, to {@link PlanChoices#save save} and pin in a later build (computes the model's
+     * SHA-256, a pass over its weights).
+     */
+    public PlanChoices planChoices() {
+        Map<String, List<Long>> shapes = new LinkedHashMap<>();
+        inputShapes.forEach((name, s) -> shapes.put(name, Arrays.stream(s).boxed().toList()));
+        return new PlanChoices(model, GraphDigest.sha256(primary.executor().graph()), primary.executor().backend()
+                .name(), shapes, choices.stream().map(c -> new PlanChoices.Layer(c.node(), c.sparse())).toList(),
+                "made by the plan of " + model);
     }
 
     /** Execution contexts made so far (1 until runs overlap; at most the peak number of concurrent runs). */
@@ -311,7 +505,7 @@ public final class SparsePlan implements AutoCloseable {
         synchronized (pool) {
             while (true) {
                 if (closed) {
-                    throw new IllegalStateException("SparsePlan used after close()");
+                    throw new FcptsException(ErrorCode.CLOSED, "SparsePlan of " + model + " used after close()");
                 }
                 Context c = idle.pollFirst();
                 if (c != null || concurrent) {
@@ -325,7 +519,8 @@ public final class SparsePlan implements AutoCloseable {
                     pool.wait();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for the SparsePlan's context", e);
+                    throw new FcptsException(ErrorCode.CANCELLED, "interrupted while waiting for an execution "
+                            + "context of the SparsePlan of " + model, e);
                 }
             }
         }
@@ -355,6 +550,7 @@ public final class SparsePlan implements AutoCloseable {
     }
 
     private void release(Context c) {
+        c.clear();
         synchronized (pool) {
             busy--;
             idle.push(c);
@@ -374,7 +570,8 @@ public final class SparsePlan implements AutoCloseable {
 
     /**
      * Waits for the runs in flight, then frees every context (the first last: it owns the weights). Idempotent;
-     * runs started afterwards throw {@link IllegalStateException}.
+     * runs and profiles started afterwards throw {@link FcptsException} with {@link ErrorCode#CLOSED} (the
+     * accessors and the choices stay readable).
      */
     @Override
     public void close() {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
@@ -134,10 +136,11 @@ class SparsePlanConcurrencyTest extends CpuTest {
         plan.run(Map.of(input, input(0, 0)));
         plan.close();
         plan.close();
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> plan.run(Map.of(input, input(0, 0))));
+        FcptsException e = assertThrows(FcptsException.class, () -> plan.run(Map.of(input, input(0, 0))));
+        assertEquals(ErrorCode.CLOSED, e.code());
         assertTrue(e.getMessage().contains("after close"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> plan.profile(Map.of(input, input(0, 0)), 1));
+        assertEquals(ErrorCode.CLOSED, assertThrows(FcptsException.class,
+                () -> plan.profile(Map.of(input, input(0, 0)), 1)).code());
     }
 
     /** The cpu backend, saying it cannot run executors concurrently (as cuda says). */
