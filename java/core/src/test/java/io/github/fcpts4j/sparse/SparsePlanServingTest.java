@@ -21,16 +21,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The serving API of {@link SparsePlan}: the file entry point and the shape accessors, and the run into the
- * caller's arrays giving the same numbers as {@link SparsePlan#run(Map)} while allocating no output. Allocation
- * is the calling thread's, from {@code com.sun.management.ThreadMXBean}, over 200 runs after 30 warm-up runs (so
- * the JIT has compiled the run path; ResNet-20, slower, 40 after 15). Two checks that an implementation
- * allocating its outputs fails: on a conv net whose output is 64 KiB the serving run allocates under 1 KiB per
- * run (the 256 B that remain are the backend's, below SparsePlan: the cpu tensor copies and the kernels' calls);
- * and on every model it allocates at least one output's bytes less per run than {@link SparsePlan#run(Map)}.
+ * caller's arrays giving the same numbers as {@link SparsePlan#run(Map)} while allocating nothing. Allocation is
+ * the calling thread's, from {@code com.sun.management.ThreadMXBean}, the least per run of three windows of 200 runs
+ * after 30 warm-up runs (so the JIT has compiled the run path; ResNet-20 windows of 100 after 100). Two checks: on a conv net whose output is 64 KiB and
+ * on ResNet-20 pruned to 90 % (input normalization as binary ops, a Flatten copy, sparse and dense convs) the
+ * serving run allocates under {@link #BOUND_BYTES_PER_RUN} per run; and on every model it allocates at least one
+ * output's bytes less per run than {@link SparsePlan#run(Map)}.
  */
 class SparsePlanServingTest extends CpuTest {
     static final Path MODEL = Path.of("../../examples/models/resnet20_fashion_mnist.onnx");
-    private static final long BOUND_BYTES_PER_RUN = 1024;
+    /**
+     * Measured: 0 B per run on both models. The bound leaves room for the JVM's accounting, not for an object:
+     * one JavaCPP pointer per kernel call (what the binary ops and copies once made) is over 100 B.
+     */
+    private static final long BOUND_BYTES_PER_RUN = 64;
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -61,7 +65,7 @@ class SparsePlanServingTest extends CpuTest {
     }
 
     @Test
-    void convNetServingRunsAllocateUnderOneKibPerRun() {
+    void convNetServingRunsAllocateNothing() {
         for (SparsePlan.Policy policy : new SparsePlan.Policy[] {SparsePlan.Policy.SPARSE, SparsePlan.Policy.DENSE}) {
             try (SparsePlan plan = SparsePlan.build(convNet(), cpu, Map.of("x", new long[] {1, 16, 32, 32}), 1,
                     policy)) {
@@ -74,13 +78,14 @@ class SparsePlanServingTest extends CpuTest {
     }
 
     @Test
-    void prunedResnet20ServingRunsAllocateNoOutput() {
+    void prunedResnet20ServingRunsAllocateNothing() {
         Graph g = GlobalPruning.prune(OnnxImporter.read(MODEL).graph(), 0.9);
         String input = g.inputs().get(0).name();
         try (SparsePlan plan = SparsePlan.build(g, cpu, Map.of(input, new long[] {1, 1, 28, 28}), 1,
                 SparsePlan.Policy.SPARSE)) {
             assertTrue(plan.choices().stream().anyMatch(SparsePlan.LayerChoice::sparse));
-            assertServingRunMatchesAndAllocatesNoOutput(plan, "ResNet-20 at 90 %, SPARSE", 15, 40);
+            long perRun = assertServingRunMatchesAndAllocatesNoOutput(plan, "ResNet-20 at 90 %, SPARSE", 100, 100);
+            assertTrue(perRun < BOUND_BYTES_PER_RUN, "ResNet-20: " + perRun + " B per run");
         }
     }
 
@@ -105,9 +110,9 @@ class SparsePlanServingTest extends CpuTest {
         for (int r = 0; r < warmup; r++) {
             plan.run(inputs);
         }
-        long mapBytes = allocatedOverRuns(() -> plan.run(inputs, outputs), runs) / runs;
-        long arrayBytes = allocatedOverRuns(() -> plan.run(x, single), runs) / runs;
-        long allocatingBytes = allocatedOverRuns(() -> plan.run(inputs), runs) / runs;
+        long mapBytes = leastPerRun(() -> plan.run(inputs, outputs), runs);
+        long arrayBytes = leastPerRun(() -> plan.run(x, single), runs);
+        long allocatingBytes = leastPerRun(() -> plan.run(inputs), runs);
         System.out.printf("%s: serving run allocates %d B per run (run(Map, Map)), %d B (run(float[], float[])); "
                 + "run(Map) %d B; output %d B%n", what, mapBytes, arrayBytes, allocatingBytes, 4L * m);
         assertArrayEquals(expected, y, what + ": after the timed runs");
@@ -118,12 +123,19 @@ class SparsePlanServingTest extends CpuTest {
         return Math.max(mapBytes, arrayBytes);
     }
 
-    /** Bytes the calling thread allocated over {@code runs} runs of {@code run}. */
-    private static long allocatedOverRuns(Runnable run, int runs) {
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        for (int r = 0; r < runs; r++) {
-            run.run();
+    /**
+     * Bytes per run the calling thread allocated over {@code runs} runs of {@code run}, the least of three such
+     * windows: a window in which the JIT was still replacing interpreted code counts what that code allocated.
+     */
+    private static long leastPerRun(Runnable run, int runs) {
+        long least = Long.MAX_VALUE;
+        for (int window = 0; window < 3; window++) {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int r = 0; r < runs; r++) {
+                run.run();
+            }
+            least = Math.min(least, (THREADS.getCurrentThreadAllocatedBytes() - before) / runs);
         }
-        return THREADS.getCurrentThreadAllocatedBytes() - before;
+        return least;
     }
 }

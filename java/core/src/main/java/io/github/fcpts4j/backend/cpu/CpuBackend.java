@@ -13,11 +13,13 @@ import io.github.fcpts4j.backend.Tensor;
 public final class CpuBackend implements Backend {
     private final int threads;
     private final CpuNetworkKernels network;
+    /** Every calling thread's status and shape records, for the network kernels and copy. */
+    private final CallRecords calls = new CallRecords();
     private boolean closed;
 
     CpuBackend(int requestedThreads) {
         this.threads = requestedThreads > 0 ? requestedThreads : CpuKernels.defaultThreads();
-        this.network = new CpuNetworkKernels(threads);
+        this.network = new CpuNetworkKernels(threads, calls);
     }
 
     /** OpenMP threads every kernel of this backend uses. */
@@ -48,8 +50,10 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("copy: source holds " + src.size() + " floats, destination "
                     + dst.size());
         }
-        CpuKernels.copy(src.storage(CpuStorage.class).pointer(), dst.storage(CpuStorage.class).pointer(),
-                src.size() * Float.BYTES, threads);
+        CpuNatives.Status status = calls.get().status();
+        CpuKernels.check(CpuNatives.fcpts_parallel_copy_cpu(src.storage(CpuStorage.class).pointer(),
+                dst.storage(CpuStorage.class).pointer(), src.size() * Float.BYTES, threads, status), status,
+                "fcpts_parallel_copy_cpu");
     }
 
     @Override
@@ -64,7 +68,7 @@ public final class CpuBackend implements Backend {
         return network;
     }
 
-    /** Yes: see {@link CpuNetworkKernels} (per-thread status records) and the plans, each owning its scratch memory. */
+    /** Yes: see {@link CallRecords} (per-thread status and shape records) and the plans, each owning its scratch. */
     @Override
     public boolean concurrentExecutors() {
         return true;
@@ -79,7 +83,7 @@ public final class CpuBackend implements Backend {
     public void close() {
         if (!closed) {
             closed = true;
-            network.release();
+            calls.release();
         }
     }
 

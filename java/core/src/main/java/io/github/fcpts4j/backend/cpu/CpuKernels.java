@@ -5,7 +5,6 @@ import io.github.fcpts4j.backend.NativeFailure;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * The status check every caller of {@link CpuNatives} goes through
@@ -53,13 +52,6 @@ final class CpuKernels {
                            FloatPointer invBandwidths, DoublePointer stats, int threads, CpuNatives.Status status) {
         check(CpuNatives.fcpts_kde_forward_cpu(w, offsets, segments, thresholds, invBandwidths, stats, threads,
                 status), status, "fcpts_kde_forward_cpu");
-    }
-
-    static void copy(Pointer src, Pointer dst, long bytes, int threads) {
-        try (CpuNatives.Status status = new CpuNatives.Status()) {
-            check(CpuNatives.fcpts_parallel_copy_cpu(src, dst, bytes, threads, status), status,
-                    "fcpts_parallel_copy_cpu");
-        }
     }
 
     /** Throws the typed exception for a non-zero native status. */

@@ -1,6 +1,5 @@
 package io.github.fcpts4j.backend.cpu;
 
-import io.github.fcpts4j.backend.Broadcast;
 import io.github.fcpts4j.backend.ConvActivation;
 import io.github.fcpts4j.backend.NetworkKernels;
 import io.github.fcpts4j.backend.Tensor;
@@ -22,32 +21,16 @@ final class CpuNetworkKernels implements NetworkKernels {
     /** enum fcpts_conv_flags of ops_cpu.h. */
     private static final int CONV_BIAS = 1, CONV_CONSTANT_WEIGHTS = 2, CONV_RESIDUAL = 4;
     private final int threads;
-    /** The error record of the calling thread (a native call fills it on failure; never shared by two calls). */
-    private final ThreadLocal<CpuNatives.Status> statuses = ThreadLocal.withInitial(this::newStatus);
-    /** Every record made, so that release frees them (a thread's own map cannot be reached from another). */
-    private final java.util.concurrent.ConcurrentLinkedQueue<CpuNatives.Status> made =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The calling thread's error status and shape arguments (the backend's; it frees them on close). */
+    private final CallRecords calls;
 
-    CpuNetworkKernels(int threads) {
+    CpuNetworkKernels(int threads, CallRecords calls) {
         this.threads = threads;
-    }
-
-    /** Frees every thread's status record (the owning backend's close); idempotent. */
-    void release() {
-        CpuNatives.Status s;
-        while ((s = made.poll()) != null) {
-            s.close();
-        }
+        this.calls = calls;
     }
 
     private CpuNatives.Status status() {
-        return statuses.get();
-    }
-
-    private CpuNatives.Status newStatus() {
-        CpuNatives.Status s = new CpuNatives.Status();
-        made.add(s);
-        return s;
+        return calls.get().status();
     }
 
     private static FloatPointer host(Tensor t) {
@@ -188,12 +171,10 @@ final class CpuNetworkKernels implements NetworkKernels {
 
     @Override
     public void binary(Binary op, Tensor a, long[] aShape, Tensor b, long[] bShape, Tensor y, long[] yShape) {
-        try (LongPointer as = new LongPointer(Broadcast.strides(aShape, yShape));
-             LongPointer bs = new LongPointer(Broadcast.strides(bShape, yShape));
-             LongPointer dims = new LongPointer(yShape)) {
-            CpuKernels.check(CpuNatives.fcpts_binary_cpu(op.ordinal(), host(a), as, host(b), bs, host(y), dims,
-                    yShape.length, threads, status()), status(), "fcpts_binary_cpu");
-        }
+        CallRecords.Records r = calls.get();
+        CpuKernels.check(CpuNatives.fcpts_binary_cpu(op.ordinal(), host(a), r.strides(0, aShape, yShape), host(b),
+                r.strides(1, bShape, yShape), host(y), r.longs(2, yShape), yShape.length, threads, r.status()),
+                r.status(), "fcpts_binary_cpu");
     }
 
     @Override
@@ -218,10 +199,9 @@ final class CpuNetworkKernels implements NetworkKernels {
 
     @Override
     public void transpose(Tensor x, long[] xShape, long[] perm, Tensor y) {
-        try (LongPointer dims = new LongPointer(xShape); LongPointer p = new LongPointer(perm)) {
-            CpuKernels.check(CpuNatives.fcpts_transpose_cpu(host(x), dims, p, xShape.length, host(y), threads,
-                    status()), status(), "fcpts_transpose_cpu");
-        }
+        CallRecords.Records r = calls.get();
+        CpuKernels.check(CpuNatives.fcpts_transpose_cpu(host(x), r.longs(0, xShape), r.longs(1, perm), xShape.length,
+                host(y), threads, r.status()), r.status(), "fcpts_transpose_cpu");
     }
 
     @Override
@@ -239,12 +219,10 @@ final class CpuNetworkKernels implements NetworkKernels {
     @Override
     public void binaryBackward(Binary op, Tensor a, long[] aShape, Tensor b, long[] bShape, Tensor dy, long[] yShape,
                                Tensor da, Tensor db) {
-        try (LongPointer as = new LongPointer(Broadcast.strides(aShape, yShape));
-             LongPointer bs = new LongPointer(Broadcast.strides(bShape, yShape));
-             LongPointer dims = new LongPointer(yShape)) {
-            CpuKernels.check(CpuNatives.fcpts_binary_backward_cpu(op.ordinal(), host(a), as, host(b), bs, host(dy),
-                    dims, yShape.length, host(da), host(db), threads, status()), status(), "fcpts_binary_backward_cpu");
-        }
+        CallRecords.Records r = calls.get();
+        CpuKernels.check(CpuNatives.fcpts_binary_backward_cpu(op.ordinal(), host(a), r.strides(0, aShape, yShape),
+                host(b), r.strides(1, bShape, yShape), host(dy), r.longs(2, yShape), yShape.length, host(da),
+                host(db), threads, r.status()), r.status(), "fcpts_binary_backward_cpu");
     }
 
     @Override

@@ -9,6 +9,11 @@ import org.bytedeco.javacpp.FloatPointer;
 /** Off-heap host memory (zero-filled) behind a cpu tensor; native kernels read it in place. */
 final class CpuStorage extends TensorStorage {
     private FloatPointer data;
+    /**
+     * A view of {@code data} (not owning it) whose position the host copies move, so that a copy allocates no
+     * pointer object (getPointer makes one per call); guarded by itself.
+     */
+    private FloatPointer copyView;
 
     CpuStorage(long elements) {
         try {
@@ -18,6 +23,7 @@ final class CpuStorage extends TensorStorage {
                     + " bytes for a tensor of " + elements + " floats", e);
         }
         data.zero();
+        copyView = new FloatPointer(data);
     }
 
     FloatPointer pointer() {
@@ -26,18 +32,25 @@ final class CpuStorage extends TensorStorage {
 
     @Override
     protected void write(float[] src, int srcOffset, long dstIndex, int count) {
-        data.getPointer(dstIndex).put(src, srcOffset, count);
+        FloatPointer v = copyView;
+        synchronized (v) {
+            v.position(dstIndex).put(src, srcOffset, count);
+        }
     }
 
     @Override
     protected void read(long srcIndex, float[] dst, int dstOffset, int count) {
-        data.getPointer(srcIndex).get(dst, dstOffset, count);
+        FloatPointer v = copyView;
+        synchronized (v) {
+            v.position(srcIndex).get(dst, dstOffset, count);
+        }
     }
 
     @Override
     public void close() {
         FloatPointer d = data;
         data = null;
+        copyView = null;
         if (d != null) {
             d.close();
         }
