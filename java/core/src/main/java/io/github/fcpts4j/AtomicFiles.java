@@ -50,6 +50,8 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Body body) {
+        FcptsException.requireNonNull(target, "target");
+        FcptsException.requireNonNull(body, "body");
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         Pending.FILES.add(tmp);
@@ -73,6 +75,7 @@ public final class AtomicFiles {
     }
 
     public static void writeString(Path target, String text) {
+        FcptsException.requireNonNull(text, "text");
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -1,5 +1,8 @@
 package io.github.fcpts4j.backend;
 
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+
 /**
  * Configuration handed to a backend when it is opened.
  *
@@ -12,10 +15,10 @@ public record BackendOptions(int cpuThreads, int cudaDevice, boolean allowTf32) 
 
     public BackendOptions {
         if (cpuThreads < 0) {
-            throw new IllegalArgumentException("cpuThreads must be >= 0 (0 = all cores), got " + cpuThreads);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cpuThreads must be >= 0 (0 = all cores), got " + cpuThreads);
         }
         if (cudaDevice < 0) {
-            throw new IllegalArgumentException("cudaDevice must be >= 0, got " + cudaDevice);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cudaDevice must be >= 0, got " + cudaDevice);
         }
     }
 

@@ -76,11 +76,15 @@ public final class Backends {
 
     /** Opens the backend for {@code request} with the process's system property and environment as overrides. */
     public static Backend open(String request, BackendOptions options) {
+        FcptsException.requireNonNull(request, "request");
+        FcptsException.requireNonNull(options, "options");
         return openResolved(resolve(request, System.getProperty(PROPERTY), System.getenv()), options);
     }
 
     /** Opens the backend called {@code name} (no overrides applied). */
     public static Backend openResolved(String name, BackendOptions options) {
+        FcptsException.requireNonNull(name, "name");
+        FcptsException.requireNonNull(options, "options");
         BackendProvider provider = provider(name).orElseThrow(() -> new FcptsException(
                 ErrorCode.INVALID_ARGUMENT, "unknown backend '" + name + "': expected " + String.join(", ", names())));
         Availability availability = provider.availability();

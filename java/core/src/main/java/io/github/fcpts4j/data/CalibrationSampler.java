@@ -1,5 +1,8 @@
 package io.github.fcpts4j.data;
 
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+
 import java.util.SplittableRandom;
 
 /**
@@ -21,7 +24,7 @@ public final class CalibrationSampler {
 
     public CalibrationSampler(LabeledImages data, int samples, int batch, long seed, boolean augment) {
         if (data.size() == 0) {
-            throw new IllegalArgumentException("the calibration set is empty");
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the calibration set is empty");
         }
         this.data = data;
         this.batch = batch;

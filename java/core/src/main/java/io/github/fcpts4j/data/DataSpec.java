@@ -5,7 +5,6 @@ import io.github.fcpts4j.FcptsException;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -91,8 +90,8 @@ public final class DataSpec {
     /** A parsed spec: its kind and what follows the prefix (a folder, or the embedded set's name). */
     public record Spec(Kind kind, String location) {
         public Spec {
-            Objects.requireNonNull(kind, "kind");
-            Objects.requireNonNull(location, "location");
+            FcptsException.requireNonNull(kind, "kind");
+            FcptsException.requireNonNull(location, "location");
         }
 
         @Override
@@ -106,6 +105,7 @@ public final class DataSpec {
 
     /** @throws FcptsException INVALID_ARGUMENT for an unknown prefix or an empty location */
     public static Spec parse(String spec) {
+        FcptsException.requireNonNull(spec, "spec");
         for (Kind k : Kind.values()) {
             if (spec.startsWith(k.prefix())) {
                 String rest = spec.substring(k.prefix().length());

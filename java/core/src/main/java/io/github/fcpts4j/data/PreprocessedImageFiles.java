@@ -1,8 +1,9 @@
 package io.github.fcpts4j.data;
 
+import io.github.fcpts4j.FcptsException;
+
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Image files decoded and preprocessed ({@link Preprocessing}, by {@link ImageSamples}) when read, so a large
@@ -15,7 +16,7 @@ abstract class PreprocessedImageFiles implements LabeledImages {
 
     PreprocessedImageFiles(List<Path> files, Preprocessing preprocessing) {
         this.files = List.copyOf(files);
-        this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+        this.preprocessing = FcptsException.requireNonNull(preprocessing, "preprocessing");
     }
 
     /** The label {@link #read} returns for sample {@code i}: a class index, or -1 for none. */

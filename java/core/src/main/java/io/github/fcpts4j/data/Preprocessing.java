@@ -99,9 +99,9 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f}, IMAGENET_STD = {0.229f, 0.224f, 0.225f};
 
     public Preprocessing {
-        Objects.requireNonNull(resize, "resize");
-        Objects.requireNonNull(channelOrder, "channelOrder");
-        Objects.requireNonNull(layout, "layout");
+        FcptsException.requireNonNull(resize, "resize");
+        FcptsException.requireNonNull(channelOrder, "channelOrder");
+        FcptsException.requireNonNull(layout, "layout");
         if (grayscale && alpha) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "an alpha channel goes with RGB images, not "
                     + "--grayscale");
@@ -296,7 +296,7 @@ public record Preprocessing(Resize resize, float[] mean, float[] std, ChannelOrd
     }
 
     private static float[] values(String what, float[] v, boolean grayscale, boolean positive) {
-        Objects.requireNonNull(v, what);
+        FcptsException.requireNonNull(v, what);
         if (v.length != 1 && (grayscale || v.length != 3)) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "--" + what + " " + Arrays.toString(v) + ": expected "
                     + (grayscale ? "one value (--grayscale gives one channel)" : "one value or three (one per "

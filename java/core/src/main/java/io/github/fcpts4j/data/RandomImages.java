@@ -1,5 +1,8 @@
 package io.github.fcpts4j.data;
 
+import io.github.fcpts4j.ErrorCode;
+import io.github.fcpts4j.FcptsException;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -24,7 +27,7 @@ public final class RandomImages implements LabeledImages {
     public RandomImages(long[] sampleShape, boolean channelsLast, int count, long seed, double low, double high) {
         if (sampleShape.length != 3 || Arrays.stream(sampleShape).anyMatch(d -> d < 1) || count < 1
                 || !(low < high)) {
-            throw new IllegalArgumentException("random images need a 3-D sample shape, a count > 0 and low < high, got "
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "random images need a 3-D sample shape, a count > 0 and low < high, got "
                     + Arrays.toString(sampleShape) + ", " + count + ", [" + low + ", " + high + ")");
         }
         this.sample = sampleShape.clone();

@@ -84,7 +84,9 @@ class BackendsTest {
 
     @Test
     void backendOptionsRejectNegativeValues() {
-        assertThrows(IllegalArgumentException.class, () -> new BackendOptions(-1, 0, false));
-        assertThrows(IllegalArgumentException.class, () -> new BackendOptions(0, -2, false));
+        assertEquals(ErrorCode.INVALID_ARGUMENT,
+                assertThrows(FcptsException.class, () -> new BackendOptions(-1, 0, false)).code());
+        assertEquals(ErrorCode.INVALID_ARGUMENT,
+                assertThrows(FcptsException.class, () -> new BackendOptions(0, -2, false)).code());
     }
 }
