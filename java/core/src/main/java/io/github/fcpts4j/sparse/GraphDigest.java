@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The identity of a model for {@link PlanChoices}: SHA-256 (hex) over its nodes in order (name, op, inputs,
- * outputs; not their attributes) and its initializers sorted by name (name, type, dims, then every element:
+ * The identity of a model for {@link PlanChoices}: SHA-256 (hex) over its nodes in order (name, op, attributes
+ * as {@link io.github.fcpts4j.ir.Attributes#toString} writes them, inputs, outputs) and its initializers sorted by name (name, type, dims, then every element:
  * floats as their IEEE bits, integers as int64, little-endian). The same graph read from a renamed or re-saved
  * file has the same digest; pruning one more weight, or any other change of a weight, changes it.
  */
@@ -31,7 +31,8 @@ final class GraphDigest {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
         for (Node n : graph.nodes()) {
-            text(md, "node " + n.name() + " " + n.op() + " " + n.inputs() + " -> " + n.outputs());
+            text(md, "node " + n.name() + " " + n.op() + " " + n.attributes() + " " + n.inputs() + " -> "
+                    + n.outputs());
         }
         ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (Map.Entry<String, TensorData> e : new TreeMap<>(graph.initializers()).entrySet()) {

@@ -30,9 +30,10 @@ import java.util.Set;
  *
  * @param model       the model's file name, or its graph name when the plan was built from a graph (for people;
  *                    not compared)
- * @param modelSha256 SHA-256 (hex) of the serving graph (BatchNorms folded): its nodes in order (name, op, inputs,
- *                    outputs) and its initializers by name (name, type, dims, values); not of the file's bytes,
- *                    so re-saving or renaming the file keeps it, changing any weight changes it
+ * @param modelSha256 SHA-256 (hex) of the serving graph (BatchNorms folded): its nodes in order (name, op,
+ *                    attributes, inputs, outputs) and its initializers by name (name, type, dims, values); not of
+ *                    the file's bytes, so re-saving or renaming the file keeps it, changing any weight or
+ *                    attribute changes it
  * @param backend     the backend's {@link io.github.fcpts4j.backend.Backend#name() name}
  * @param inputShapes the shape of every graph input, in graph order
  * @param layers      every layer the plan could run sparse, in {@link SparsePlan#choices()} order
