@@ -25,7 +25,7 @@ for arch in $archs; do
     out="bench/results/latency_${arch}_${alloc}"
     {
       echo "\`fcpts bench\` on $arch (3x224x224, seeded weights, $alloc magnitude pruning to $sparsities),"
-      echo "batches 1 and 32, 10 timed runs after 3 warm-up runs per path (each path in its own block), all cores, one process."
+      echo "batches 1 and 32, 10 timed runs after 3 warm-up runs per path, in 6 rounds that time every path in turn, all cores, one process."
       echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores;"
       echo "commit $(git rev-parse --short HEAD). Per-layer breakdown (batch 1): chain timed alone (median of 5,"
       echo "alternating dense / sparse) and inside the network (median of 10)."
