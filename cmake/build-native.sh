@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Configures and builds the native libraries with CMake + Ninja and copies them
-# to an output folder. Called by Maven (java/pom.xml, generate-resources phase);
+# to an output folder. Called by Maven (java/core/pom.xml, generate-resources phase);
 # can be run by hand:  cmake/build-native.sh BUILD_DIR OUT_DIR DNNL_ROOT VERSION
 set -euo pipefail
 build_dir=$1 out_dir=$2 dnnl_root=$3 version=$4

@@ -15,7 +15,8 @@ public record BackendOptions(int cpuThreads, int cudaDevice, boolean allowTf32) 
 
     public BackendOptions {
         if (cpuThreads < 0) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cpuThreads must be >= 0 (0 = all cores), got " + cpuThreads);
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cpuThreads must be >= 0 (0 = all cores), got "
+                    + cpuThreads);
         }
         if (cudaDevice < 0) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "cudaDevice must be >= 0, got " + cudaDevice);

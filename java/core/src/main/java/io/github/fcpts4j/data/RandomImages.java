@@ -27,7 +27,8 @@ public final class RandomImages implements LabeledImages {
     public RandomImages(long[] sampleShape, boolean channelsLast, int count, long seed, double low, double high) {
         if (sampleShape.length != 3 || Arrays.stream(sampleShape).anyMatch(d -> d < 1) || count < 1
                 || !(low < high)) {
-            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "random images need a 3-D sample shape, a count > 0 and low < high, got "
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "random images need a 3-D sample shape, a count > 0 "
+                    + "and low < high, got "
                     + Arrays.toString(sampleShape) + ", " + count + ", [" + low + ", " + high + ")");
         }
         this.sample = sampleShape.clone();

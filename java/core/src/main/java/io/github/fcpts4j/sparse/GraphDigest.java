@@ -14,10 +14,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The identity of a model for {@link PlanChoices}: SHA-256 (hex) over its nodes in order (name, op, attributes
- * as {@link io.github.fcpts4j.ir.Attributes#toString} writes them, inputs, outputs) and its initializers sorted by name (name, type, dims, then every element:
- * floats as their IEEE bits, integers as int64, little-endian). The same graph read from a renamed or re-saved
- * file has the same digest; pruning one more weight, or any other change of a weight, changes it.
+ * The identity of a model for {@link PlanChoices}: SHA-256 (hex) over its nodes in order (name, op, attributes as
+ * {@link io.github.fcpts4j.ir.Attributes#toString} writes them, inputs, outputs) and its initializers sorted by name
+ * (name, type, dims, then every element: floats as their IEEE bits, integers as int64, little-endian). The same graph
+ * read from a renamed or re-saved file has the same digest; pruning one more weight, or any other change of a weight,
+ * changes it.
  */
 final class GraphDigest {
     private GraphDigest() {

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's serving example ("Use as a library"), as written there but with one timing run instead of five:
- * the first start times the plan and saves its choices, the second pins them; four threads serve through one plan with a buffer each, and every reply
- * equals the single-threaded {@link SparsePlan#run(Map)} of the same input, bit for bit.
+ * The README's serving example ("Use as a library"), as written there but with one timing run instead of five: the
+ * first start times the plan and saves its choices, the second pins them; four threads serve through one plan with a
+ * buffer each, and every reply equals the single-threaded {@link SparsePlan#run(Map)} of the same input, bit for bit.
  */
 class ReadmeServingExampleTest {
     private static final Path MODEL = SparsePlanServingTest.MODEL;

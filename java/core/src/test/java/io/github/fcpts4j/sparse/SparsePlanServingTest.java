@@ -20,13 +20,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The serving API of {@link SparsePlan}: the file entry point and the shape accessors, and the run into the
- * caller's arrays giving the same numbers as {@link SparsePlan#run(Map)} while allocating nothing. Allocation is
- * the calling thread's, from {@code com.sun.management.ThreadMXBean}, the least per run of three windows of 200 runs
- * after 30 warm-up runs (so the JIT has compiled the run path; ResNet-20 windows of 100 after 100). Two checks: on a conv net whose output is 64 KiB and
- * on ResNet-20 pruned to 90 % (input normalization as binary ops, a Flatten copy, sparse and dense convs) the
- * serving run allocates under {@link #BOUND_BYTES_PER_RUN} per run; and on every model it allocates at least one
- * output's bytes less per run than {@link SparsePlan#run(Map)}.
+ * The serving API of {@link SparsePlan}: the file entry point and the shape accessors, and the run into the caller's
+ * arrays giving the same numbers as {@link SparsePlan#run(Map)} while allocating nothing. Allocation is the calling
+ * thread's, from {@code com.sun.management.ThreadMXBean}, the least per run of three windows of 200 runs after 30
+ * warm-up runs (so the JIT has compiled the run path; ResNet-20 windows of 100 after 100). Two checks: on a conv net
+ * whose output is 64 KiB and on ResNet-20 pruned to 90 % (input normalization as binary ops, a Flatten copy, sparse and
+ * dense convs) the serving run allocates under {@link #BOUND_BYTES_PER_RUN} per run; and on every model it allocates at
+ * least one output's bytes less per run than {@link SparsePlan#run(Map)}.
  */
 class SparsePlanServingTest extends CpuTest {
     static final Path MODEL = Path.of("../../examples/models/resnet20_fashion_mnist.onnx");

