@@ -1,11 +1,10 @@
 /*
- * Window pooling on the GPU (contract: fcpts/ops_cuda.h; CPU twin: the oneDNN plans of
- * native/src/dnnl_plans_cpu.cpp, whose semantics are those of oneDNN's reference pooling), x [n, c, h, w] ->
+ * Window pooling on the GPU (contract: fcpts/ops_cuda.h; CPU twins: forward native/src/pooling_ops_cpu.cpp, the same
+ * taps in the same order; backward the oneDNN plans of native/src/dnnl_plans_cpu.cpp), x [n, c, h, w] ->
  * y [n, c, oh, ow], geometry and checks in window_geometry.cuh. Real cells of window (oy, ox):
  *   W = {(iy, ix) = (oy sh - pt + ky dh, ox sw - pl + kx dw) : 0 <= iy < h, 0 <= ix < w}, scanned ky-major.
  *   max          y = max over W, starting from -FLT_MAX (padding never wins; an all-padding window gives
- *                -FLT_MAX), NaN when W holds a NaN (the CPU plan marks those windows after oneDNN, which
- *                skips NaN); arg-max = the first (ky, kx) with x > best, (0, 0) if none
+ *                -FLT_MAX), NaN when W holds a NaN; arg-max = the first (ky, kx) with x > best, (0, 0) if none
  *   avg exclude  y = (float sum over W) / |W|
  *   avg include  y = (float sum over W) / (kh kw)   (oneDNN divides by the kernel size, also where a window
  *                overhangs the bottom / right padding)

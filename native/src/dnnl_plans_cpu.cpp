@@ -1,6 +1,7 @@
 /*
  * oneDNN plans of the CPU engine (contract: fcpts/ops_cpu.h): convolution,
- * pooling, matrix product and batched matrix product (y[b] = op(a[b]) op(b[b]),
+ * pooling (its forward runs on pooling_ops_cpu.cpp, oneDNN's NCHW pooling being its slow reference path; the
+ * backward on oneDNN), matrix product and batched matrix product (y[b] = op(a[b]) op(b[b]),
  * a shared b as oneDNN's batch-1 broadcast) in plain row-major layouts (nchw / goihw / ab / abc),
  * primitive descriptors built once per shape and reused. oneDNN runs on the
  * OpenMP runtime shared with libfcpts_cpu; each execution sets the plan's thread
@@ -11,7 +12,8 @@
  * lo, unlike ONNX Runtime and fcpts/ops.def. A conv plan with a fused activation therefore checks its input,
  * residual and (once per weight pointer) weights and bias for Inf / NaN, one vectorized pass over each; if one
  * holds any, that call runs a twin plan without the activation post-op and applies the activation after it.
- * Finite calls take the fused path unchanged. Max pooling: see propagate_nan_max.
+ * Finite calls take the fused path unchanged. Max pooling gives NaN for a window holding one
+ * (pooling_ops_cpu.cpp).
  *
  * Threads: a plan holds per-execution state (reorder buffers, the packed weights, its scratchpad), so one
  * plan runs on one thread at a time; distinct plans may run concurrently from different threads. The
@@ -30,6 +32,7 @@
 #include "fcpts/ops_cpu.h"
 #include "fcpts/ops_math.h"
 #include "live_plans.h"
+#include "pooling_cpu.h"
 
 namespace {
 
@@ -101,6 +104,7 @@ struct fcpts_dnnl_plan {
     bool residual = false;                         /* conv: a sum post-op adds a residual input */
     const float* packed_from = nullptr;            /* conv: the weight pointer conv_weights.scratch was made from */
     Geometry pool{};                               /* pooling: the window geometry */
+    int32_t pool_kind = -1;                        /* pooling: its fcpts_pool_kind; -1 for the other plans */
     /* conv: what make_conv_plan was given; with a fused activation, the plan without it (made on the first
      * call with a non-finite input) and whether the weights last checked hold a non-finite value */
     Geometry conv{};
@@ -355,11 +359,12 @@ extern "C" int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int
         p->pad_r = dims{g.pb, g.pr};
         p->algorithm = algo;
         p->pool = g;
+        p->pool_kind = kind;
         try {
-            auto pd = dnnl::pooling_forward::primitive_desc(
-                cpu_engine(), dnnl::prop_kind::forward_inference, algo, p->src, p->dst, dims{g.sh, g.sw},
-                dims{g.kh, g.kw}, dims{g.dh - 1, g.dw - 1}, dims{g.pt, g.pl}, dims{g.pb, g.pr}, user_scratchpad());
-            set_forward<decltype(pd), dnnl::pooling_forward>(p, pd);
+            /* forward runs on pooling_ops_cpu.cpp; the backward of training runs on oneDNN, so the geometry
+             * must be one oneDNN takes: its descriptor refuses the others here, at plan time */
+            dnnl::pooling_forward::primitive_desc(cpu_engine(), dnnl::prop_kind::forward_training, algo, p->src,
+                                                  p->dst, p->strides, p->kernel, p->dilates, p->pad_l, p->pad_r);
             p->stream = dnnl::stream(cpu_engine());
         } catch (...) {
             delete p;
@@ -370,50 +375,15 @@ extern "C" int fcpts_pool_plan_create(const int64_t* geometry, int32_t kind, int
     });
 }
 
-namespace {
-
-/*
- * Max pooling with NaN: oneDNN's max keeps its running value on an unordered compare, so it skips NaN taps.
- * Here a window holding a NaN gives NaN (IEEE max, as torch.max_pool2d and the CUDA twin
- * cuda-kernels/pooling_ops.cu). ONNX Runtime's CPU MaxPool has no such rule to follow: its MLAS vector
- * kernel restarts its running max at a NaN (NaN only when the NaN is the window's last tap in row-major order,
- * else the max of the taps after it, -FLT_MAX where only column padding follows) and its scalar kernel skips
- * NaN. So our NaN outputs are a superset of its. One pass over each plane looks for NaN (planes run in
- * parallel); a plane holding one is revisited, each NaN tap marking the outputs whose windows read it:
- *   oy = (iy + pt - ky dh) / sh for the ky where that divides and 0 <= oy < oh, likewise ox.
- */
-void propagate_nan_max(const Geometry& g, const float* __restrict__ x, float* __restrict__ y, int threads) {
-    const int64_t planes = g.n * g.c, in_plane = g.h * g.w, out_plane = g.oh * g.ow;
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t p = 0; p < planes; ++p) {
-        const float* xp = x + p * in_plane;
-        int nan = 0;
-        for (int64_t i = 0; i < in_plane; ++i) nan |= xp[i] != xp[i];
-        if (!nan) continue;
-        float* yp = y + p * out_plane;
-        for (int64_t i = in_plane - 1; i >= 0; --i) { /* descending: a window keeps its first NaN, as on cuda */
-            if (xp[i] == xp[i]) continue;
-            const int64_t iy = i / g.w, ix = i % g.w;
-            for (int64_t ky = 0; ky < g.kh; ++ky) {
-                const int64_t ty = iy + g.pt - ky * g.dh;
-                if (ty < 0 || ty % g.sh != 0 || ty / g.sh >= g.oh) continue;
-                for (int64_t kx = 0; kx < g.kw; ++kx) {
-                    const int64_t tx = ix + g.pl - kx * g.dw;
-                    if (tx < 0 || tx % g.sw != 0 || tx / g.sw >= g.ow) continue;
-                    yp[ty / g.sh * g.ow + tx / g.sw] = xp[i];
-                }
-            }
-        }
-    }
-}
-
-}  // namespace
-
 extern "C" int fcpts_pool_forward(fcpts_dnnl_plan* plan, const float* x, float* y, fcpts_status* status) {
     return guarded(status, "pooling forward", __LINE__, [&]() -> int {
         FCPTS_REQUIRE(status, plan && x && y, -1, "NULL plan or buffer");
-        execute(plan, {{DNNL_ARG_SRC, wrap(plan->src, x)}, {DNNL_ARG_DST, wrap(plan->dst, y)}});
-        if (plan->algorithm == dnnl::algorithm::pooling_max) propagate_nan_max(plan->pool, x, y, plan->threads);
+        FCPTS_REQUIRE(status, plan->pool_kind >= 0, -1, "not a pooling plan");
+        const Geometry& g = plan->pool;
+        fcpts::pool_forward_nchw(plan->pool_kind,
+                                 fcpts::PoolWindow{g.n * g.c, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw,
+                                                   g.pt, g.pl},
+                                 x, y, plan->threads);
         return FCPTS_OK;
     });
 }
