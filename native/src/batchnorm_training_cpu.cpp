@@ -2,8 +2,9 @@
  * Training-mode BatchNorm on the CPU (contract and formulas: fcpts/ops_cpu.h):
  * statistics per channel, parallel over channels, two passes over the data
  * (mean, then centred variance: no cancellation), sums per plane in float and
- * across planes in double. Used by `fcpts train`; FCPTS itself keeps BatchNorm
- * in inference mode. Called from java: backend.cpu.CpuNatives.
+ * across planes in double. Used by `fcpts train` and by FCPTS's reconstruction
+ * (teacher and student BatchNorm in training mode, as the published code runs it;
+ * `--batch-norm frozen` keeps inference mode). Called from java: backend.cpu.CpuNatives.
  */
 #include <omp.h>
 
