@@ -9,10 +9,14 @@
  *   acc[j] = sum_{p in row m} values[p] * P[offset[p] + q0 + j]         (j < 64, in 8 AVX2 registers)
  *   y[m, oh, ow] = act(acc[j] + bias[m] + residual[m, oh, ow])          (q0 + j = oh*Wq + ow, ow < OW only)
  * The staging buffer ends in 64 + Wq zeroed floats so that a tile never reads past it.
+ * A 1x1 convolution with stride 1 and no padding ("direct") has one phase plane equal to the input itself, so
+ * its tiles read the image in place instead of a staged copy (one copy and one pass over the input fewer); its
+ * last tile per row reads only the positions that exist (masked loads), the others the same as staged.
  *
  * Non-finite inputs: the dense sum ONNX Runtime computes multiplies every weight, and 0 * Inf = 0 * NaN = NaN,
  * while the CSR sum never sees the zeros it does not store. Staging notes whether an image holds a non-finite
- * value (fcpts_nonfinite_f on each staged value, fused into the staging pass); only then is the image
+ * value (fcpts_nonfinite_f on each staged value, fused into the staging pass; a direct plan scans its input
+ * instead); only then is the image
  * revisited (poison_image): with N the staged 0 / 1 indicator of non-finite inputs,
  *   all[g, q]    = sum over every tap of group g of N[offset(tap) + q]
  *   stored[m, q] = sum over row m's stored taps of N[offset[p] + q]
@@ -60,13 +64,14 @@ struct fcpts_sparse_conv {
     int32_t activation = FCPTS_ACT_NONE;
     float lo = 0, hi = 0;
     int threads = 1;
+    bool direct = false;         /* 1x1, stride 1, no padding: the staging would copy the input as it is */
 };
 
 namespace {
 
 struct Task {
     const fcpts_sparse_conv* p;
-    const float* stage;
+    const float* stage;     /* the staged image, or the image itself for a direct plan */
     const float* residual;  /* image's residual or NULL */
     float* y;               /* image's output */
 };
@@ -141,6 +146,37 @@ __attribute__((target("avx2,fma"))) void tile_avx2(const float* __restrict__ val
     _mm256_storeu_ps(acc_out + 56, a7);
 }
 
+/* tile_avx2 for the last tile of a direct plan: lanes from `len` on are neither read (masked loads) nor
+ * meaningful; the lanes below it get the same FMAs in the same order as in tile_avx2. */
+__attribute__((target("avx2,fma"))) void tail_avx2(const float* __restrict__ vals, const int32_t* __restrict__ offs,
+                                                   int32_t begin, int32_t end, const float* __restrict__ src,
+                                                   int64_t len, float* __restrict__ acc_out) {
+    __m256i mask[TILE / 8];
+    for (int64_t r = 0; r < TILE / 8; ++r) {
+        const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        mask[r] = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(len - 8 * r)), lane);
+    }
+    __m256 a[TILE / 8];
+    for (int64_t r = 0; r < TILE / 8; ++r) a[r] = _mm256_setzero_ps();
+    for (int32_t k = begin; k < end; ++k) {
+        const __m256 v = _mm256_broadcast_ss(vals + k);
+        const float* s = src + offs[k];
+        for (int64_t r = 0; r < TILE / 8; ++r) a[r] = _mm256_fmadd_ps(v, _mm256_maskload_ps(s + 8 * r, mask[r]), a[r]);
+    }
+    for (int64_t r = 0; r < TILE / 8; ++r) _mm256_storeu_ps(acc_out + 8 * r, a[r]);
+}
+
+/* tile_generic over the first `len` lanes only (the last tile of a direct plan without AVX2). */
+void tail_generic(const float* __restrict__ vals, const int32_t* __restrict__ offs, int32_t begin, int32_t end,
+                  const float* __restrict__ src, int64_t len, float* __restrict__ acc) {
+    for (int64_t j = 0; j < TILE; ++j) acc[j] = 0.0f;
+    for (int32_t k = begin; k < end; ++k) {
+        const float v = vals[k];
+        const float* __restrict__ s = src + offs[k];
+        for (int64_t j = 0; j < len; ++j) acc[j] += v * s[j];
+    }
+}
+
 void tile_generic(const float* __restrict__ vals, const int32_t* __restrict__ offs, int32_t begin, int32_t end,
                   const float* __restrict__ src, float* __restrict__ acc) {
     for (int64_t j = 0; j < TILE; ++j) acc[j] = 0.0f;
@@ -164,8 +200,16 @@ void compute_image(const Task& t) {
     for (int64_t task = 0; task < tiles * rows; ++task) {
         const int64_t m = task % rows, q0 = task / rows * TILE;
         alignas(32) float acc[TILE];
+        /* a direct plan reads the image itself, which ends at the last channel's q_count: no padding after it */
+        const int64_t len = p->direct ? std::min<int64_t>(TILE, p->q_count - q0) : TILE;
         if (HAVE_AVX2) {
-            tile_avx2(vals, offs, p->row_ptr[m], p->row_ptr[m + 1], t.stage + q0, acc);
+            if (len < TILE) {
+                tail_avx2(vals, offs, p->row_ptr[m], p->row_ptr[m + 1], t.stage + q0, len, acc);
+            } else {
+                tile_avx2(vals, offs, p->row_ptr[m], p->row_ptr[m + 1], t.stage + q0, acc);
+            }
+        } else if (len < TILE) {
+            tail_generic(vals, offs, p->row_ptr[m], p->row_ptr[m + 1], t.stage + q0, len, acc);
         } else {
             tile_generic(vals, offs, p->row_ptr[m], p->row_ptr[m + 1], t.stage + q0, acc);
         }
@@ -201,6 +245,22 @@ void stage_image(const fcpts_sparse_conv* p, const float* x, float* s, int* nonf
         if (INDICATOR) {
             for (int64_t j = 0; j < p->wq; ++j) dst[j] = (float)fcpts_nonfinite_f(dst[j]);
         }
+        if (seen) {
+#pragma omp atomic write
+            *nonfinite = 1;
+        }
+    }
+}
+
+/* *nonfinite = 1 if one of the `count` values of x is Inf or NaN (a direct plan's image, which it does not
+ * stage); call inside a parallel region. */
+void scan_image(const float* __restrict__ x, int64_t count, int* nonfinite) {
+    constexpr int64_t CHUNK = 4096;
+#pragma omp for schedule(static)
+    for (int64_t c0 = 0; c0 < count; c0 += CHUNK) {
+        const int64_t end = std::min(count, c0 + CHUNK);
+        int seen = 0;
+        for (int64_t i = c0; i < end; ++i) seen |= fcpts_nonfinite_f(x[i]);
         if (seen) {
 #pragma omp atomic write
             *nonfinite = 1;
@@ -325,6 +385,8 @@ extern "C" int fcpts_sparse_conv_create(const int64_t* geometry, const int32_t* 
         p->lo = clip_lo;
         p->hi = clip_hi;
         p->threads = n_threads > 0 ? n_threads : omp_get_max_threads();
+        p->direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.pb == 0 &&
+                    g.pr == 0;
         *plan = p.release();
         return FCPTS_OK;
     } catch (const std::bad_alloc&) {
@@ -344,8 +406,14 @@ extern "C" int fcpts_sparse_conv_forward(fcpts_sparse_conv* p, const float* x, c
     std::fill(p->nonfinite.begin(), p->nonfinite.end(), 0);
 #pragma omp parallel num_threads(p->threads)
     for (int64_t image = 0; image < g.n; ++image) {
-        stage_image<false>(p, x + image * in_image, stage, nonfinite + image);
-        compute_image(Task{p, stage, residual ? residual + image * out_image : nullptr, y + image * out_image});
+        const float* xi = x + image * in_image;
+        if (p->direct) {
+            scan_image(xi, in_image, nonfinite + image);
+        } else {
+            stage_image<false>(p, xi, stage, nonfinite + image);
+        }
+        compute_image(Task{p, p->direct ? xi : stage, residual ? residual + image * out_image : nullptr,
+                           y + image * out_image});
     }
     if (std::find(p->nonfinite.begin(), p->nonfinite.end(), 1) == p->nonfinite.end()) return FCPTS_OK;
     try {  /* the rare path: buffers made here, outside the parallel region */
