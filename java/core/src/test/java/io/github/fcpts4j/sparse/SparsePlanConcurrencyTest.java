@@ -9,13 +9,10 @@ import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
-import io.github.fcpts4j.backend.KdeKernel;
-import io.github.fcpts4j.backend.NetworkKernels;
-import io.github.fcpts4j.backend.SegmentLayout;
-import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.testing.CpuTest;
 import io.github.fcpts4j.testing.GlobalPruning;
+import io.github.fcpts4j.testing.SerialBackend;
 import io.github.fcpts4j.testing.TestData;
 import io.github.fcpts4j.testing.TestNets;
 
@@ -141,47 +138,5 @@ class SparsePlanConcurrencyTest extends CpuTest {
         assertTrue(e.getMessage().contains("after close"), e.getMessage());
         assertEquals(ErrorCode.CLOSED, assertThrows(FcptsException.class,
                 () -> plan.profile(Map.of(input, input(0, 0)), 1)).code());
-    }
-
-    /** The cpu backend, saying it cannot run executors concurrently (as cuda says). */
-    private record SerialBackend(Backend cpu) implements Backend {
-        @Override
-        public String name() {
-            return cpu.name();
-        }
-
-        @Override
-        public String description() {
-            return "serial " + cpu.description();
-        }
-
-        @Override
-        public Tensor allocate(long... shape) {
-            return cpu.allocate(shape);
-        }
-
-        @Override
-        public void copy(Tensor src, Tensor dst) {
-            cpu.copy(src, dst);
-        }
-
-        @Override
-        public KdeKernel kdeKernel(SegmentLayout layout) {
-            return cpu.kdeKernel(layout);
-        }
-
-        @Override
-        public NetworkKernels network() {
-            return cpu.network();
-        }
-
-        @Override
-        public void synchronize() {
-            cpu.synchronize();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

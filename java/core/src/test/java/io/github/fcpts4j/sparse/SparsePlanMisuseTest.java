@@ -9,13 +9,10 @@ import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
-import io.github.fcpts4j.backend.KdeKernel;
-import io.github.fcpts4j.backend.NetworkKernels;
-import io.github.fcpts4j.backend.SegmentLayout;
-import io.github.fcpts4j.backend.Tensor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.models.NetBuilder;
 import io.github.fcpts4j.onnx.OnnxImporter;
+import io.github.fcpts4j.testing.SerialBackend;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,45 +216,22 @@ class SparsePlanMisuseTest {
         }
     }
 
-    /**
-     * The cpu backend saying it cannot run executors concurrently (as cuda says); once armed, the next
-     * synchronize blocks until released.
-     */
-    private record BlockingBackend(Backend cpu, AtomicBoolean armed, CountDownLatch inRun, CountDownLatch release)
-            implements Backend {
-        @Override
-        public String name() {
-            return cpu.name();
-        }
+    /** A {@link SerialBackend} whose next synchronize, once armed, blocks until released. */
+    private static final class BlockingBackend extends SerialBackend {
+        private final AtomicBoolean armed;
+        private final CountDownLatch inRun;
+        private final CountDownLatch release;
 
-        @Override
-        public String description() {
-            return "blocking " + cpu.description();
-        }
-
-        @Override
-        public Tensor allocate(long... shape) {
-            return cpu.allocate(shape);
-        }
-
-        @Override
-        public void copy(Tensor src, Tensor dst) {
-            cpu.copy(src, dst);
-        }
-
-        @Override
-        public KdeKernel kdeKernel(SegmentLayout layout) {
-            return cpu.kdeKernel(layout);
-        }
-
-        @Override
-        public NetworkKernels network() {
-            return cpu.network();
+        BlockingBackend(Backend cpu, AtomicBoolean armed, CountDownLatch inRun, CountDownLatch release) {
+            super(cpu);
+            this.armed = armed;
+            this.inRun = inRun;
+            this.release = release;
         }
 
         @Override
         public void synchronize() {
-            cpu.synchronize();
+            super.synchronize();
             if (armed.getAndSet(false)) {
                 inRun.countDown();
                 boolean released = false;
@@ -270,10 +244,6 @@ class SparsePlanMisuseTest {
                     }
                 }
             }
-        }
-
-        @Override
-        public void close() {
         }
     }
 }
