@@ -1,9 +1,5 @@
 package io.github.fcpts4j;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.github.fcpts4j.backend.BackendOptions;
 import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.data.CalibrationSampler;
@@ -15,6 +11,7 @@ import io.github.fcpts4j.data.RandomImages;
 import io.github.fcpts4j.data.SampleList;
 import io.github.fcpts4j.prune.Pruner;
 import io.github.fcpts4j.sparse.PlanChoices;
+import io.github.fcpts4j.testing.Misuse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,20 +61,8 @@ class ApiMisuseTest {
         }
     };
 
-    /** A misuse: what it does, the code it must fail with, and a text the message must contain. */
-    record Misuse(String name, Action action, ErrorCode code, String expected) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    interface Action {
-        void run() throws Exception;
-    }
-
-    private static Misuse misuse(String name, ErrorCode code, String expected, Action action) {
-        return new Misuse(name, action, code, expected);
+    private static Misuse misuse(String name, ErrorCode code, String expected, Misuse.Action action) {
+        return Misuse.of(name, code, expected, action);
     }
 
     static Stream<Misuse> misuses() {
@@ -137,9 +122,6 @@ class ApiMisuseTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("misuses")
     void failsWithItsCodeNamingTheArgument(Misuse m) {
-        FcptsException e = assertThrows(FcptsException.class, m.action()::run, m.name());
-        assertEquals(m.code(), e.code(), m.name() + ": " + e.getMessage());
-        assertTrue(e.getMessage().contains(m.expected()), m.name() + ": '" + e.getMessage() + "' should contain '"
-                + m.expected() + "'");
+        m.check();
     }
 }

@@ -12,6 +12,7 @@ import io.github.fcpts4j.backend.Backends;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.models.NetBuilder;
 import io.github.fcpts4j.onnx.OnnxImporter;
+import io.github.fcpts4j.testing.Misuse;
 import io.github.fcpts4j.testing.SerialBackend;
 
 import java.nio.file.Files;
@@ -75,20 +76,8 @@ class SparsePlanMisuseTest {
         cpu.close();
     }
 
-    /** A misuse: what it does, the code it must fail with, and a text the message must contain. */
-    record Misuse(String name, Action action, ErrorCode code, String expected) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    interface Action {
-        void run() throws Exception;
-    }
-
-    private static Misuse misuse(String name, ErrorCode code, String expected, Action action) {
-        return new Misuse(name, action, code, expected);
+    private static Misuse misuse(String name, ErrorCode code, String expected, Misuse.Action action) {
+        return Misuse.of(name, code, expected, action);
     }
 
     private static Map<String, long[]> shapes(long... shape) {
@@ -184,10 +173,7 @@ class SparsePlanMisuseTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("misuses")
     void misuseFailsWithItsCodeNamingTheCulprit(Misuse m) {
-        FcptsException e = assertThrows(FcptsException.class, m.action()::run, m.name());
-        assertEquals(m.code(), e.code(), m.name() + ": " + e.getMessage());
-        assertTrue(e.getMessage().contains(m.expected()), m.name() + ": '" + e.getMessage() + "' lacks '"
-                + m.expected() + "'");
+        m.check();
     }
 
     @Test
