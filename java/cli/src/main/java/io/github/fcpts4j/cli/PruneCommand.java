@@ -9,6 +9,8 @@ import io.github.fcpts4j.prune.ReconstructionTerm;
 import io.github.fcpts4j.prune.Pruner;
 import io.github.fcpts4j.prune.SchedulePreset;
 import io.github.fcpts4j.report.PruneCharts;
+import io.github.fcpts4j.sparse.LatencyCheck;
+import io.github.fcpts4j.sparse.LatencyTables;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -70,7 +72,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--reconstruct", description = "baselines: also run the net-wise reconstruction at fixed mask")
     boolean reconstruct;
 
-    @Option(names = "--constraint", description = "count sparsity by params or flops (default: ${DEFAULT-VALUE})")
+    @Option(names = "--constraint", description = "count sparsity by params, flops, or latency (S = the share of "
+            + "the dense latency removed, as the sparse runtime measures it at batch 1 on this machine; the "
+            + "per-layer table is measured once and cached in MODEL.latency.json) (default: ${DEFAULT-VALUE})")
     String constraint;
 
     @Option(names = "--preset", description = "schedule: fast (" + SchedulePreset.Steps.FAST + " steps, the "
@@ -258,6 +262,10 @@ final class PruneCommand implements Callable<Integer> {
                         drawn, drawn);
             }
         }
+        if (pruner.config().target().costBasis() == FcptsConfig.CostBasis.LATENCY) {
+            err.printf("latency constraint: per-layer latency table from %s (measured first if it holds none for "
+                    + "this model, input shape and machine)%n", LatencyTables.cacheFile(input));
+        }
         PruneResult result = pruner.run();
         result.export(target);
         PruneEvaluation.Outcome check = null;
@@ -304,6 +312,21 @@ final class PruneCommand implements Callable<Integer> {
             err.printf("global sparsity %.6f (target %.6f, |error| <= 1/N = %.1e): %d of %d prunable weights are "
                     + "zero; MAC sparsity %.4f%n", r.achievedSparsity(), r.targetSparsity(), 1.0 / r.totalWeights(),
                     r.prunedWeights(), r.totalWeights(), r.achievedMacSparsity());
+        } else if (r.costBasis() == FcptsConfig.CostBasis.LATENCY) {
+            LatencyCheck c = r.latency().orElseThrow().check();
+            LatencyTables.Obtained t = r.latency().orElseThrow().table();
+            err.printf("latency: table %s; dense %.3f ms, predicted %.3f ms (%.2f%% removed, target %.2f%%, nearest "
+                    + "achievable), measured %.3f ms against %.3f ms all dense (%.2f%% removed, %d layers sparse); "
+                    + "prediction error %+.1f%%%n", t.cached() ? "read from " + t.file()
+                    : String.format("measured in %s%s", Progress.duration(t.seconds()),
+                    t.file() == null ? "" : ", cached in " + t.file()),
+                    c.denseMs(), c.predictedMs(), 100 * c.predictedSaving(), 100 * r.targetSparsity(), c.measuredMs(),
+                    c.measuredDenseMs(), 100 * c.measuredSaving(), c.sparseLayers(), 100 * c.predictionError());
+            if (t.note() != null) {
+                err.println("note: " + t.note());
+            }
+            err.printf("%d of %d prunable weights are zero (parameter sparsity %.4f, MAC sparsity %.4f)%n",
+                    r.prunedWeights(), r.totalWeights(), r.achievedSparsity(), r.achievedMacSparsity());
         } else {
             err.printf("MAC sparsity %.6f (target %.6f, nearest achievable); %d of %d prunable weights are zero "
                     + "(parameter sparsity %.4f)%n", r.achievedMacSparsity(), r.targetSparsity(), r.prunedWeights(),

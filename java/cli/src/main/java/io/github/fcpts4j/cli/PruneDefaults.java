@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class PruneDefaults implements IDefaultValueProvider {
     static final OptionWords<CostBasis> COST_BASIS = new OptionWords<>("--constraint",
-            "params", CostBasis.PARAMETERS, "flops", CostBasis.FLOPS);
+            "params", CostBasis.PARAMETERS, "flops", CostBasis.FLOPS, "latency", CostBasis.LATENCY);
     static final OptionWords<MagnitudeAllocation> INIT = new OptionWords<>("--init",
             "erk", MagnitudeAllocation.ERK, "global", MagnitudeAllocation.GLOBAL, "uniform",
             MagnitudeAllocation.UNIFORM, "lamp", MagnitudeAllocation.LAMP);

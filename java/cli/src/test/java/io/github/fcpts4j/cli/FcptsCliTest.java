@@ -103,6 +103,30 @@ class FcptsCliTest {
     }
 
     @Test
+    void aLatencyConstraintPrintsPredictedAndMeasuredLatency(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path copy = dir.resolve("m.onnx"), out = dir.resolve("p.onnx");
+        java.nio.file.Files.copy(java.nio.file.Path.of(MODEL), copy);
+        Result r = run("prune", "--model", copy.toString(), "--method", "global", "--constraint", "latency",
+                "--sparsity", "0.2", "--no-eval", "--out", out.toString(), "--json");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.err.contains("latency constraint: per-layer latency table from " + copy + ".latency.json"),
+                r.err);
+        assertTrue(r.err.contains("latency: table measured in") && r.err.contains("prediction error"), r.err);
+        JsonObject latency = JsonParser.parseString(r.out).getAsJsonObject().getAsJsonObject("latency");
+        assertEquals(0.2, latency.get("predicted_saving").getAsDouble(), 0.005, r.out);
+        assertTrue(java.nio.file.Files.exists(dir.resolve("m.onnx.latency.json")));
+
+        java.nio.file.Path far = dir.resolve("far.onnx");
+        Result tooFar = run("prune", "--model", copy.toString(), "--method", "global", "--constraint", "latency",
+                "--sparsity", "0.99", "--no-eval", "--out", far.toString());
+        assertEquals(1, tooFar.code, tooFar.err);
+        assertTrue(tooFar.err.contains("--constraint latency: removing 99.0 % of the dense latency")
+                && tooFar.err.contains("table from " + copy + ".latency.json"), tooFar.err);
+        assertTrue(!java.nio.file.Files.exists(far), "nothing written");
+    }
+
+    @Test
     void badPruneOptionsAreNamedAndWriteNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         java.nio.file.Path out = dir.resolve("m.onnx");
         String[][] cases = {

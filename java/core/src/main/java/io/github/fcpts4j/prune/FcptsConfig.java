@@ -50,7 +50,13 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         /** every weight counts 1: S = pruned weights / prunable weights */
         PARAMETERS,
         /** every weight counts its MACs per sample: S = pruned MACs / prunable MACs */
-        FLOPS
+        FLOPS,
+        /**
+         * S = the share of the model's dense latency that pruning removes, as the sparse runtime measured it for
+         * this model, input shape and machine ({@link io.github.fcpts4j.sparse.LatencyTable}, cached next to the
+         * model)
+         */
+        LATENCY
     }
 
     /**

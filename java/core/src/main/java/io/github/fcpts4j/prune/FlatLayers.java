@@ -15,7 +15,7 @@ import java.util.List;
  * The prunable layers of one FCPTS run as one flat weight vector: layer l holds
  * {@code w[offset_l, offset_l + N_l)} ({@link #layout}, the layout of the KDE pass and of the backend's
  * weight, gradient and velocity vectors), and weighs share_l = c_l N_l / sum_k c_k N_k in the global
- * sparsity S = sum_l share_l s_l. {@link #w} is the host copy of the weights, refreshed from the backend
+ * sparsity S = sum_l share_l s_l (c_l N_l / total for a latency budget: each curve's chord, {@link Budget}). {@link #w} is the host copy of the weights, refreshed from the backend
  * only when an allocation step reads it ({@link WeightStep#readHost}). Used by {@link FcptsLoop} and its
  * steps.
  */
@@ -23,12 +23,13 @@ final class FlatLayers {
     /** The prunable nodes; node l's weight is its input 1. */
     final List<Node> prunable;
     final SegmentLayout layout;
-    /** share_l = c_l N_l / sum_k c_k N_k */
+    /** share_l = c_l N_l / sum_k c_k N_k (or / total, {@link Budget#allCost}) */
     final double[] share;
     /** Host copy of the flat weights. */
     final float[] w;
     private final List<PrunableLayer> dense = new ArrayList<>();
     private final long[] sizes;
+    private final Budget budget;
 
     FlatLayers(Graph graph, List<Node> prunable, Budget budget) {
         this.prunable = prunable;
@@ -44,15 +45,12 @@ final class FlatLayers {
         budget.validate(dense);
         layout = SegmentLayout.of(names, sizes);
         w = new float[Math.toIntExact(layout.total())];
-        double allCost = 0;
+        this.budget = budget;
+        double allCost = budget.allCost(sizes);
         share = new double[layers];
         for (int l = 0; l < layers; l++) {
             System.arraycopy(dense.get(l).weights(), 0, w, (int) layout.offset(l), (int) sizes[l]);
-            share[l] = budget.cost(l) * sizes[l];
-            allCost += share[l];
-        }
-        for (int l = 0; l < layers; l++) {
-            share[l] /= allCost;
+            share[l] = budget.cost(l) * sizes[l] / allCost;
         }
     }
 
@@ -94,13 +92,13 @@ final class FlatLayers {
         return out;
     }
 
-    /** sum_l share_l s_l of a mask. */
+    /** The global sparsity of a mask as the budget counts it (sum_l share_l s_l, or the curves' saving share). */
     double weightedSparsity(Masks m) {
         double s = 0;
         for (int l = 0; l < m.layers(); l++) {
-            s += share[l] * m.sparsity(l);
+            s += budget.saving(l, (int) m.prunedCount(l), (int) sizes[l]);
         }
-        return s;
+        return s / budget.allCost(sizes);
     }
 
     /** 1 for a kept weight, 0 for a pruned one, over the flat layout. */

@@ -46,10 +46,12 @@ public final class PruneResult {
     private final double seconds;
     private final double denseTop1;
     private final double prunedTop1;
+    private final LatencyOutcome latency;
 
     PruneResult(OnnxModel model, Path source, Pruner.Method method, boolean reconstructed, FcptsConfig config,
                 double[] macsPerWeight, List<Node> prunable, List<PrunableLayer> denseLayers,
-                FcptsLoop.Outcome outcome, Map<String, double[]> references, String backend, double seconds) {
+                FcptsLoop.Outcome outcome, Map<String, double[]> references, String backend, double seconds,
+                LatencyOutcome latency) {
         this.model = model;
         this.source = source;
         this.method = method;
@@ -72,6 +74,7 @@ public final class PruneResult {
         this.seconds = seconds;
         this.denseTop1 = Double.NaN;
         this.prunedTop1 = Double.NaN;
+        this.latency = latency;
     }
 
     private PruneResult(PruneResult r, double denseTop1, double prunedTop1) {
@@ -91,6 +94,7 @@ public final class PruneResult {
         this.seconds = r.seconds;
         this.denseTop1 = denseTop1;
         this.prunedTop1 = prunedTop1;
+        this.latency = r.latency;
     }
 
     /** The pruned model (opset, metadata and every other tensor as in the input). */
@@ -111,7 +115,24 @@ public final class PruneResult {
         return masks;
     }
 
-    /** Whether the target counts parameters or MACs. */
+    /**
+     * A latency-constrained run's table source and the pruned model's predicted and measured latency; empty
+     * for the other constraints.
+     */
+    public java.util.Optional<LatencyOutcome> latency() {
+        return java.util.Optional.ofNullable(latency);
+    }
+
+    /** The global sparsity as the target counts it: by parameters, by MACs, or the predicted latency saving. */
+    public double achievedTargetSparsity() {
+        return switch (costBasis()) {
+            case PARAMETERS -> achievedSparsity();
+            case FLOPS -> achievedMacSparsity();
+            case LATENCY -> latency.check().predictedSaving();
+        };
+    }
+
+    /** Whether the target counts parameters, MACs or latency. */
     public FcptsConfig.CostBasis costBasis() {
         return config.target().costBasis();
     }
@@ -224,8 +245,27 @@ public final class PruneResult {
         r.put("achieved_mac_sparsity", achievedMacSparsity());
         r.put("pruned_weights", prunedWeights());
         r.put("total_weights", totalWeights());
-        double achieved = costBasis() == FcptsConfig.CostBasis.PARAMETERS ? achievedSparsity() : achievedMacSparsity();
-        r.put("sparsity_error", Math.abs(achieved - targetSparsity()));
+        r.put("sparsity_error", Math.abs(achievedTargetSparsity() - targetSparsity()));
+        if (latency != null) {
+            Map<String, Object> lat = new LinkedHashMap<>();
+            lat.put("table", latency.table().file() == null ? null : latency.table().file().toString());
+            lat.put("table_source", latency.table().cached() ? "cache" : "measured");
+            lat.put("table_seconds", latency.table().seconds());
+            if (latency.table().note() != null) {
+                lat.put("note", latency.table().note());
+            }
+            lat.put("machine", latency.table().table().machine());
+            lat.put("input_shapes", latency.table().table().inputShapes());
+            lat.put("dense_ms", latency.check().denseMs());
+            lat.put("predicted_ms", latency.check().predictedMs());
+            lat.put("predicted_saving", latency.check().predictedSaving());
+            lat.put("measured_ms", latency.check().measuredMs());
+            lat.put("measured_dense_ms", latency.check().measuredDenseMs());
+            lat.put("measured_saving", latency.check().measuredSaving());
+            lat.put("prediction_error", latency.check().predictionError());
+            lat.put("sparse_layers", latency.check().sparseLayers());
+            r.put("latency", lat);
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Layer l : layers) {
             Map<String, Object> row = new LinkedHashMap<>();

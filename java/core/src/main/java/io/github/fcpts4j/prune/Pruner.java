@@ -17,6 +17,8 @@ import io.github.fcpts4j.ir.ShapeInference;
 import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.onnx.OnnxImporter;
 import io.github.fcpts4j.onnx.OnnxModel;
+import io.github.fcpts4j.sparse.LatencyCheck;
+import io.github.fcpts4j.sparse.LatencyTables;
 import io.github.fcpts4j.sparsity.Allocations;
 import io.github.fcpts4j.sparsity.Budget;
 import io.github.fcpts4j.sparsity.MagnitudeAllocation;
@@ -154,15 +156,22 @@ public final class Pruner {
         }
         long[] shape = calibration.sampleShape();
         long[] sample = {1, shape[0], shape[1], shape[2]};
-        Budget budget = TargetBudget.resolve(dense, prunable, config.target(), sample);
         double[] macsPerWeight = TargetBudget.resolve(dense, prunable,
                 config.toBuilder().costBasis(FcptsConfig.CostBasis.FLOPS).build().target(), sample).costs();
-        long start = System.nanoTime();
         FcptsLoop.Outcome outcome;
         String backendName;
         FcptsConfig used = config;
+        Budget budget;
+        LatencyOutcome latency = null;
+        double seconds;
         try (Backend b = Backends.open(backend, BackendOptions.defaults().withTf32(allowTf32))) {
             backendName = b.description();
+            Map<String, long[]> latencyShape = Map.of(dense.inputs().get(0).name(), sample);
+            LatencyTables.Obtained table = config.target().costBasis() != FcptsConfig.CostBasis.LATENCY ? null
+                    : LatencyTables.obtain(modelPath, dense, prunable, b, latencyShape, step -> { });
+            budget = TargetBudget.resolve(dense, prunable, config.target(), sample,
+                    table == null ? null : table.table());
+            long start = System.nanoTime();
             Masks baselineMasks = method == Method.FCPTS ? null
                     : Allocations.baseline(method.baseline().orElseThrow(), layers, budget);
             if (method != Method.FCPTS && !reconstruct) {
@@ -183,14 +192,22 @@ public final class Pruner {
                     }
                 }
             }
+            seconds = (System.nanoTime() - start) / 1e9;
+            if (table != null) {
+                Map<String, Double> sparsity = new LinkedHashMap<>();
+                for (int l = 0; l < prunable.size(); l++) {
+                    sparsity.put(prunable.get(l).name(), outcome.masks().sparsity(l));
+                }
+                latency = new LatencyOutcome(table, LatencyCheck.measure(outcome.pruned(), b, latencyShape,
+                        table.table(), sparsity, LatencyCheck.DEFAULT_RUNS));
+            }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, double[]> references = new LinkedHashMap<>();
         references.put("uniform", perLayer(Allocations.uniform(layers, budget)));
         references.put("ERK", perLayer(Allocations.erk(layers, budget)));
         return new PruneResult(model.withGraph(outcome.pruned()), modelPath, method,
                 method == Method.FCPTS || reconstruct, used, macsPerWeight, prunable, layers, outcome,
-                references, backendName, seconds);
+                references, backendName, seconds, latency);
     }
 
     private static double[] perLayer(Masks m) {

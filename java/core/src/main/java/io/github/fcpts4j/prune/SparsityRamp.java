@@ -52,7 +52,7 @@ final class SparsityRamp {
 
     /** {@code budget} with the target of step {@code step} (same costs and per-layer bounds). */
     Budget budgetAt(Budget budget, int step) {
-        return new Budget(targetAt(step), budget.costs(), budget.minSparsity(), budget.maxSparsity());
+        return budget.withSparsity(targetAt(step));
     }
 
     /**

@@ -604,7 +604,8 @@ public final class SparsePlan implements AutoCloseable {
         return (double) w.zeros() / w.size();
     }
 
-    private static Map<String, float[]> probeInputs(Graph g, Map<String, long[]> shapes) {
+    /** Seeded uniform [-1, 1) inputs of these shapes: what plans are timed on. */
+    static Map<String, float[]> probeInputs(Graph g, Map<String, long[]> shapes) {
         SplittableRandom rng = new SplittableRandom(7);
         Map<String, float[]> data = new LinkedHashMap<>();
         for (ValueInfo v : g.inputs()) {
@@ -618,7 +619,7 @@ public final class SparsePlan implements AutoCloseable {
     }
 
     /** Medians of {a, b} over {@code runs} interleaved runs each, after one warm-up run of both. */
-    private static double[] alternate(int runs, Runnable a, Runnable b) {
+    static double[] alternate(int runs, Runnable a, Runnable b) {
         a.run();
         b.run();
         double[] ta = new double[Math.max(1, runs)], tb = new double[ta.length];

@@ -20,7 +20,11 @@ import java.util.function.IntFunction;
  * <pre>
  *   parameters: exactly k = round(S* N) weights (costs all 1)
  *   FLOPs:      the prefix whose cost sum_l c_l p_l is nearest to S* sum_l c_l N_l
+ *   latency:    the prefix whose saving sum_l v_l(p_l / N_l) is nearest to S* total
  * </pre>
+ * (every layer's saving never falls as it loses weights, so the saving of the prefix never falls either);
+ * then each layer gives back the weights on a flat part of its curve (the fewest zeros with the same saving),
+ * so latency mode never prunes a weight that buys no time.
  * The prefix is found by bisection on the float score bits (count_l(v) is a
  * binary search in the layer's sorted keys), then the ties at the crossing
  * score are taken in (layer, index) order. O(N log N) for the per-layer sorts.
@@ -41,15 +45,17 @@ public final class ExactProjection {
         int n = layers.size();
         long[][] keys = new long[n][];
         int[] lo = new int[n], hi = new int[n];
-        double target, minCost = 0, maxCost = 0, allCost = 0;
+        double target, minCost = 0, maxCost = 0;
+        long[] layerSizes = new long[n];
         for (int l = 0; l < n; l++) {
             keys[l] = sortedKeys(layers.get(l).name(), scores.apply(l), layers.get(l).size());
+            layerSizes[l] = keys[l].length;
             lo[l] = budget.minPruned(l, keys[l].length);
             hi[l] = budget.maxPruned(l, keys[l].length);
-            minCost += budget.cost(l) * lo[l];
-            maxCost += budget.cost(l) * hi[l];
-            allCost += budget.cost(l) * keys[l].length;
+            minCost += budget.saving(l, lo[l], keys[l].length);
+            maxCost += budget.saving(l, hi[l], keys[l].length);
         }
+        double allCost = budget.allCost(layerSizes);
         long totalWeights = layers.stream().mapToLong(PrunableLayer::size).sum();
         target = budget.uniformCost() ? Math.round(budget.sparsity() * totalWeights) : budget.sparsity() * allCost;
         double slack = budget.uniformCost() ? 0 : 1e-9 * allCost;
@@ -73,13 +79,14 @@ public final class ExactProjection {
         double cost = 0;
         for (int l = 0; l < n; l++) {
             take[l] = count(keys[l], lo[l], hi[l], v);
-            cost += budget.cost(l) * take[l];
+            cost += budget.saving(l, take[l], keys[l].length);
         }
         boolean done = v == END;
         for (int l = 0; l < n && !done; l++) {
             int tiesEnd = count(keys[l], lo[l], hi[l], v + 1);
-            double c = budget.cost(l);
             while (take[l] < tiesEnd && cost < target) {
+                int size = keys[l].length;
+                double c = budget.saving(l, take[l] + 1, size) - budget.saving(l, take[l], size);
                 if (cost + c > target && cost + c - target >= target - cost) {
                     break; // the prefix without this weight is nearer the target
                 }
@@ -87,6 +94,11 @@ public final class ExactProjection {
                 cost += c;
             }
             done = take[l] < tiesEnd || cost >= target;
+        }
+        if (budget.curves() != null) {
+            for (int l = 0; l < n; l++) {
+                take[l] = fewestForSaving(budget, l, lo[l], take[l], keys[l].length);
+            }
         }
         BitSet[] pruned = new BitSet[n];
         int[] sizes = new int[n];
@@ -100,6 +112,24 @@ public final class ExactProjection {
             }
         }
         return new Masks(names, pruned, sizes);
+    }
+
+    /**
+     * The fewest weights of layer l, at least {@code lo}, that save what {@code take} saves: on a flat part
+     * of a saving curve more zeros buy nothing, so the highest-scored of them stay.
+     */
+    private static int fewestForSaving(Budget budget, int l, int lo, int take, int size) {
+        double saving = budget.saving(l, take, size);
+        int low = lo, high = take;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (budget.saving(l, mid, size) >= saving) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        return low;
     }
 
     private static long[] sortedKeys(String layer, float[] scores, int size) {
@@ -129,7 +159,7 @@ public final class ExactProjection {
     private static double cost(long[][] keys, int[] lo, int[] hi, Budget budget, int v) {
         double c = 0;
         for (int l = 0; l < keys.length; l++) {
-            c += budget.cost(l) * count(keys[l], lo[l], hi[l], v);
+            c += budget.saving(l, count(keys[l], lo[l], hi[l], v), keys[l].length);
         }
         return c;
     }
