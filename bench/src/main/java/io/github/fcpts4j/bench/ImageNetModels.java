@@ -18,10 +18,10 @@ import java.util.Map;
 
 /**
  * Writes a torchvision-shaped ImageNet model (seeded weights, 3 x 224 x 224) as ONNX, global-magnitude pruned
- * (or uniformly, the same sparsity in every layer) to a sparsity: the latency benchmark's inputs (timing does
- * not depend on trained weights).
- * Usage: {@code ImageNetModels --arch resnet18|resnet50|mobilenetv2 --sparsity S [--allocation global|uniform]
- * --out FILE.onnx}.
+ * (or uniformly, the same sparsity in every layer, or by ERK / LAMP) to a sparsity: the latency benchmark's
+ * inputs (timing does not depend on trained weights).
+ * Usage: {@code ImageNetModels --arch resnet18|resnet50|mobilenetv2 --sparsity S
+ * [--allocation global|uniform|erk|lamp] --out FILE.onnx}.
  */
 public final class ImageNetModels {
     private ImageNetModels() {
@@ -29,7 +29,7 @@ public final class ImageNetModels {
 
     public static void main(String[] args) {
         Map<String, String> opt = Args.parse(args, "ImageNetModels --arch resnet18|resnet50|mobilenetv2 "
-                + "--sparsity S [--allocation global|uniform] --out FILE.onnx");
+                + "--sparsity S [--allocation global|uniform|erk|lamp] --out FILE.onnx");
         MagnitudeAllocation allocation = MagnitudeAllocation.valueOf(opt.getOrDefault("allocation", "global")
                 .toUpperCase(java.util.Locale.ROOT));
         String arch = opt.getOrDefault("arch", "resnet18");

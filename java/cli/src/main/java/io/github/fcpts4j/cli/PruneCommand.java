@@ -73,9 +73,13 @@ final class PruneCommand implements Callable<Integer> {
     boolean reconstruct;
 
     @Option(names = "--constraint", description = "count sparsity by params, flops, or latency (S = the share of "
-            + "the dense latency removed, as the sparse runtime measures it at batch 1 on this machine; the "
-            + "per-layer table is measured once and cached in MODEL.latency.json) (default: ${DEFAULT-VALUE})")
+            + "the dense latency removed, as the sparse runtime measures it on this machine; the per-layer table is "
+            + "measured once and cached in MODEL.onnx.latency.json) (default: ${DEFAULT-VALUE})")
     String constraint;
+
+    @Option(names = "--latency-batch", converter = Ranges.AtLeastOne.class,
+            description = "with --constraint latency: the batch whose latency counts (default: ${DEFAULT-VALUE})")
+    int latencyBatch;
 
     @Option(names = "--preset", description = "schedule: fast (" + SchedulePreset.Steps.FAST + " steps, the "
             + "default without --model: the demo) | default (" + SchedulePreset.Steps.DEFAULT + " steps, the "
@@ -226,7 +230,7 @@ final class PruneCommand implements Callable<Integer> {
         int steps = iterations != null ? iterations : schedule.iterations();
         FcptsConfig.Builder c = FcptsConfig.builder(sparsity).iterations(steps).batch(batch)
                 .calibrationSamples(calibration).seed(seed)
-                .costBasis(PruneDefaults.COST_BASIS.parse(constraint))
+                .costBasis(PruneDefaults.COST_BASIS.parse(constraint)).latencyBatch(latencyBatch)
                 .init(PruneDefaults.INIT.parse(init))
                 .density(PruneDefaults.DENSITY.parse(density))
                 .loss(PruneDefaults.LOSS.parse(loss))
@@ -263,8 +267,8 @@ final class PruneCommand implements Callable<Integer> {
             }
         }
         if (pruner.config().target().costBasis() == FcptsConfig.CostBasis.LATENCY) {
-            err.printf("latency constraint: per-layer latency table from %s (measured first if it holds none for "
-                    + "this model, input shape and machine)%n", LatencyTables.cacheFile(input));
+            err.printf("latency constraint at batch %d: per-layer latency table from %s (measured first if it holds "
+                    + "none for this model, input shape and machine)%n", latencyBatch, LatencyTables.cacheFile(input));
         }
         PruneResult result = pruner.run();
         result.export(target);
@@ -316,12 +320,13 @@ final class PruneCommand implements Callable<Integer> {
             LatencyCheck c = r.latency().orElseThrow().check();
             LatencyTables.Obtained t = r.latency().orElseThrow().table();
             err.printf("latency: table %s; dense %.3f ms, predicted %.3f ms (%.2f%% removed, target %.2f%%, nearest "
-                    + "achievable), measured %.3f ms against %.3f ms all dense (%.2f%% removed, %d layers sparse); "
-                    + "prediction error %+.1f%%%n", t.cached() ? "read from " + t.file()
+                    + "achievable)%n", t.cached() ? "read from " + t.file()
                     : String.format("measured in %s%s", Progress.duration(t.seconds()),
                     t.file() == null ? "" : ", cached in " + t.file()),
-                    c.denseMs(), c.predictedMs(), 100 * c.predictedSaving(), 100 * r.targetSparsity(), c.measuredMs(),
-                    c.measuredDenseMs(), 100 * c.measuredSaving(), c.sparseLayers(), 100 * c.predictionError());
+                    c.denseMs(), c.predictedMs(), 100 * c.predictedSaving(), 100 * r.targetSparsity());
+            err.printf("measured now: %.3f ms against %.3f ms all dense (%.2f%% removed, %d layers sparse); predicted "
+                    + "at this speed %.3f ms, error %+.1f%%%n", c.measuredMs(), c.measuredDenseMs(),
+                    100 * c.measuredSaving(), c.sparseLayers(), c.predictedNowMs(), 100 * c.predictionError());
             if (t.note() != null) {
                 err.println("note: " + t.note());
             }

@@ -45,6 +45,7 @@ final class PruneDefaults implements IDefaultValueProvider {
         FcptsConfig c = FcptsConfig.defaults(0.5);
         return switch (o.longestName()) {
             case "--batch" -> Integer.toString(c.schedule().batch());
+            case "--latency-batch" -> Integer.toString(c.target().latencyBatch());
             case "--calib" -> Integer.toString(c.schedule().calibrationSamples());
             case "--seed" -> Long.toString(c.schedule().seed());
             case "--constraint" -> COST_BASIS.word(c.target().costBasis());

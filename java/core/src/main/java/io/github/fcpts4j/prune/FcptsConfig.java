@@ -180,6 +180,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         private double minLayerSparsity = 0;
         private double maxLayerSparsity = 1;
         private List<LayerBound> layerBounds = List.of();
+        private int latencyBatch = TargetSettings.DEFAULT_LATENCY_BATCH;
         private long seed = 1;
 
         private Builder(double targetSparsity) {
@@ -193,6 +194,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
             minLayerSparsity = t.minLayerSparsity();
             maxLayerSparsity = t.maxLayerSparsity();
             layerBounds = t.layerBounds();
+            latencyBatch = t.latencyBatch();
             ScheduleSettings s = c.schedule;
             iterations = s.iterations();
             batch = s.batch();
@@ -229,6 +231,12 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
 
         public Builder costBasis(CostBasis v) {
             costBasis = v;
+            return this;
+        }
+
+        /** The batch whose latency a {@link CostBasis#LATENCY} target counts (default 1). */
+        public Builder latencyBatch(int v) {
+            latencyBatch = v;
             return this;
         }
 
@@ -371,7 +379,8 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         /** A new configuration from the values set so far (the builder stays as it is). */
         public FcptsConfig build() {
             return new FcptsConfig(
-                    new TargetSettings(targetSparsity, costBasis, minLayerSparsity, maxLayerSparsity, layerBounds),
+                    new TargetSettings(targetSparsity, costBasis, minLayerSparsity, maxLayerSparsity, layerBounds,
+                            latencyBatch),
                     new ScheduleSettings(iterations, batch, calibrationSamples, seed, weightLr, momentum, weightDecay,
                             polishFraction),
                     new ObjectiveSettings(loss, temperature, featureLayers, featureWeight, lambda, absoluteConstraint,

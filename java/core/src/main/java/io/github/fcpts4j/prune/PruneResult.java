@@ -261,6 +261,7 @@ public final class PruneResult {
             lat.put("predicted_saving", latency.check().predictedSaving());
             lat.put("measured_ms", latency.check().measuredMs());
             lat.put("measured_dense_ms", latency.check().measuredDenseMs());
+            lat.put("predicted_now_ms", latency.check().predictedNowMs());
             lat.put("measured_saving", latency.check().measuredSaving());
             lat.put("prediction_error", latency.check().predictionError());
             lat.put("sparse_layers", latency.check().sparseLayers());

@@ -166,7 +166,9 @@ public final class Pruner {
         double seconds;
         try (Backend b = Backends.open(backend, BackendOptions.defaults().withTf32(allowTf32))) {
             backendName = b.description();
-            Map<String, long[]> latencyShape = Map.of(dense.inputs().get(0).name(), sample);
+            long[] latencySample = sample.clone();
+            latencySample[0] = config.target().latencyBatch();
+            Map<String, long[]> latencyShape = Map.of(dense.inputs().get(0).name(), latencySample);
             LatencyTables.Obtained table = config.target().costBasis() != FcptsConfig.CostBasis.LATENCY ? null
                     : LatencyTables.obtain(modelPath, dense, prunable, b, latencyShape, step -> { });
             budget = TargetBudget.resolve(dense, prunable, config.target(), sample,

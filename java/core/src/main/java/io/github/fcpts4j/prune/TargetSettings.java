@@ -12,15 +12,30 @@ import java.util.List;
  * layer's sparsity ({@link TargetBudget} turns it into the {@link io.github.fcpts4j.sparsity.Budget} of a
  * model's layers).
  *
- * @param sparsity         S*, fraction of prunable weights (or MACs) set to zero, in [0, 1)
- * @param costBasis        count sparsity by parameters or by MACs (FCPTS.md section 3)
+ * @param sparsity         S*, fraction of prunable weights (or MACs) set to zero, or of the dense latency
+ *                         removed, in [0, 1)
+ * @param costBasis        count sparsity by parameters, by MACs (FCPTS.md section 3) or by measured latency
  * @param minLayerSparsity lower bound on every layer's sparsity, in [0, 1]
  * @param maxLayerSparsity upper bound on every layer's sparsity, in [0, 1]
  * @param layerBounds      per-layer bounds by glob, overriding the two above where they match
+ * @param latencyBatch     the batch whose latency a latency target counts (>= 1; ignored for the other bases)
  */
 public record TargetSettings(double sparsity, CostBasis costBasis, double minLayerSparsity, double maxLayerSparsity,
-                             List<LayerBound> layerBounds) {
+                             List<LayerBound> layerBounds, int latencyBatch) {
+    /** The batch a latency target counts unless told otherwise: one request at a time. */
+    public static final int DEFAULT_LATENCY_BATCH = 1;
+
+    /** Settings whose latency target, if any, counts batch 1. */
+    public TargetSettings(double sparsity, CostBasis costBasis, double minLayerSparsity, double maxLayerSparsity,
+                          List<LayerBound> layerBounds) {
+        this(sparsity, costBasis, minLayerSparsity, maxLayerSparsity, layerBounds, DEFAULT_LATENCY_BATCH);
+    }
+
     public TargetSettings {
+        if (latencyBatch < 1) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the latency batch must be at least 1, got "
+                    + latencyBatch);
+        }
         if (!(sparsity >= 0) || !(sparsity < 1)) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "target sparsity must be in [0, 1), got " + sparsity);
         }

@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * A pruned model's latency as its {@link LatencyTable} predicts it and as the sparse runtime measures it: the
  * model planned as a user would plan it ({@link SparsePlan.Policy#FASTEST}) and the same model all dense, run
- * in alternating rounds on the table's probe input, medians of each.
+ * in alternating rounds on the table's probe input, medians of each. A shared machine's speed drifts between the
+ * table's measurement and this one, so the prediction is compared at today's speed: the table's predicted share
+ * of the dense time applied to the dense time measured now ({@link #predictedNowMs}).
  *
  * @param denseMs        the table's dense time (what the target is a share of)
  * @param predictedMs    dense - sum_l v_l(s_l) at the pruned model's sparsities
@@ -21,9 +23,14 @@ public record LatencyCheck(double denseMs, double predictedMs, double measuredMs
     /** Rounds timed by default. */
     public static final int DEFAULT_RUNS = 30;
 
-    /** (predicted - measured) / measured. */
+    /** The prediction at the speed of this measurement: predictedMs x measuredDenseMs / denseMs. */
+    public double predictedNowMs() {
+        return predictedMs * measuredDenseMs / denseMs;
+    }
+
+    /** (predicted now - measured) / measured. */
     public double predictionError() {
-        return (predictedMs - measuredMs) / measuredMs;
+        return (predictedNowMs() - measuredMs) / measuredMs;
     }
 
     /** Share of the dense latency the prediction removes. */

@@ -13,10 +13,13 @@ import java.util.function.Consumer;
 
 /**
  * Measures a {@link LatencyTable}: the model planned all dense ({@link SparsePlan.Policy#DENSE}) and, at each
- * level s, with every prunable layer magnitude-pruned to exactly round(s N_l) zeros and every layer that can
- * run sparse doing so ({@link SparsePlan.Policy#SPARSE}); each plan's steps are timed inside the network
- * ({@link SparsePlan#profile}, the median of {@code runs} runs on a fixed random input). One plan per level:
- * about (levels + 1) x (build + runs x one inference).
+ * level s, with every prunable layer magnitude-pruned to exactly round(s N_l) zeros (the kept weights scaled to
+ * the layer's dense L2 norm, so activations keep their dense scale) and every layer that can run sparse doing
+ * so ({@link SparsePlan.Policy#SPARSE}). Each step is timed inside its network ({@link SparsePlan#profile}) on a
+ * fixed random input, the dense plan and the level's plan in turn for {@code runs} rounds: a layer's time at a
+ * level is its dense time times the median over rounds of its sparse / dense ratio in the same round, so a
+ * machine whose speed drifts (a shared VM) shifts no level against another. Two plans live at a time; about
+ * levels x (build + 2 x 2 runs x one inference).
  */
 public final class LatencyProfiler {
     /** The sparsities measured by default: the plan's threshold for trying sparse, up to 98 %. */
@@ -36,38 +39,68 @@ public final class LatencyProfiler {
                                        Consumer<String> progress) {
         PlanSignature.checkShapes(graph, inputShapes);
         Map<String, float[]> probe = SparsePlan.probeInputs(graph, inputShapes);
+        int layers = prunable.size();
+        double[][] sparse = new double[layers][levels.length];
+        List<Double>[] denseRuns = newLists(layers);
+        List<Double> networkRuns = new ArrayList<>();
         progress.accept("dense");
-        Map<String, Double> dense = profile(graph, backend, inputShapes, SparsePlan.Policy.DENSE, probe, runs);
-        double denseMs = dense.values().stream().mapToDouble(Double::doubleValue).sum();
-        double[][] sparse = new double[prunable.size()][levels.length];
-        for (double[] row : sparse) {
-            Arrays.fill(row, Double.NaN);
-        }
-        for (int i = 0; i < levels.length; i++) {
-            progress.accept(String.format(java.util.Locale.ROOT, "%.0f %%", 100 * levels[i]));
-            Map<String, Double> t = profile(pruned(graph, prunable, levels[i]), backend, inputShapes,
-                    SparsePlan.Policy.SPARSE, probe, runs);
-            for (int l = 0; l < prunable.size(); l++) {
-                Double ms = t.get(prunable.get(l).name());
-                sparse[l][i] = ms == null ? Double.NaN : ms;
+        try (SparsePlan dense = plan(graph, backend, inputShapes, SparsePlan.Policy.DENSE)) {
+            for (int i = 0; i < levels.length; i++) {
+                progress.accept(String.format(java.util.Locale.ROOT, "%.0f %%", 100 * levels[i]));
+                List<Double>[] ratios = newLists(layers);
+                try (SparsePlan level = plan(pruned(graph, prunable, levels[i]), backend, inputShapes,
+                        SparsePlan.Policy.SPARSE)) {
+                    for (int r = 0; r < runs; r++) {
+                        Map<String, Double> d = dense.profile(probe, 1), t = level.profile(probe, 1);
+                        networkRuns.add(d.values().stream().mapToDouble(Double::doubleValue).sum());
+                        for (int l = 0; l < layers; l++) {
+                            Double dl = d.get(prunable.get(l).name()), tl = t.get(prunable.get(l).name());
+                            if (dl != null && dl > 0) {
+                                denseRuns[l].add(dl);
+                                if (tl != null) {
+                                    ratios[l].add(tl / dl);
+                                }
+                            }
+                        }
+                    }
+                }
+                for (int l = 0; l < layers; l++) {
+                    sparse[l][i] = ratios[l].isEmpty() ? Double.NaN : median(ratios[l]);
+                }
             }
         }
         List<LatencyTable.Layer> rows = new ArrayList<>();
-        for (int l = 0; l < prunable.size(); l++) {
-            Double d = dense.get(prunable.get(l).name());
-            if (d != null) {
-                rows.add(new LatencyTable.Layer(prunable.get(l).name(), d, sparse[l]));
+        for (int l = 0; l < layers; l++) {
+            if (denseRuns[l].isEmpty()) {
+                continue;
             }
+            double d = median(denseRuns[l]);
+            double[] ms = new double[levels.length];
+            for (int i = 0; i < ms.length; i++) {
+                ms[i] = d * sparse[l][i];
+            }
+            rows.add(new LatencyTable.Layer(prunable.get(l).name(), d, ms));
         }
-        return new LatencyTable(GraphDigest.sha256(graph), inputShapes, LatencyTables.machine(backend), denseMs,
-                levels, rows);
+        return new LatencyTable(GraphDigest.sha256(graph), inputShapes, LatencyTables.machine(backend),
+                median(networkRuns), levels, rows);
     }
 
-    private static Map<String, Double> profile(Graph g, Backend backend, Map<String, long[]> shapes,
-                                               SparsePlan.Policy policy, Map<String, float[]> probe, int runs) {
-        try (SparsePlan plan = SparsePlan.build(g, backend, shapes, new SparsePlan.Options(1, policy, null))) {
-            return plan.profile(probe, runs);
+    private static SparsePlan plan(Graph g, Backend backend, Map<String, long[]> shapes, SparsePlan.Policy policy) {
+        return SparsePlan.build(g, backend, shapes, new SparsePlan.Options(1, policy, null));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Double>[] newLists(int n) {
+        List<Double>[] out = new List[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = new ArrayList<>();
         }
+        return out;
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length == 0 ? Double.NaN : v[v.length / 2];
     }
 
     /** {@code g} with every prunable weight's round(s N) smallest magnitudes set to zero. */
@@ -82,8 +115,17 @@ public final class LatencyProfiler {
                 keys[i] = ((long) Float.floatToIntBits(Math.abs(v[i])) << 32) | i;
             }
             Arrays.sort(keys);
+            double all = 0, removed = 0;
+            for (float x : v) {
+                all += (double) x * x;
+            }
             for (int i = 0; i < k; i++) {
+                removed += (double) v[(int) keys[i]] * v[(int) keys[i]];
                 v[(int) keys[i]] = 0f;
+            }
+            float scale = all - removed > 0 ? (float) Math.sqrt(all / (all - removed)) : 1f;
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= scale;
             }
             out = out.withInitializer(n.input(1), TensorData.ofFloats(w.dims(), v));
         }

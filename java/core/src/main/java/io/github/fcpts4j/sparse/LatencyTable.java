@@ -13,8 +13,9 @@ import java.util.Map;
  * sparse runtime can run sparse its time inside the all-dense network and inside the all-sparse network at each
  * measured sparsity. A layer's latency at sparsity s is what a {@link SparsePlan} would give it, the faster of
  * the two paths; its saving v(s) = dense - min(dense, sparse at s), made non-decreasing in s (the running best
- * over the measured levels: a kernel with fewer non-zeros is never slower than with more, apart from noise) and
- * piecewise linear between the levels ({@link CostCurve}). Layers the runtime cannot run sparse save nothing.
+ * over the measured levels: a kernel with fewer non-zeros is never slower than with more, apart from noise),
+ * 0 below the first level (where a plan never tries the sparse path) and piecewise linear between the levels
+ * ({@link CostCurve}). Layers the runtime cannot run sparse save nothing.
  * The model's predicted latency is dense - sum_l v_l(s_l).
  *
  * @param modelSha256 the digest of the model it was measured on ({@link GraphDigest})
@@ -58,6 +59,9 @@ public record LatencyTable(String modelSha256, Map<String, long[]> inputShapes, 
         inputShapes = java.util.Collections.unmodifiableMap(shapes);
         levels = levels.clone();
         layers = List.copyOf(layers);
+        if (levels.length == 0) {
+            throw new IllegalArgumentException("a latency table needs at least one measured level");
+        }
         for (int i = 0; i < levels.length; i++) {
             if (!(levels[i] > (i == 0 ? 0 : levels[i - 1])) || !(levels[i] < 1)) {
                 throw new IllegalArgumentException("latency levels must rise in (0, 1), got " + Arrays.toString(levels));
@@ -82,16 +86,18 @@ public record LatencyTable(String modelSha256, Map<String, long[]> inputShapes, 
 
     /** The saving curve of {@code node} in milliseconds; a layer without a sparse path saves nothing. */
     public CostCurve curve(String node) {
-        double[] s = new double[levels.length + 1];
-        double[] v = new double[levels.length + 1];
+        // (0, 0), (s_1 - 1e-9, 0): below the first level the plan does not try the sparse path
+        double[] s = new double[levels.length + 2];
+        double[] v = new double[levels.length + 2];
+        s[1] = levels[0] - 1e-9;
         Layer row = layers.stream().filter(l -> l.node.equals(node)).findFirst().orElse(null);
         double best = row == null ? 0 : row.denseMs;
         for (int i = 0; i < levels.length; i++) {
-            s[i + 1] = levels[i];
+            s[i + 2] = levels[i];
             if (row != null && Double.isFinite(row.sparseMs[i])) {
                 best = Math.min(best, row.sparseMs[i]);
             }
-            v[i + 1] = row == null || !(row.denseMs > 0) ? 0 : Math.max(0, row.denseMs - best);
+            v[i + 2] = row == null || !(row.denseMs > 0) ? 0 : Math.max(0, row.denseMs - best);
         }
         return new CostCurve(s, v);
     }

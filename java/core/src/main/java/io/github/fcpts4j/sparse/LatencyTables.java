@@ -86,7 +86,7 @@ public final class LatencyTables {
             try {
                 AtomicFiles.writeString(file, write(kept) + "\n");
             } catch (FcptsException e) {
-                note = "the latency table was not cached: " + e.getMessage();
+                note = (note == null ? "" : note + "; ") + "the latency table was not cached: " + e.getMessage();
                 file = null;
             }
         }

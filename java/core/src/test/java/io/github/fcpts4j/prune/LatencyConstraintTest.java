@@ -81,6 +81,18 @@ class LatencyConstraintTest {
     }
 
     @Test
+    void theLatencyBatchIsTheBatchTheTableIsMeasuredAt() throws Exception {
+        Path model = dir.resolve("resnet20.onnx");
+        Files.copy(RESNET20, model);
+        PruneResult r = latency(model, 0.2).method(Pruner.Method.UNIFORM)
+                .configure(c -> c.costBasis(FcptsConfig.CostBasis.LATENCY).latencyBatch(4)).build().run();
+        long[] shape = r.latency().orElseThrow().table().table().inputShapes().values().iterator().next();
+        assertEquals(4, shape[0]);
+        FcptsException e = assertThrows(FcptsException.class, () -> FcptsConfig.builder(0.5).latencyBatch(0).build());
+        assertTrue(e.getMessage().contains("latency batch"), e.getMessage());
+    }
+
+    @Test
     void anUnreachableLatencyTargetSaysHowFarTheRuntimeCanGo() throws Exception {
         Path model = dir.resolve("resnet20.onnx");
         Files.copy(RESNET20, model);

@@ -135,7 +135,8 @@ class LatencyTablesTest extends CpuTest {
     void theJsonFormRoundTripsAndChecksItsFormat() {
         LatencyTable t = new LatencyTable("ab12", Map.of("x", new long[] {1, 3, 8, 8}), "m", 2.5,
                 new double[] {0.5, 0.9}, List.of(new LatencyTable.Layer("conv", 1.0, new double[] {1.2, 0.4}),
-                new LatencyTable.Layer("gemm", 0.5, new double[] {Double.NaN, 0.1})));
+                new LatencyTable.Layer("gemm", 0.5, new double[] {Double.NaN, 0.1}),
+                new LatencyTable.Layer("fast", 1.0, new double[] {0.5, 0.2})));
         Path origin = Path.of("x.latency.json");
         assertEquals(List.of(t), LatencyTables.read(LatencyTables.write(List.of(t)), origin));
         CostCurve conv = t.curve("conv");
@@ -143,6 +144,8 @@ class LatencyTablesTest extends CpuTest {
         assertEquals(0.6, conv.at(0.9), 1e-12);
         assertEquals(0.3, conv.at(0.7), 1e-12);
         assertEquals(0, t.curve("no-such-layer").max(), 0, "a layer without a sparse path saves nothing");
+        assertEquals(0.5, t.curve("fast").at(0.5), 1e-12);
+        assertEquals(0, t.curve("fast").at(0.4999), 1e-6, "below the first level a plan keeps the layer dense");
         assertEquals(2.5 - 0.6 - 0.4, t.predictedMs(Map.of("conv", 0.95, "gemm", 0.9)), 1e-12);
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> LatencyTables.read("{\"format\": \"other\", \"version\": 1, \"tables\": []}", origin));
