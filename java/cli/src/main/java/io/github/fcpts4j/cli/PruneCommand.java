@@ -266,6 +266,10 @@ final class PruneCommand implements Callable<Integer> {
                         drawn, drawn);
             }
         }
+        if (pruner.config().target().costBasis() != FcptsConfig.CostBasis.LATENCY
+                && spec.commandLine().getParseResult().hasMatchedOption("--latency-batch")) {
+            err.println("note: --latency-batch is for --constraint latency; ignored with --constraint " + constraint);
+        }
         if (pruner.config().target().costBasis() == FcptsConfig.CostBasis.LATENCY) {
             err.printf("latency constraint at batch %d: per-layer latency table from %s (measured first if it holds "
                     + "none for this model, input shape and machine)%n", latencyBatch, LatencyTables.cacheFile(input));

@@ -170,7 +170,7 @@ public final class Pruner {
             latencySample[0] = config.target().latencyBatch();
             Map<String, long[]> latencyShape = Map.of(dense.inputs().get(0).name(), latencySample);
             LatencyTables.Obtained table = config.target().costBasis() != FcptsConfig.CostBasis.LATENCY ? null
-                    : LatencyTables.obtain(modelPath, dense, prunable, b, latencyShape, step -> { });
+                    : LatencyTables.obtain(modelPath, dense, b, latencyShape, step -> { });
             budget = TargetBudget.resolve(dense, prunable, config.target(), sample,
                     table == null ? null : table.table());
             long start = System.nanoTime();

@@ -102,18 +102,23 @@ public final class TargetBudget {
         }
         List<CostCurve> curves = new ArrayList<>();
         double[] costs = new double[n];
-        double reachable = 0;
+        int[] sizes = new int[n];
         for (int l = 0; l < n; l++) {
             CostCurve c = table.curve(prunable.get(l).name());
-            long size = graph.initializer(prunable.get(l).input(1)).orElseThrow().size();
+            sizes[l] = Math.toIntExact(graph.initializer(prunable.get(l).input(1)).orElseThrow().size());
             curves.add(c);
             if (c.max() == 0) {
                 max[l] = min[l];
             }
-            costs[l] = Math.max(c.chordSlope(), 1e-9 * table.denseMs()) / size;
-            reachable += c.at(max[l]);
+            costs[l] = Math.max(c.chordSlope(), 1e-9 * table.denseMs()) / sizes[l];
         }
         double total = table.denseMs();
+        Budget budget = new Budget(target, costs, min, max, curves, total);
+        double lowest = 0, reachable = 0;
+        for (int l = 0; l < n; l++) {
+            lowest += budget.saving(l, budget.minPruned(l, sizes[l]), sizes[l]);
+            reachable += budget.saving(l, budget.maxPruned(l, sizes[l]), sizes[l]);
+        }
         if (target * total > reachable * (1 + 1e-9)) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, String.format(java.util.Locale.ROOT,
                     "--constraint latency: removing %.1f %% of the dense latency of '%s' is out of reach: on this "
@@ -122,6 +127,13 @@ public final class TargetBudget {
                             + "%.2f or less", 100 * target, graph.name(), 100 * reachable / total, total,
                     100 * table.levels()[table.levels().length - 1], Math.floor(100 * reachable / total) / 100));
         }
-        return new Budget(target, costs, min, max, curves, total);
+        if (target * total < lowest * (1 - 1e-9)) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, String.format(java.util.Locale.ROOT,
+                    "--constraint latency: removing %.1f %% of the dense latency of '%s' is below what the "
+                            + "per-layer minimum sparsities already remove (%.1f %%); lower the minimums or choose "
+                            + "--sparsity %.2f or more", 100 * target, graph.name(), 100 * lowest / total,
+                    Math.ceil(100 * lowest / total) / 100));
+        }
+        return budget;
     }
 }

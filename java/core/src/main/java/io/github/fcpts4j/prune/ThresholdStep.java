@@ -7,7 +7,8 @@ import io.github.fcpts4j.sparsity.KdeBridge;
 
 /**
  * One update of the log-thresholds theta_l (t_l = exp(theta_l)) from the per-layer sums of a step's fused
- * KDE pass (FCPTS.md sections 2, 3 and 7), with share_l = c_l N_l / sum_k c_k N_k:
+ * KDE pass (FCPTS.md sections 2, 3 and 7), with share_l = c_l N_l / sum_k c_k N_k ({@link FlatLayers#share}; over
+ * the dense latency for a latency budget):
  * <pre>
  *   S       = sum_l share_l s_l(t_l)                     (smooth; the hard S likewise from the kept counts)
  *   L_c     = lambda (S - S*)^2, or lambda |S - S*|

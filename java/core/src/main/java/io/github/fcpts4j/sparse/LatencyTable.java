@@ -34,6 +34,16 @@ public record LatencyTable(String modelSha256, Map<String, long[]> inputShapes, 
     public record Layer(String node, double denseMs, double[] sparseMs) {
         public Layer {
             sparseMs = sparseMs.clone();
+            if (!(denseMs > 0) || !Double.isFinite(denseMs)) {
+                throw new IllegalArgumentException("layer '" + node + "': dense time must be finite and > 0, got "
+                        + denseMs);
+            }
+            for (double t : sparseMs) {
+                if (!Double.isNaN(t) && !(t >= 0 && Double.isFinite(t))) {
+                    throw new IllegalArgumentException("layer '" + node + "': sparse times must be NaN (none) or "
+                            + "finite and >= 0, got " + Arrays.toString(sparseMs));
+                }
+            }
         }
 
         @Override
@@ -59,8 +69,12 @@ public record LatencyTable(String modelSha256, Map<String, long[]> inputShapes, 
         inputShapes = java.util.Collections.unmodifiableMap(shapes);
         levels = levels.clone();
         layers = List.copyOf(layers);
-        if (levels.length == 0) {
-            throw new IllegalArgumentException("a latency table needs at least one measured level");
+        if (levels.length == 0 || !(levels[0] > 1e-6)) {
+            throw new IllegalArgumentException("a latency table needs at least one measured level above 0, got "
+                    + Arrays.toString(levels));
+        }
+        if (!(denseMs > 0) || !Double.isFinite(denseMs)) {
+            throw new IllegalArgumentException("the network's dense time must be finite and > 0, got " + denseMs);
         }
         for (int i = 0; i < levels.length; i++) {
             if (!(levels[i] > (i == 0 ? 0 : levels[i - 1])) || !(levels[i] < 1)) {
@@ -97,7 +111,7 @@ public record LatencyTable(String modelSha256, Map<String, long[]> inputShapes, 
             if (row != null && Double.isFinite(row.sparseMs[i])) {
                 best = Math.min(best, row.sparseMs[i]);
             }
-            v[i + 2] = row == null || !(row.denseMs > 0) ? 0 : Math.max(0, row.denseMs - best);
+            v[i + 2] = row == null ? 0 : Math.max(0, row.denseMs - best);
         }
         return new CostCurve(s, v);
     }

@@ -10,7 +10,6 @@ import io.github.fcpts4j.AtomicFiles;
 import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.backend.Backend;
 import io.github.fcpts4j.ir.Graph;
-import io.github.fcpts4j.ir.Node;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,14 +27,14 @@ import java.util.function.Consumer;
  * every later run that fits all three. The file is written atomically; one that cannot be written or read
  * (a read-only folder, a damaged file) costs a measurement and a note, never the run.
  * <pre>{@code
- * {"format": "fcpts4j-latency-tables", "version": 1, "tables": [{"modelSha256": "3f...",
+ * {"format": "fcpts4j-latency-tables", "version": 2, "tables": [{"modelSha256": "3f...",
  *   "inputShapes": {"input": [1, 1, 28, 28]}, "machine": "amd64; AMD EPYC ...; 2 cpus; cpu: 2 OpenMP threads; ...",
  *   "denseMs": 0.69, "levels": [0.3, ...], "layers": [{"node": "conv_5", "denseMs": 0.02, "sparseMs": [...]}]}]}
  * }</pre>
  */
 public final class LatencyTables {
     static final String FORMAT = "fcpts4j-latency-tables";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** Entries kept per file (the newest). */
     static final int MAX_ENTRIES = 16;
 
@@ -54,11 +53,13 @@ public final class LatencyTables {
     /**
      * The table of {@code graph} for these shapes on this backend and machine: from the cache next to
      * {@code model} when it holds one, else measured with the default levels and runs and added to the cache.
+     * The table covers every prunable layer of the graph, whichever a run excludes, so it depends on the model,
+     * the shapes and the machine only.
      *
      * @param model the model's file, or null to measure without a cache
      */
-    public static Obtained obtain(Path model, Graph graph, List<Node> prunable, Backend backend,
-                                  Map<String, long[]> inputShapes, Consumer<String> progress) {
+    public static Obtained obtain(Path model, Graph graph, Backend backend, Map<String, long[]> inputShapes,
+                                  Consumer<String> progress) {
         String sha = GraphDigest.sha256(graph);
         String machine = machine(backend);
         Path file = model == null ? null : cacheFile(model);
@@ -77,7 +78,7 @@ public final class LatencyTables {
             }
         }
         long start = System.nanoTime();
-        LatencyTable table = LatencyProfiler.measure(graph, prunable, backend, inputShapes,
+        LatencyTable table = LatencyProfiler.measure(graph, graph.prunableNodes(), backend, inputShapes,
                 LatencyProfiler.DEFAULT_LEVELS, LatencyProfiler.DEFAULT_RUNS, progress);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (file != null) {

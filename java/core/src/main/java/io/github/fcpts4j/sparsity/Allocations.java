@@ -29,7 +29,7 @@ public final class Allocations {
         return project(layers, thresholds, Budget.parameters(sparsity));
     }
 
-    /** Exact projection of per-layer thresholds t_l > 0 onto a budget (parameters or FLOPs, bounds). */
+    /** Exact projection of per-layer thresholds t_l > 0 onto a budget (parameters, FLOPs or latency curves, bounds). */
     public static Masks project(List<PrunableLayer> layers, double[] thresholds, Budget budget) {
         if (thresholds.length != layers.size()) {
             throw new IllegalArgumentException("one threshold per layer: " + layers.size() + " layers, "

@@ -62,7 +62,7 @@ public final class ExactProjection {
         if (target < minCost - slack || target > maxCost + slack) {
             throw new IllegalArgumentException(String.format(
                     "target sparsity %s cannot be met within the per-layer bounds: they allow %.6f to %.6f",
-                    budget.sparsity(), minCost / Math.max(allCost, 1), maxCost / Math.max(allCost, 1)));
+                    budget.sparsity(), allCost > 0 ? minCost / allCost : 0, allCost > 0 ? maxCost / allCost : 0));
         }
         // largest v with cost(v) <= target; cost(0) = minCost <= target
         int low = 0, high = END;

@@ -101,5 +101,28 @@ class LatencyConstraintTest {
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("out of reach") && e.getMessage().contains("removes at most")
                 && e.getMessage().contains("choose --sparsity"), e.getMessage());
+        FcptsException low = assertThrows(FcptsException.class, () -> latency(model, 0.01)
+                .method(Pruner.Method.GLOBAL).configure(c -> c.costBasis(FcptsConfig.CostBasis.LATENCY)
+                        .layerSparsityRange(0.98, 1)).build().run());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, low.code());
+        assertTrue(low.getMessage().contains("per-layer minimum sparsities already remove"), low.getMessage());
+    }
+
+    /** The table covers every layer, so a run that excluded one and a later run that does not share it. */
+    @Test
+    void anExcludedLayerIsStillInTheTableAndPrunedByALaterRun() throws Exception {
+        Path model = dir.resolve("resnet20.onnx");
+        Files.copy(RESNET20, model);
+        PruneResult first = latency(model, 0.2).method(Pruner.Method.GLOBAL).exclude("conv_130").build().run();
+        assertTrue(first.layers().stream().noneMatch(l -> l.name().equals("conv_130")));
+        assertTrue(first.latency().orElseThrow().table().table().layers().stream()
+                .anyMatch(l -> l.node().equals("conv_130")), "measured although excluded");
+        PruneResult second = latency(model, 0.2).method(Pruner.Method.GLOBAL).build().run();
+        assertTrue(second.latency().orElseThrow().table().cached());
+        CostCurve curve = second.latency().orElseThrow().table().table().curve("conv_130");
+        PruneResult.Layer conv = second.layers().stream().filter(l -> l.name().equals("conv_130")).findFirst()
+                .orElseThrow();
+        assertTrue(curve.max() == 0 || conv.pruned() > 0,
+                "conv_130 saves time when pruned, so a later run may prune it: " + curve);
     }
 }

@@ -53,7 +53,7 @@ class LatencyTablesTest extends CpuTest {
         Graph g = graph(m);
         List<Node> prunable = g.prunableNodes();
         List<String> told = new ArrayList<>();
-        LatencyTables.Obtained first = LatencyTables.obtain(m, g, prunable, cpu, BATCH1, told::add);
+        LatencyTables.Obtained first = LatencyTables.obtain(m, g, cpu, BATCH1, told::add);
         assertFalse(first.cached());
         assertEquals(LatencyTables.cacheFile(m), first.file());
         assertTrue(Files.exists(first.file()));
@@ -74,16 +74,16 @@ class LatencyTablesTest extends CpuTest {
         }
         assertEquals(t.denseMs(), t.predictedMs(Map.of()), 0, "nothing pruned, nothing saved");
 
-        LatencyTables.Obtained again = LatencyTables.obtain(m, g, prunable, cpu, BATCH1, told::add);
+        LatencyTables.Obtained again = LatencyTables.obtain(m, g, cpu, BATCH1, told::add);
         assertTrue(again.cached());
         assertEquals(t, again.table());
         assertEquals(1 + LatencyProfiler.DEFAULT_LEVELS.length, told.size(), "the second run measured nothing");
 
         Map<String, long[]> batch2 = Map.of(INPUT, new long[] {2, 1, 28, 28});
-        LatencyTables.Obtained other = LatencyTables.obtain(m, g, prunable, cpu, batch2, s -> { });
+        LatencyTables.Obtained other = LatencyTables.obtain(m, g, cpu, batch2, s -> { });
         assertFalse(other.cached(), "another input shape is another table");
         assertEquals(2, LatencyTables.read(Files.readString(first.file()), first.file()).size());
-        assertTrue(LatencyTables.obtain(m, g, prunable, cpu, BATCH1, s -> { }).cached(), "the first entry stays");
+        assertTrue(LatencyTables.obtain(m, g, cpu, BATCH1, s -> { }).cached(), "the first entry stays");
 
         Graph pruned = LatencyProfiler.pruned(g, prunable, 0.3);
         assertFalse(t.fits(GraphDigest.sha256(pruned), BATCH1, t.machine()), "another model is another table");
@@ -108,11 +108,19 @@ class LatencyTablesTest extends CpuTest {
         Path m = copy();
         Files.writeString(LatencyTables.cacheFile(m), "{\"format\": \"fcpts4j-latency-tables\", \"version\": 1, ");
         Graph g = graph(m);
-        LatencyTables.Obtained o = LatencyTables.obtain(m, g, g.prunableNodes(), cpu, BATCH1, s -> { });
+        LatencyTables.Obtained o = LatencyTables.obtain(m, g, cpu, BATCH1, s -> { });
         assertFalse(o.cached());
         assertNotNull(o.note());
         assertTrue(o.note().contains(LatencyTables.cacheFile(m).toString()), o.note());
         assertEquals(o.table(), LatencyTables.read(Files.readString(o.file()), o.file()).get(0), "rewritten whole");
+
+        // parseable, but a dense time of 0 ms: not a table either
+        String zero = LatencyTables.write(List.of(o.table())).replaceFirst("\"denseMs\": [0-9.E-]+",
+                "\"denseMs\": 0.0");
+        Files.writeString(LatencyTables.cacheFile(m), zero);
+        LatencyTables.Obtained again = LatencyTables.obtain(m, g, cpu, BATCH1, s -> { });
+        assertFalse(again.cached());
+        assertTrue(again.note().contains("dense time"), again.note());
     }
 
     @Test
@@ -121,7 +129,7 @@ class LatencyTablesTest extends CpuTest {
         Path blocked = LatencyTables.cacheFile(m);
         Files.createDirectories(blocked.resolve("inside"));
         Graph g = graph(m);
-        LatencyTables.Obtained o = LatencyTables.obtain(m, g, g.prunableNodes(), cpu, BATCH1, s -> { });
+        LatencyTables.Obtained o = LatencyTables.obtain(m, g, cpu, BATCH1, s -> { });
         assertFalse(o.cached());
         assertNull(o.file(), "nothing cached");
         assertTrue(o.note().contains("not cached"), o.note());
