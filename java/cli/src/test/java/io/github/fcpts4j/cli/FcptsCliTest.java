@@ -110,7 +110,8 @@ class FcptsCliTest {
         Result r = run("prune", "--model", copy.toString(), "--method", "global", "--constraint", "latency",
                 "--sparsity", "0.2", "--no-eval", "--out", out.toString(), "--json");
         assertEquals(0, r.code, r.err);
-        assertTrue(r.err.contains("latency constraint at batch 1: per-layer latency table from " + copy + ".latency.json"),
+        assertTrue(r.err.contains("latency constraint at batch 1: per-layer latency table from " + copy
+                + ".latency.json"),
                 r.err);
         assertTrue(r.err.contains("latency: table measured in") && r.err.contains("predicted at this speed"), r.err);
         JsonObject latency = JsonParser.parseString(r.out).getAsJsonObject().getAsJsonObject("latency");

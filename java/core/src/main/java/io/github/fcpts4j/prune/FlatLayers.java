@@ -15,7 +15,8 @@ import java.util.List;
  * The prunable layers of one FCPTS run as one flat weight vector: layer l holds
  * {@code w[offset_l, offset_l + N_l)} ({@link #layout}, the layout of the KDE pass and of the backend's
  * weight, gradient and velocity vectors), and weighs share_l = c_l N_l / sum_k c_k N_k in the global
- * sparsity S = sum_l share_l s_l (c_l N_l / total for a latency budget: each curve's chord, {@link Budget}). {@link #w} is the host copy of the weights, refreshed from the backend
+ * sparsity S = sum_l share_l s_l (c_l N_l / total for a latency budget: each curve's chord, {@link Budget}).
+ * {@link #w} is the host copy of the weights, refreshed from the backend
  * only when an allocation step reads it ({@link WeightStep#readHost}). Used by {@link FcptsLoop} and its
  * steps.
  */

@@ -13,13 +13,14 @@ import java.util.function.Consumer;
 
 /**
  * Measures a {@link LatencyTable}: the model planned all dense ({@link SparsePlan.Policy#DENSE}) and, at each
- * level s, with every prunable layer magnitude-pruned to exactly round(s N_l) zeros (the kept weights scaled to
+ * level s, with every prunable layer magnitude-pruned to exactly ceil(s N_l) zeros (the kept weights scaled to
  * the layer's dense L2 norm, so activations keep their dense scale) and every layer that can run sparse doing
  * so ({@link SparsePlan.Policy#SPARSE}). Each step is timed inside its network ({@link SparsePlan#profile}) on a
- * fixed random input, the dense plan and the level's plan in turn for {@code runs} rounds: a layer's time at a
- * level is its dense time times the median over rounds of its sparse / dense ratio in the same round, so a
- * machine whose speed drifts (a shared VM) shifts no level against another. Two plans live at a time; about
- * levels x (build + 2 x 2 runs x one inference).
+ * fixed random input, the dense plan and the level's plan in turn for {@code runs} rounds. Times are minima
+ * (on a shared VM noise only ever adds time): a layer's time at a level is its fastest dense time times the
+ * ratio of its fastest sparse to its fastest dense time in that level's rounds, so a machine whose speed drifts
+ * shifts no level against another. Two plans live at a time; about levels x (build + 2 x 2 runs x one
+ * inference).
  */
 public final class LatencyProfiler {
     /** The sparsities measured by default: the plan's threshold for trying sparse, up to 98 %. */
@@ -47,7 +48,9 @@ public final class LatencyProfiler {
         try (SparsePlan dense = plan(graph, backend, inputShapes, SparsePlan.Policy.DENSE)) {
             for (int i = 0; i < levels.length; i++) {
                 progress.accept(String.format(java.util.Locale.ROOT, "%.0f %%", 100 * levels[i]));
-                List<Double>[] ratios = newLists(layers);
+                double[] denseBest = new double[layers], sparseBest = new double[layers];
+                Arrays.fill(denseBest, Double.POSITIVE_INFINITY);
+                Arrays.fill(sparseBest, Double.POSITIVE_INFINITY);
                 try (SparsePlan level = plan(pruned(graph, prunable, levels[i]), backend, inputShapes,
                         SparsePlan.Policy.SPARSE)) {
                     for (int r = 0; r < runs; r++) {
@@ -57,15 +60,16 @@ public final class LatencyProfiler {
                             Double dl = d.get(prunable.get(l).name()), tl = t.get(prunable.get(l).name());
                             if (dl != null && dl > 0) {
                                 denseRuns[l].add(dl);
+                                denseBest[l] = Math.min(denseBest[l], dl);
                                 if (tl != null) {
-                                    ratios[l].add(tl / dl);
+                                    sparseBest[l] = Math.min(sparseBest[l], tl);
                                 }
                             }
                         }
                     }
                 }
                 for (int l = 0; l < layers; l++) {
-                    sparse[l][i] = ratios[l].isEmpty() ? Double.NaN : median(ratios[l]);
+                    sparse[l][i] = Double.isFinite(sparseBest[l]) ? sparseBest[l] / denseBest[l] : Double.NaN;
                 }
             }
         }
@@ -74,7 +78,7 @@ public final class LatencyProfiler {
             if (denseRuns[l].isEmpty()) {
                 continue;
             }
-            double d = median(denseRuns[l]);
+            double d = denseRuns[l].stream().mapToDouble(Double::doubleValue).min().orElseThrow();
             double[] ms = new double[levels.length];
             for (int i = 0; i < ms.length; i++) {
                 ms[i] = d * sparse[l][i];
@@ -82,7 +86,7 @@ public final class LatencyProfiler {
             rows.add(new LatencyTable.Layer(prunable.get(l).name(), d, ms));
         }
         return new LatencyTable(GraphDigest.sha256(graph), inputShapes, LatencyTables.machine(backend),
-                median(networkRuns), levels, rows);
+                networkRuns.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), levels, rows);
     }
 
     private static SparsePlan plan(Graph g, Backend backend, Map<String, long[]> shapes, SparsePlan.Policy policy) {
@@ -98,18 +102,14 @@ public final class LatencyProfiler {
         return out;
     }
 
-    private static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length == 0 ? Double.NaN : v[v.length / 2];
-    }
 
-    /** {@code g} with every prunable weight's round(s N) smallest magnitudes set to zero. */
+    /** {@code g} with every prunable weight's ceil(s N) smallest magnitudes set to zero. */
     static Graph pruned(Graph g, List<Node> prunable, double s) {
         Graph out = g;
         for (Node n : prunable) {
             TensorData w = g.initializer(n.input(1)).orElseThrow();
             float[] v = w.floats();
-            int k = (int) Math.round(s * v.length);
+            int k = (int) Math.min(v.length, Math.ceil(s * v.length - 1e-9)); // at least s: a plan tests s >= 0.3
             long[] keys = new long[v.length];
             for (int i = 0; i < v.length; i++) {
                 keys[i] = ((long) Float.floatToIntBits(Math.abs(v[i])) << 32) | i;

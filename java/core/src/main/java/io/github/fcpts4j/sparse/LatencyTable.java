@@ -78,7 +78,8 @@ public record LatencyTable(String modelSha256, Map<String, long[]> inputShapes, 
         }
         for (int i = 0; i < levels.length; i++) {
             if (!(levels[i] > (i == 0 ? 0 : levels[i - 1])) || !(levels[i] < 1)) {
-                throw new IllegalArgumentException("latency levels must rise in (0, 1), got " + Arrays.toString(levels));
+                throw new IllegalArgumentException("latency levels must rise in (0, 1), got "
+                        + Arrays.toString(levels));
             }
         }
         for (Layer l : layers) {

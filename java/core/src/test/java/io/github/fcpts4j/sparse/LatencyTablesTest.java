@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The latency tables of the shipped ResNet-20: what the profiler measures (every conv and the Gemm, at the
- * default levels, exactly round(s N) zeros per layer), the curves made from it, the cache next to the model
+ * default levels, exactly ceil(s N) zeros per layer), the curves made from it, the cache next to the model
  * (one measurement, then reads; keyed by model digest, input shape and machine; a damaged or unwritable cache
  * costs a measurement and a note) and the JSON form.
  */
@@ -92,13 +92,14 @@ class LatencyTablesTest extends CpuTest {
     }
 
     @Test
-    void theProfilersModelsHoldExactlyRoundSNZerosPerLayer() throws Exception {
+    void theProfilersModelsHoldAtLeastTheirLevelPerLayer() throws Exception {
         Graph g = graph(RESNET20);
         for (double s : new double[] {0.3, 0.85, 0.98}) {
             Graph p = LatencyProfiler.pruned(g, g.prunableNodes(), s);
             for (Node n : g.prunableNodes()) {
                 TensorData w = p.initializer(n.input(1)).orElseThrow();
-                assertEquals(Math.round(s * w.size()), w.zeros(), n.name() + " at " + s);
+                assertEquals((long) Math.ceil(s * w.size() - 1e-9), w.zeros(), n.name() + " at " + s);
+                assertTrue((double) w.zeros() / w.size() >= s, "a plan sees at least " + s);
             }
         }
     }
