@@ -16,11 +16,10 @@ import java.util.function.Consumer;
  * level s, with every prunable layer magnitude-pruned to exactly ceil(s N_l) zeros (the kept weights scaled to
  * the layer's dense L2 norm, so activations keep their dense scale) and every layer that can run sparse doing
  * so ({@link SparsePlan.Policy#SPARSE}). Each step is timed inside its network ({@link SparsePlan#profile}) on a
- * fixed random input, the dense plan and the level's plan in turn for {@code runs} rounds. Times are minima
- * (on a shared VM noise only ever adds time): a layer's time at a level is its fastest dense time times the
- * ratio of its fastest sparse to its fastest dense time in that level's rounds, so a machine whose speed drifts
- * shifts no level against another. Two plans live at a time; about levels x (build + 2 x 2 runs x one
- * inference).
+ * fixed random input, the dense plan and the level's plan in turn for {@code runs} rounds: a layer's time at a
+ * level is its median dense time times the median over that level's rounds of its sparse / dense ratio in the
+ * same round, so a machine whose speed drifts shifts no level against another, and the table predicts what a
+ * median run takes. Two plans live at a time; about levels x (build + 2 x 2 runs x one inference).
  */
 public final class LatencyProfiler {
     /** The sparsities measured by default: the plan's threshold for trying sparse, up to 98 %. */
@@ -48,9 +47,7 @@ public final class LatencyProfiler {
         try (SparsePlan dense = plan(graph, backend, inputShapes, SparsePlan.Policy.DENSE)) {
             for (int i = 0; i < levels.length; i++) {
                 progress.accept(String.format(java.util.Locale.ROOT, "%.0f %%", 100 * levels[i]));
-                double[] denseBest = new double[layers], sparseBest = new double[layers];
-                Arrays.fill(denseBest, Double.POSITIVE_INFINITY);
-                Arrays.fill(sparseBest, Double.POSITIVE_INFINITY);
+                List<Double>[] ratios = newLists(layers);
                 try (SparsePlan level = plan(pruned(graph, prunable, levels[i]), backend, inputShapes,
                         SparsePlan.Policy.SPARSE)) {
                     for (int r = 0; r < runs; r++) {
@@ -60,16 +57,15 @@ public final class LatencyProfiler {
                             Double dl = d.get(prunable.get(l).name()), tl = t.get(prunable.get(l).name());
                             if (dl != null && dl > 0) {
                                 denseRuns[l].add(dl);
-                                denseBest[l] = Math.min(denseBest[l], dl);
                                 if (tl != null) {
-                                    sparseBest[l] = Math.min(sparseBest[l], tl);
+                                    ratios[l].add(tl / dl);
                                 }
                             }
                         }
                     }
                 }
                 for (int l = 0; l < layers; l++) {
-                    sparse[l][i] = Double.isFinite(sparseBest[l]) ? sparseBest[l] / denseBest[l] : Double.NaN;
+                    sparse[l][i] = ratios[l].isEmpty() ? Double.NaN : median(ratios[l]);
                 }
             }
         }
@@ -78,7 +74,7 @@ public final class LatencyProfiler {
             if (denseRuns[l].isEmpty()) {
                 continue;
             }
-            double d = denseRuns[l].stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            double d = median(denseRuns[l]);
             double[] ms = new double[levels.length];
             for (int i = 0; i < ms.length; i++) {
                 ms[i] = d * sparse[l][i];
@@ -86,11 +82,16 @@ public final class LatencyProfiler {
             rows.add(new LatencyTable.Layer(prunable.get(l).name(), d, ms));
         }
         return new LatencyTable(GraphDigest.sha256(graph), inputShapes, LatencyTables.machine(backend),
-                networkRuns.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), levels, rows);
+                median(networkRuns), levels, rows);
     }
 
     private static SparsePlan plan(Graph g, Backend backend, Map<String, long[]> shapes, SparsePlan.Policy policy) {
         return SparsePlan.build(g, backend, shapes, new SparsePlan.Options(1, policy, null));
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length == 0 ? Double.NaN : v[v.length / 2];
     }
 
     @SuppressWarnings("unchecked")
