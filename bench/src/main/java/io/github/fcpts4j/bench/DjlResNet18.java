@@ -16,7 +16,7 @@ import java.util.Arrays;
 
 /**
  * torchvision's ResNet-18 written with DJL blocks, for the libtorch peer of
- * {@link ResNet18Bench}: 7x7/2 stem, 3x3/2 max pool, four stages of two basic
+ * {@link LibtorchBench}: 7x7/2 stem, 3x3/2 max pool, four stages of two basic
  * blocks (64, 128, 256, 512 channels; 1x1/2 projections), global average pool,
  * 1000-way linear. Bias-free convolutions: 11.69 M parameters, like ours.
  */

@@ -28,22 +28,39 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
- * ResNet-18 (3 x 224 x 224, batch 16) forward, and forward + backward, on the
+ * ResNet-18 or MobileNetV2 (3 x 224 x 224, batch 16) forward, and forward + backward, on the
  * CPU: fcpts4j's engine (oneDNN) against libtorch through DJL's PyTorch engine
- * running the same ResNet-18 built from DJL blocks ({@link DjlResNet18}), same input, same
- * thread count, measured in one run. Backward on both sides includes
+ * running the same network built from DJL blocks ({@link DjlResNet18}, {@link DjlMobileNetV2}), same input,
+ * same thread count, measured in one run. Backward on both sides includes
  * training-mode BatchNorm and the gradients of every weight.
  *
- * <p>Usage: {@code ResNet18Bench [--threads N] [--batch B] [--warmup W] [--runs R] [--out PREFIX]}
- * (set -Dai.djl.pytorch.num_threads=N -Dai.djl.pytorch.num_interop_threads=1 for the same threads).
+ * <p>Usage: {@code LibtorchBench [--arch resnet18|mobilenetv2] [--threads N] [--batch B] [--warmup W] [--runs R]
+ * [--out PREFIX]} (set -Dai.djl.pytorch.num_threads=N -Dai.djl.pytorch.num_interop_threads=1 for the same
+ * threads).
  */
-public final class ResNet18Bench {
+public final class LibtorchBench {
+
+    /** One network on both sides. */
+    private record Arch(String label, Graph ours, Supplier<Block> peer) {
+        static Arch of(String name) {
+            return switch (name) {
+                case "resnet18" -> new Arch("ResNet-18", ImageNetArchitectures.resnet18(1, NetBuilder.Init.TRAINING),
+                        DjlResNet18::build);
+                case "mobilenetv2" -> new Arch("MobileNetV2",
+                        ImageNetArchitectures.mobilenetV2(1, NetBuilder.Init.TRAINING), DjlMobileNetV2::build);
+                default -> throw new IllegalArgumentException("--arch " + name + ": expected resnet18 or mobilenetv2");
+            };
+        }
+    }
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opt = Args.parse(args, "ResNet18Bench [--threads N] [--batch B] [--warmup W] [--runs R] "
-                + "[--out PREFIX]");
+        Map<String, String> opt = Args.parse(args, "LibtorchBench [--arch resnet18|mobilenetv2] [--threads N] "
+                + "[--batch B] [--warmup W] [--runs R] [--out PREFIX]");
+        String archName = opt.getOrDefault("arch", "resnet18");
+        Arch arch = Arch.of(archName);
         int threads = Integer.parseInt(opt.getOrDefault("threads", "0"));
         int batch = Integer.parseInt(opt.getOrDefault("batch", "16"));
         int warmup = Integer.parseInt(opt.getOrDefault("warmup", "3"));
@@ -54,7 +71,7 @@ public final class ResNet18Bench {
             x[i] = (float) (rng.nextDouble() * 2 - 1);
         }
 
-        Graph g = ImageNetArchitectures.resnet18(1, NetBuilder.Init.TRAINING);
+        Graph g = arch.ours();
         String out = g.outputs().get(0).name();
         Timing oursForward, oursTraining;
         String ourDescription;
@@ -78,7 +95,7 @@ public final class ResNet18Bench {
         Timing torchForward, torchTraining;
         long torchParams = 0;
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Block block = DjlResNet18.build();
+            Block block = arch.peer().get();
             block.initialize(manager, DataType.FLOAT32, new Shape(batch, 3, 224, 224));
             for (Pair<String, Parameter> p : block.getParameters()) {
                 torchParams += p.getValue().getArray().size();
@@ -106,11 +123,13 @@ public final class ResNet18Bench {
         long ourParams = g.prunableNodes().stream().mapToLong(n -> g.initializer(n.input(1)).orElseThrow().size())
                 .sum();
         StringBuilder md = new StringBuilder();
-        md.append("ResNet-18, 3x224x224, batch ").append(batch).append(", CPU: fcpts4j engine vs libtorch (DJL)\n\n");
+        md.append(arch.label()).append(", 3x224x224, batch ").append(batch)
+                .append(", CPU: fcpts4j engine vs libtorch (DJL)\n\n");
         md.append("- machine: ").append(Machine.describe()).append('\n');
         md.append("- fcpts4j: ").append(ourDescription).append("; conv/fc weights ").append(ourParams).append('\n');
-        md.append("- peer: DJL ").append(Engine.getEngine("PyTorch").getVersion()).append(" PyTorch engine, DJL "
-                + "ResNet-18 from DJL blocks, all parameters ").append(torchParams).append(", threads ")
+        md.append("- peer: DJL ").append(Engine.getEngine("PyTorch").getVersion()).append(" PyTorch engine, DJL ")
+                .append(arch.label()).append(" from DJL blocks, all parameters ").append(torchParams)
+                .append(", threads ")
                 .append(System.getProperty("ai.djl.pytorch.num_threads", "default")).append('\n');
         md.append("- commit: ").append(System.getProperty("fcpts.commit", "unknown")).append("; median of ")
                 .append(runs).append(" runs after ").append(warmup).append(" warm-up runs\n\n");
@@ -122,7 +141,7 @@ public final class ResNet18Bench {
         System.out.print(md);
         if (opt.containsKey("out")) {
             Map<String, Object> json = new LinkedHashMap<>();
-            json.put("benchmark", "resnet18_cpu_vs_libtorch");
+            json.put("benchmark", archName + "_cpu_vs_libtorch");
             json.put("machine", Machine.describe());
             json.put("batch", batch);
             json.put("fcpts4j_forward_ms", oursForward.median());
