@@ -86,7 +86,8 @@ public final class ExactProjection {
             int tiesEnd = count(keys[l], lo[l], hi[l], v + 1);
             while (take[l] < tiesEnd && cost < target) {
                 int size = keys[l].length;
-                double c = budget.saving(l, take[l] + 1, size) - budget.saving(l, take[l], size);
+                double c = budget.curves() == null ? budget.cost(l)
+                        : budget.saving(l, take[l] + 1, size) - budget.saving(l, take[l], size);
                 if (cost + c > target && cost + c - target >= target - cost) {
                     break; // the prefix without this weight is nearer the target
                 }
