@@ -20,19 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class ExactProjectionCurvesTest {
 
-    private static List<PrunableLayer> randomLayers(long seed, int... sizes) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        List<PrunableLayer> out = new ArrayList<>();
-        for (int l = 0; l < sizes.length; l++) {
-            float[] w = new float[sizes[l]];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = (float) (Math.round(rng.nextGaussian() * 8) / 8.0);
-            }
-            out.add(new PrunableLayer("layer" + l, new long[] {sizes[l]}, w));
-        }
-        return out;
-    }
-
     /** Non-decreasing savings at 0, 0.3, 0.5, 0.7, 0.9 with flat parts: some steps add nothing. */
     private static CostCurve randomCurve(SplittableRandom rng) {
         double[] s = {0, 0.3, 0.5, 0.7, 0.9};
@@ -124,7 +111,7 @@ class ExactProjectionCurvesTest {
     void curveBudgetsMatchTheReferenceOnRandomLayersAndCurves() {
         for (long seed = 1; seed <= 6; seed++) {
             SplittableRandom rng = new SplittableRandom(seed * 31);
-            List<PrunableLayer> layers = randomLayers(seed, 37, 3, 120, 64, 9);
+            List<PrunableLayer> layers = ExactProjectionTest.randomLayers(seed, 37, 3, 120, 64, 9);
             List<CostCurve> curves = new ArrayList<>();
             layers.forEach(l -> curves.add(randomCurve(rng)));
             double[] t = {0.5, 1.0, 0.25, 2.0, 0.75};
@@ -140,7 +127,7 @@ class ExactProjectionCurvesTest {
 
     @Test
     void noLayerKeepsZerosOnAFlatPartOfItsCurve() {
-        List<PrunableLayer> layers = randomLayers(11, 100, 100);
+        List<PrunableLayer> layers = ExactProjectionTest.randomLayers(11, 100, 100);
         // layer 0 saves nothing below 50 % and nothing more past 70 %; layer 1 saves linearly
         List<CostCurve> curves = List.of(new CostCurve(new double[] {0, 0.5, 0.7}, new double[] {0, 0, 1}),
                 new CostCurve(new double[] {0, 0.9}, new double[] {0, 0.9}));

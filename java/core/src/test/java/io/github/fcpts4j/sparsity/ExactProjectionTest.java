@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class ExactProjectionTest {
 
-    private static List<PrunableLayer> randomLayers(long seed, int... sizes) {
+    /** Layers of these sizes with weights on a coarse grid, so ties within and across layers are common. */
+    static List<PrunableLayer> randomLayers(long seed, int... sizes) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<PrunableLayer> out = new ArrayList<>();
         for (int l = 0; l < sizes.length; l++) {
