@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -41,29 +39,9 @@ class ExactProjectionCurvesTest {
         return new Budget(target, costs, min, max, curves, total);
     }
 
-    private record Entry(float score, int layer, int index, int forced) {
-    }
-
     private static int[] reference(List<PrunableLayer> layers, double[] t, Budget b, List<Integer>[] orderOut) {
         int n = layers.size();
-        List<Entry> order = new ArrayList<>();
-        for (int l = 0; l < n; l++) {
-            float[] w = layers.get(l).weights();
-            Integer[] rank = new Integer[w.length];
-            for (int i = 0; i < w.length; i++) {
-                rank[i] = i;
-            }
-            int layer = l;
-            Arrays.sort(rank, Comparator.<Integer>comparingDouble(i -> (float) (Math.abs(w[i]) / t[layer]))
-                    .thenComparingInt(i -> i));
-            orderOut[l] = Arrays.asList(rank);
-            int lo = b.minPruned(l, w.length), hi = b.maxPruned(l, w.length);
-            for (int r = 0; r < hi; r++) {
-                order.add(new Entry((float) (Math.abs(w[rank[r]]) / t[l]), l, rank[r], r < lo ? 0 : 1));
-            }
-        }
-        order.sort(Comparator.comparingInt(Entry::forced).thenComparingDouble(Entry::score)
-                .thenComparingInt(Entry::layer).thenComparingInt(Entry::index));
+        List<ExactProjectionTest.Entry> order = ExactProjectionTest.referenceOrder(layers, t, b, orderOut);
         double target = b.sparsity() * b.total();
         int forced = (int) order.stream().filter(e -> e.forced() == 0).count();
         int[] count = new int[n];

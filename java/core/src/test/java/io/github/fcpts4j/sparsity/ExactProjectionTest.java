@@ -35,11 +35,15 @@ class ExactProjectionTest {
         return out;
     }
 
-    private record Entry(float score, int layer, int index, int forced) {
+    /** One allowed weight in the reference order; forced = 0 for the min_l lowest-scored of its layer. */
+    record Entry(float score, int layer, int index, int forced) {
     }
 
-    /** The reference: sort all allowed weights, forced ones first, and take the nearest prefix. */
-    private static boolean[][] reference(List<PrunableLayer> layers, double[] t, Budget b) {
+    /**
+     * Every allowed weight in (forced, score, layer, index) order, the projection's order with its bounds;
+     * {@code ranks[l]}, when given, receives layer l's indices in (score, index) order.
+     */
+    static List<Entry> referenceOrder(List<PrunableLayer> layers, double[] t, Budget b, List<Integer>[] ranks) {
         List<Entry> order = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
             float[] w = layers.get(l).weights();
@@ -50,6 +54,9 @@ class ExactProjectionTest {
             int layer = l;
             Arrays.sort(rank, Comparator.<Integer>comparingDouble(i -> (float) (Math.abs(w[i]) / t[layer]))
                     .thenComparingInt(i -> i));
+            if (ranks != null) {
+                ranks[l] = Arrays.asList(rank);
+            }
             int lo = b.minPruned(l, w.length), hi = b.maxPruned(l, w.length);
             for (int r = 0; r < hi; r++) {
                 order.add(new Entry((float) (Math.abs(w[rank[r]]) / t[l]), l, rank[r], r < lo ? 0 : 1));
@@ -57,6 +64,12 @@ class ExactProjectionTest {
         }
         order.sort(Comparator.comparingInt(Entry::forced).thenComparingDouble(Entry::score)
                 .thenComparingInt(Entry::layer).thenComparingInt(Entry::index));
+        return order;
+    }
+
+    /** The reference: sort all allowed weights, forced ones first, and take the nearest prefix. */
+    private static boolean[][] reference(List<PrunableLayer> layers, double[] t, Budget b) {
+        List<Entry> order = referenceOrder(layers, t, b, null);
         double all = 0;
         long n = 0;
         for (int l = 0; l < layers.size(); l++) {
