@@ -12,11 +12,13 @@ import io.github.fcpts4j.eval.Fidelity;
 import io.github.fcpts4j.eval.OcrEvaluator;
 import io.github.fcpts4j.eval.OrtEvaluator;
 import io.github.fcpts4j.eval.OrtModel;
+import io.github.fcpts4j.eval.OutputThreshold;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -67,6 +69,9 @@ final class EvalCommand implements Callable<Integer> {
     Path dict;
 
     @Mixin
+    ThresholdOption thresholds;
+
+    @Mixin
     InputShapeOption inputShape;
 
     @Mixin
@@ -85,6 +90,11 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model.model.toString());
         PrintWriter text = spec.commandLine().getOut();
+        if (!thresholds.texts.isEmpty() && reference == null) {
+            throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "--threshold compares the model with a reference: "
+                    + "add --reference DENSE.onnx");
+        }
+        List<OutputThreshold> cuts = thresholds.resolve(model.model);
         try (OrtModel m = OrtModel.open(model.model)) {
             ImageInput input = ImageInput.of(m, inputShape);
             LabeledImages set = input.open(data, DataSpec.Role.EVALUATION, preprocess);
@@ -96,6 +106,10 @@ final class EvalCommand implements Callable<Integer> {
             Optional<Ctc> ctc = ctc(m, set);
             out.put("task", ctc.isPresent() ? "ctc" : "classify");
             if (ctc.isPresent()) {
+                if (!cuts.isEmpty()) {
+                    throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "--threshold is for maps and scores; a CTC "
+                            + "recognizer is compared by its decoded texts (use --task classify to compare outputs)");
+                }
                 OcrEvaluator.Result r;
                 try (OrtModel ref = reference == null ? null : OrtModel.open(reference)) {
                     r = OcrEvaluator.evaluate(m, ref, set, ctc.get().dictionary(), ctc.get().output(), batch);
@@ -122,7 +136,7 @@ final class EvalCommand implements Callable<Integer> {
             } else {
                 OrtEvaluator.Comparison c;
                 try (OrtModel r = OrtModel.open(reference)) {
-                    c = OrtEvaluator.compare(m, r, set, batch);
+                    c = OrtEvaluator.compare(m, r, set, batch, cuts);
                 }
                 out.put("reference", reference.toString());
                 out.put("fidelity", FidelityText.json(c));

@@ -24,6 +24,13 @@ final class FidelityText {
             out.printf("  %-24s %12.3e %10.6f %16s%n", o.name(), o.relL2(), o.cosine(), o.top1Agreement().isPresent()
                     ? String.format("%.2f%%", 100 * o.top1Agreement().getAsDouble()) : "-");
         }
+        for (Fidelity.Output o : rows) {
+            o.thresholded().ifPresent(t -> out.printf("  %s %s %s: positives agree F1 %.2f%% (IoU %.2f%%), %.4f%% of "
+                    + "elements on the same side; positives %d (model) / %d (%s) of %d%n", o.name(),
+                    t.threshold().sigmoid() ? "sigmoid >" : ">", t.threshold().value(), 100 * t.agreement(),
+                    100 * t.iou(), 100 * t.elementAgreement(), t.model(), t.reference(), referenceName,
+                    t.elements()));
+        }
         c.accuracy().ifPresent(a -> out.printf("  top-1 %.2f%% (%s %.2f%%), top-5 %.2f%%%n", 100 * a.top1(),
                 referenceName, 100 * c.referenceAccuracy().orElseThrow().top1(), 100 * a.top5()));
     }

@@ -2,6 +2,7 @@ package io.github.fcpts4j.cli;
 
 import io.github.fcpts4j.AtomicFiles;
 import io.github.fcpts4j.data.DataSpec;
+import io.github.fcpts4j.eval.OutputThreshold;
 import io.github.fcpts4j.prune.FcptsConfig;
 import io.github.fcpts4j.prune.IterationStats;
 import io.github.fcpts4j.prune.PruneResult;
@@ -136,6 +137,9 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
+    @Mixin
+    ThresholdOption thresholds;
+
     @Option(names = "--no-eval", description = "skip the ONNX Runtime check (fidelity to the dense model, top-1)")
     boolean noEval;
 
@@ -245,6 +249,7 @@ final class PruneCommand implements Callable<Integer> {
                 .layerSparsityRange(minLayer, maxLayer).layerBounds(Options.layerBounds(layerBounds));
         long start = System.nanoTime();
         inputShape.check(input);
+        List<OutputThreshold> cuts = noEval ? List.of() : thresholds.resolve(input);
         Pruner pruner = Pruner.builder().model(input, inputShape.shapes())
                 .calibration(data, preprocess.forSpec(data)).method(m).reconstruct(reconstruct)
                 .backend(device).allowTf32(tf32)
@@ -278,7 +283,7 @@ final class PruneCommand implements Callable<Integer> {
         result.export(target);
         PruneEvaluation.Outcome check = null;
         if (!noEval) {
-            check = PruneEvaluation.run(input, target, data, evalData, inputShape, preprocess, err);
+            check = PruneEvaluation.run(input, target, data, evalData, inputShape, preprocess, cuts, err);
             result = check.withAccuracy(result);
         }
         printTable(err, result);

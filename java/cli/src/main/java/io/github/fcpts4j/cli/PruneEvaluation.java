@@ -11,11 +11,13 @@ import io.github.fcpts4j.eval.CtcDictionary;
 import io.github.fcpts4j.eval.OcrEvaluator;
 import io.github.fcpts4j.eval.OrtEvaluator;
 import io.github.fcpts4j.eval.OrtModel;
+import io.github.fcpts4j.eval.OutputThreshold;
 import io.github.fcpts4j.prune.PruneResult;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,7 +44,7 @@ final class PruneEvaluation {
     }
 
     static Outcome run(Path dense, Path pruned, String calibration, String evalData, InputShapeOption shapes,
-                       PreprocessOptions flags, PrintWriter err) {
+                       PreprocessOptions flags, List<OutputThreshold> thresholds, PrintWriter err) {
         String data = evalData != null ? evalData : calibration;
         String note = evalData == null && DataSpec.parse(calibration).kind().images()
                 ? "no --eval-data given: fidelity and accuracy are measured on the calibration folder itself" : null;
@@ -61,7 +63,7 @@ final class PruneEvaluation {
                 OcrText.print(err, r, "dense model");
                 return new Outcome(c, data, note, Optional.of(r));
             }
-            OrtEvaluator.Comparison c = OrtEvaluator.compare(p, d, set, 100);
+            OrtEvaluator.Comparison c = OrtEvaluator.compare(p, d, set, 100, thresholds);
             err.printf("pruned vs dense on %s (%d images, ONNX Runtime)%s%n", data, c.samples(),
                     note == null ? "" : "; " + note);
             FidelityText.print(err, c, "dense");

@@ -3,6 +3,7 @@ package io.github.fcpts4j.cli;
 import static io.github.fcpts4j.testing.ImageModels.rgb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -117,6 +118,42 @@ class RealDataCommandsTest {
                 "--input-shape", "x=1,3,48,192", "--resize", "48x192", "--mean", "0", "--std", "1", "--json");
         assertEquals(0, noMean.code, noMean.err);
         assertEquals(0.75, noMean.json().get("top1").getAsDouble(), 0.0, "without the mean no image is dark");
+    }
+
+    @Test
+    void evalThresholdsAnOutputAndRefusesBadThresholdsBeforeScoring(@TempDir Path dir) throws Exception {
+        Path model = ImageModels.classifier(dir.resolve("M.onnx"), 3, ImageModels.nearIdentity(3, 1), RGB_CLASSES,
+                false);
+        Path images = dir.resolve("DIR");
+        ImageModels.render(images, COLOURS, 4, 192, 48, null, true);
+        String[] common = {"eval", "--model", model.toString(), "--reference", model.toString(), "--data",
+            "images:" + images, "--input-shape", "x=1,3,48,192", "--resize", "48x192", "--mean", "0.5", "--std", "0.5"};
+        Result plain = run(concat(common, "--json"));
+        assertEquals(0, plain.code, plain.err);
+        String name = plain.json().getAsJsonObject("fidelity").getAsJsonArray("outputs").get(0).getAsJsonObject()
+                .get("name").getAsString();
+        Result t = run(concat(common, "--threshold", name + "=0", "--json"));
+        assertEquals(0, t.code, t.err);
+        JsonObject cut = t.json().getAsJsonObject("fidelity").getAsJsonArray("outputs").get(0).getAsJsonObject()
+                .getAsJsonObject("threshold");
+        long positives = cut.get("reference_positives").getAsLong();
+        assertTrue(positives > 0 && positives < cut.get("elements").getAsLong(), cut.toString());
+        assertEquals(positives, cut.get("model_positives").getAsLong(), "a model against itself");
+        assertEquals(1.0, cut.get("positive_agreement").getAsDouble(), 0.0);
+        assertEquals("0.0", cut.get("value").getAsString());
+        Result text = run(concat(common, "--threshold", name + "=0"));
+        assertTrue(text.out.contains(name + " > 0.0: positives agree F1 100.00%"), text.out);
+
+        Result unknown = run(concat(common, "--threshold", "nope=0.5"));
+        assertNotEquals(0, unknown.code);
+        assertTrue(unknown.err.contains("has no output 'nope'; its outputs: [" + name + "]"), unknown.err);
+        Result noReference = run("eval", "--model", model.toString(), "--data", "images:" + images,
+                "--input-shape", "x=1,3,48,192", "--threshold", name + "=0");
+        assertNotEquals(0, noReference.code);
+        assertTrue(noReference.err.contains("add --reference DENSE.onnx"), noReference.err);
+        Result malformed = run(concat(common, "--threshold", name + "=sigmoid:2"));
+        assertNotEquals(0, malformed.code);
+        assertTrue(malformed.err.contains("strictly between 0 and 1"), malformed.err);
     }
 
     @Test

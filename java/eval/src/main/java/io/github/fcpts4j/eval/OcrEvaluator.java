@@ -84,7 +84,8 @@ public final class OcrEvaluator {
         List<String> texts = new ArrayList<>();
         List<Line> mistakes = new ArrayList<>();
         CtcDecoder[] decoder = new CtcDecoder[1];
-        OrtEvaluator.forEachBatch(data, batch, (x, shape, labels) -> {
+        int runs = reference == null ? model.batchFor(batch) : reference.batchFor(model.batchFor(batch));
+        OrtEvaluator.forEachBatch(data, runs, (x, shape, labels) -> {
             int start = texts.size(), b = labels.length;
             List<OrtModel.Output> p = model.run(model.imageInput(), x, shape);
             String[] read = decode(model, p, output, dictionary, b, start, decoder);

@@ -51,7 +51,8 @@ public final class OrtEvaluator {
                     + "compare against a reference model instead (fcpts eval --reference DENSE.onnx)");
         }
         Ranks ranks = new Ranks(model.file());
-        forEachBatch(data, batch, (x, shape, labels) -> ranks.add(model.run(model.imageInput(), x, shape), labels));
+        forEachBatch(data, model.batchFor(batch), (x, shape, labels) -> ranks.add(model.run(model.imageInput(), x,
+                shape), labels));
         return ranks.accuracy(true).orElseThrow();
     }
 
@@ -64,9 +65,19 @@ public final class OrtEvaluator {
 
     /** {@link #compare(Path, Path, LabeledImages, int)} on models already open. */
     public static Comparison compare(OrtModel model, OrtModel reference, LabeledImages data, int batch) {
-        Fidelity fidelity = new Fidelity();
+        return compare(model, reference, data, batch, List.of());
+    }
+
+    /**
+     * As above, with the agreement of the thresholded outputs {@code thresholds} name ({@link Fidelity}).
+     *
+     * @throws FcptsException INVALID_ARGUMENT when a threshold names an output the model does not have
+     */
+    public static Comparison compare(OrtModel model, OrtModel reference, LabeledImages data, int batch,
+                                     List<OutputThreshold> thresholds) {
+        Fidelity fidelity = new Fidelity(thresholds);
         Ranks mine = new Ranks(model.file()), theirs = new Ranks(reference.file());
-        forEachBatch(data, batch, (x, shape, labels) -> {
+        forEachBatch(data, reference.batchFor(model.batchFor(batch)), (x, shape, labels) -> {
             List<OrtModel.Output> p = model.run(model.imageInput(), x, shape);
             List<OrtModel.Output> d = reference.run(reference.imageInput(), x, shape);
             fidelity.add(p, d, labels.length);

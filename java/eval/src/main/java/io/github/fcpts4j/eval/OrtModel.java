@@ -117,6 +117,15 @@ public final class OrtModel implements AutoCloseable {
         return metadata;
     }
 
+    /**
+     * {@code batch}, or the batch the image input fixes where it fixes one smaller than {@code batch} (tf2onnx
+     * exports such as BlazeFace declare [1, H, W, C]): what one run can take.
+     */
+    public int batchFor(int batch) {
+        long fixed = inputs.get(imageInput())[0];
+        return fixed > 0 && fixed < batch ? (int) fixed : batch;
+    }
+
     /** The input images are fed to: the first one. */
     public String imageInput() {
         return inputs.keySet().iterator().next();

@@ -9,8 +9,11 @@ import io.github.fcpts4j.FcptsException;
 import io.github.fcpts4j.data.LabeledImages;
 import io.github.fcpts4j.data.SampleList;
 import io.github.fcpts4j.ir.Attributes;
+import io.github.fcpts4j.ir.DataType;
+import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.OpType;
 import io.github.fcpts4j.ir.TensorData;
+import io.github.fcpts4j.ir.ValueInfo;
 import io.github.fcpts4j.models.NetBuilder;
 import io.github.fcpts4j.onnx.OnnxExporter;
 
@@ -65,7 +68,54 @@ class FidelityTest {
                 List.of(out("y", d, 2, 3)), 2)).getMessage().contains("[3, 2] for the model but [2, 3]"));
     }
 
+    @Test
+    void thresholdedMapsAgreeByF1AndIouOfTheirPositives() {
+        // reference positives above 0.5 at 0, 1, 2, 5; model positives at 1, 2, 3: both 2, F1 = 4 / 7, IoU = 2 / 5
+        float[] d = {0.9f, 0.8f, 0.6f, 0.1f, 0.2f, 0.7f, 0f, 0.5f};
+        float[] p = {0.4f, 0.9f, 0.7f, 0.6f, 0.1f, 0.3f, 0f, 0.5f};
+        Fidelity f = new Fidelity(List.of(OutputThreshold.parse("map=0.5")));
+        f.add(List.of(out("map", p, 2, 1, 2, 2), out("other", p, 2, 4)),
+                List.of(out("map", d, 2, 1, 2, 2), out("other", d, 2, 4)), 2);
+        Fidelity.Positives t = f.result().get(0).thresholded().orElseThrow();
+        assertEquals(3, t.model());
+        assertEquals(4, t.reference());
+        assertEquals(2, t.both());
+        assertEquals(8, t.elements());
+        assertEquals(4.0 / 7, t.agreement(), 1e-12);
+        assertEquals(2.0 / 5, t.iou(), 1e-12);
+        assertEquals(5.0 / 8, t.elementAgreement(), 1e-12, "3 of 8 elements change sides");
+        assertFalse(f.result().get(1).thresholded().isPresent(), "no threshold, no count");
+        assertEquals(2.0 / 5, ((Number) ((java.util.Map<?, ?>) f.result().get(0).toMap().get("threshold"))
+                .get("iou")).doubleValue(), 0, "the JSON block carries the same IoU");
+
+        // logits: sigmoid(x) > 0.75 is x > ln 3 = 1.0986
+        Fidelity logits = new Fidelity(List.of(OutputThreshold.parse("s=sigmoid:0.75")));
+        float[] x = {1.2f, 1.0f, 3f, -2f};
+        logits.add(List.of(out("s", x, 1, 4, 1)), List.of(out("s", x, 1, 4, 1)), 1);
+        Fidelity.Positives q = logits.result().get(0).thresholded().orElseThrow();
+        assertEquals(2, q.reference(), "1.2 and 3 are above ln 3, 1.0 is not");
+        assertEquals(1, q.agreement(), 0);
+
+        Fidelity none = new Fidelity(List.of(OutputThreshold.parse("m=5")));
+        none.add(List.of(out("m", p, 8)), List.of(out("m", d, 8)), 8);
+        assertEquals(1, none.result().get(0).thresholded().orElseThrow().agreement(), 0, "both empty agree");
+
+        assertTrue(assertThrows(FcptsException.class, () -> new Fidelity(List.of(OutputThreshold.parse("zz=1")))
+                .add(List.of(out("y", d, 2, 4)), List.of(out("y", d, 2, 4)), 2)).getMessage()
+                .contains("no such output; its outputs: [y]"));
+        for (String bad : new String[] {"=0.5", "m=", "m=abc", "m=sigmoid:1", "m=sigmoid:0", "m=NaN"}) {
+            assertThrows(FcptsException.class, () -> OutputThreshold.parse(bad), bad);
+        }
+        assertTrue(assertThrows(FcptsException.class, () -> new Fidelity(List.of(OutputThreshold.parse("m=1"),
+                OutputThreshold.parse("m=2")))).getMessage().contains("two thresholds"));
+    }
+
     private static Path convNet(Path file, float scale) {
+        return convNet(file, scale, -1);
+    }
+
+    /** A bias-free 3 x 3 conv [batch, 3, 8, 10] -> [batch, 4, 8, 10]; batch -1 leaves it symbolic. */
+    private static Path convNet(Path file, float scale, long batch) {
         NetBuilder b = new NetBuilder("seg", 1, NetBuilder.Init.TRAINING);
         SplittableRandom rng = new SplittableRandom(3);
         float[] w = new float[4 * 3 * 9];
@@ -75,8 +125,10 @@ class FidelityTest {
         String y = b.node(OpType.CONV, Attributes.of("kernel_shape", new long[] {3, 3}, "pads",
                 new long[] {1, 1, 1, 1}), b.input("image", 3, 8, 10),
                 b.constant("w", TensorData.ofFloats(new long[] {4, 3, 3, 3}, w)));
-        b.output(y, -1, 4, 8, 10);
-        OnnxExporter.write(b.build(), file);
+        b.output(y, batch, 4, 8, 10);
+        Graph g = b.build();
+        OnnxExporter.write(new Graph(g.name(), List.of(new ValueInfo("image", DataType.FLOAT,
+                new long[] {batch, 3, 8, 10})), g.outputs(), g.nodes(), g.initializers()), file);
         return file;
     }
 
@@ -107,5 +159,14 @@ class FidelityTest {
         assertEquals(0, self.fidelity().get(0).relL2(), 0);
         assertTrue(assertThrows(FcptsException.class, () -> OrtEvaluator.evaluate(dense, noise(2), 2))
                 .getMessage().contains("no labels"));
+    }
+
+    @Test
+    void aModelThatFixesItsBatchAtOneIsScoredOneImagePerRun(@TempDir Path dir) {
+        Path dense = convNet(dir.resolve("d1.onnx"), 1, 1), doubled = convNet(dir.resolve("p1.onnx"), 2, 1);
+        OrtEvaluator.Comparison c = OrtEvaluator.compare(doubled, dense, noise(5), 100);
+        assertEquals(5, c.samples());
+        assertEquals(1, c.fidelity().get(0).relL2(), 1e-6, "the same numbers as at a free batch");
+        assertEquals(5, c.fidelity().get(0).samples(), "five runs of one image, not one run of five");
     }
 }
