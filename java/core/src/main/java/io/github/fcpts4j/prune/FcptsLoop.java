@@ -85,6 +85,11 @@ public final class FcptsLoop {
             reconstruction = List.copyOf(reconstruction);
         }
 
+        /** The same outcome with {@code graph} as the pruned graph (the same weights in another structure). */
+        public Outcome onGraph(Graph graph) {
+            return new Outcome(graph, masks, thresholds, reconstructionCurve, sparsityCurve, seconds, reconstruction);
+        }
+
         /** An outcome without reconstruction terms (a baseline that was not reconstructed). */
         public Outcome(Graph pruned, Masks masks, double[] thresholds, double[] reconstructionCurve,
                        double[] sparsityCurve, double seconds) {

@@ -10,6 +10,7 @@ import io.github.fcpts4j.data.DataSpec;
 import io.github.fcpts4j.data.LabeledImages;
 import io.github.fcpts4j.data.Preprocessing;
 import io.github.fcpts4j.data.SampleList;
+import io.github.fcpts4j.engine.BatchRelaxation;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.NonFiniteParameters;
 import io.github.fcpts4j.ir.Node;
@@ -180,11 +181,16 @@ public final class Pruner {
                 outcome = new FcptsLoop.Outcome(baselineMasks.applyTo(dense, prunable, layers), baselineMasks, null,
                         new double[0], new double[0], (System.nanoTime() - start) / 1e9);
             } else {
+                // a model that fixes its batch at 1 is relaxed for the calibration batches (checked on b)
+                Graph trained = BatchRelaxation.relax(dense, sample, used.schedule().batch(), b);
                 // a run that diverges starts over with the weight lr divided by 10, at most RETRIES times
                 for (int attempt = 0; ; attempt++) {
                     try {
-                        outcome = FcptsLoop.run(dense, calibration, used, b, listener, baselineMasks, prunable,
-                                budget);
+                        outcome = FcptsLoop.run(trained, calibration, used, b, listener, baselineMasks,
+                                prunable, budget);
+                        if (trained != dense) {
+                            outcome = outcome.onGraph(BatchRelaxation.restore(dense, outcome.pruned()));
+                        }
                         break;
                     } catch (FcptsException e) {
                         if (e.code() != ErrorCode.DIVERGED || attempt == RETRIES) {
@@ -437,8 +443,10 @@ public final class Pruner {
                     }
                     c = c.toBuilder().calibrationSamples(data.size()).build();
                 }
+                // a graph that fixes its batch at 1 is relaxed when the run starts (BatchRelaxation)
+                long planned = BatchRelaxation.fixedBatch(g) == 1 ? 1 : batch;
                 List<ReconstructionTerm> terms = ReconstructionPlan.of(g, ShapeInference.infer(g,
-                        Map.of(g.inputs().get(0).name(), new long[] {batch, sample[0], sample[1], sample[2]})),
+                        Map.of(g.inputs().get(0).name(), new long[] {planned, sample[0], sample[1], sample[2]})),
                         c.objective().outputs(), c.objective().loss());
                 return new Pruner(this, data, c, terms);
             } catch (IllegalArgumentException e) {
