@@ -23,7 +23,8 @@ import java.util.SplittableRandom;
  * input [1, H, W, C], Reshape targets such as [1, 512, 16] and constants such as BlazeFace's [1, 4, 64, 64]
  * channel padding that bake the 1 in) run the calibration batches of pruning, of B samples. The input is
  * declared [B, ...]; every Reshape whose data carries the batch (B times the elements it has at batch 1) and
- * whose constant target starts with 1 gets its own copy of the target starting with B; every Concat (not on
+ * whose constant target starts with 1 gets its own copy of the target starting with B, and so does every
+ * Resize's constant {@code sizes} (M-LSD's upsampling: sizes [1, 64, 40, 40]); every Concat (not on
  * axis 0) of a value that carries the batch with a constant of batch 1 gets its own copy of the constant
  * repeated B times. The original tensors stay as they were, and {@link #restore} puts the trained weights
  * back into the user's structure, so the export keeps the file's fixed batch.
@@ -81,6 +82,15 @@ public final class BatchRelaxation {
                 if (target.length > 0 && target[0] == 1) {
                     target[0] = batch;
                     inputs.set(1, add(constants, shapes, n.input(1), TensorData.ofLongs(t.type(), t.dims(), target)));
+                }
+            }
+            if (n.op() == OpType.RESIZE && n.inputs().size() > 3 && constants.containsKey(n.input(3))
+                    && carriesBatch(n.input(0), one, shapes, batch)) {
+                TensorData t = constants.get(n.input(3));
+                long[] sizes = t.longs();
+                if (sizes.length > 0 && sizes[0] == 1) {
+                    sizes[0] = batch;
+                    inputs.set(3, add(constants, shapes, n.input(3), TensorData.ofLongs(t.type(), t.dims(), sizes)));
                 }
             }
             if (n.op() == OpType.CONCAT && n.attributes().getInt("axis", 0) != 0
