@@ -3,6 +3,7 @@ package io.github.fcpts4j.cli;
 import io.github.fcpts4j.AtomicFiles;
 import io.github.fcpts4j.data.DataSpec;
 import io.github.fcpts4j.eval.OutputThreshold;
+import io.github.fcpts4j.prune.BatchNormChoice;
 import io.github.fcpts4j.prune.FcptsConfig;
 import io.github.fcpts4j.prune.IterationStats;
 import io.github.fcpts4j.prune.PruneResult;
@@ -204,9 +205,11 @@ final class PruneCommand implements Callable<Integer> {
             description = "weight of each feature MSE term (default: ${DEFAULT-VALUE})")
     float featureWeight;
 
-    @Option(names = "--batch-norm", description = "BatchNorm while pruning: train (batch statistics, running "
-            + "averages updated, gamma / beta learned: published) | frozen | frozen-affine (inference mode, gamma / "
-            + "beta learned) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch-norm", description = "BatchNorm while pruning: auto (train unless the model with "
+            + "batch statistics is more than " + BatchNormChoice.LIMIT + " relative L2 from itself on the first "
+            + "calibration batch, then "
+            + "frozen) | train (batch statistics, running averages updated, gamma / beta learned: published) | "
+            + "frozen | frozen-affine (inference mode, gamma / beta learned) (default: ${DEFAULT-VALUE})")
     String batchNorm;
 
     @Option(names = "--reestimate-bn", description = "re-estimate BatchNorm statistics on the calibration set")
@@ -290,6 +293,7 @@ final class PruneCommand implements Callable<Integer> {
         if (!result.reconstructionTerms().isEmpty()) {
             err.printf("reconstruction: %s%n", describe(result.reconstructionTerms()));
         }
+        result.batchNorm().ifPresent(b -> err.println(b.describe()));
         err.printf("wrote %s (%s in %s)%n", target, m.label(), Progress.duration((System.nanoTime() - start) / 1e9));
         if (report != null) {
             AtomicFiles.writeString(report, PruneEvaluation.json(result, check) + "\n");

@@ -32,8 +32,8 @@ final class PruneDefaults implements IDefaultValueProvider {
     static final OptionWords<ThresholdScale> THRESHOLD_SCALE = new OptionWords<>("--threshold-scale",
             "per-layer", ThresholdScale.PER_LAYER, "shared", ThresholdScale.SHARED);
     static final OptionWords<BatchNormMode> BATCH_NORM = new OptionWords<>("--batch-norm",
-            "train", BatchNormMode.TRAIN, "frozen", BatchNormMode.FROZEN, "frozen-affine",
-            BatchNormMode.FROZEN_AFFINE);
+            "auto", BatchNormMode.AUTO, "train", BatchNormMode.TRAIN, "frozen", BatchNormMode.FROZEN,
+            "frozen-affine", BatchNormMode.FROZEN_AFFINE);
     static final OptionWords<Boolean> CONSTRAINT_LOSS = new OptionWords<>("--constraint-loss",
             "square", false, "abs", true);
 

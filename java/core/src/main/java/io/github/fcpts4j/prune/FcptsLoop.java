@@ -38,7 +38,8 @@ import java.util.function.Function;
  * <pre>
  *   forward:   student weights = w * 1[|w| > t_l], teacher = dense model; by default both with BatchNorm in
  *              training mode (batch statistics, running averages updated: the pruned model keeps the
- *              student's), as the published code does ({@link FcptsConfig.BatchNormMode})
+ *              student's), as the published code does, unless the training-mode teacher measurably is not
+ *              the dense model on the calibration data ({@link BatchNormChoice}, {@link FcptsConfig.BatchNormMode})
  *   loss:      L = L_rec + lambda (S - S*)^2,  S = sum_l c_l N_l s_l(t_l) / sum_l c_l N_l
  *              L_rec = sum over the reconstructed outputs of T^2 KL(teacher / T || student / T) on logits
  *              (or logits MSE) or the MSE relative to the teacher's mean square ({@link ReconstructionPlan},
@@ -77,23 +78,26 @@ public final class FcptsLoop {
 
     /**
      * What a run produced; {@code reconstruction} lists the loss term of every reconstructed output, scales
-     * measured (empty when nothing was reconstructed).
+     * measured (empty when nothing was reconstructed); {@code batchNorm} the BatchNorm mode the run used and
+     * why (null when nothing was reconstructed).
      */
     public record Outcome(Graph pruned, Masks masks, double[] thresholds, double[] reconstructionCurve,
-                          double[] sparsityCurve, double seconds, List<ReconstructionTerm> reconstruction) {
+                          double[] sparsityCurve, double seconds, List<ReconstructionTerm> reconstruction,
+                          BatchNormChoice batchNorm) {
         public Outcome {
             reconstruction = List.copyOf(reconstruction);
-        }
-
-        /** The same outcome with {@code graph} as the pruned graph (the same weights in another structure). */
-        public Outcome onGraph(Graph graph) {
-            return new Outcome(graph, masks, thresholds, reconstructionCurve, sparsityCurve, seconds, reconstruction);
         }
 
         /** An outcome without reconstruction terms (a baseline that was not reconstructed). */
         public Outcome(Graph pruned, Masks masks, double[] thresholds, double[] reconstructionCurve,
                        double[] sparsityCurve, double seconds) {
-            this(pruned, masks, thresholds, reconstructionCurve, sparsityCurve, seconds, List.of());
+            this(pruned, masks, thresholds, reconstructionCurve, sparsityCurve, seconds, List.of(), null);
+        }
+
+        /** The same outcome with {@code graph} as the pruned graph (the same weights in another structure). */
+        public Outcome onGraph(Graph graph) {
+            return new Outcome(graph, masks, thresholds, reconstructionCurve, sparsityCurve, seconds, reconstruction,
+                    batchNorm);
         }
     }
 
@@ -199,7 +203,13 @@ public final class FcptsLoop {
             Set<String> features = featureValues();
             planned.forEach(term -> features.remove(term.value()));
             Set<String> observed = Reconstruction.observed(dense, planned, features);
-            FcptsConfig.BatchNormMode batchNorm = c.objective().batchNorm();
+            float[] first = new float[batchSize * sampler.sampleSize()];
+            for (int i = 0; i < batchSize; i++) {
+                sampler.readSample(i % sampler.samples(), first, i * sampler.sampleSize());
+            }
+            BatchNormChoice batchNormChoice = BatchNormChoice.resolve(c.objective().batchNorm(), dense, backend,
+                    input, sampler.batchShape(), first);
+            FcptsConfig.BatchNormMode batchNorm = batchNormChoice.used();
             boolean trainingBatchNorm = batchNorm == FcptsConfig.BatchNormMode.TRAIN;
             List<String> batchNormParams = batchNorm.learnsAffine()
                     ? normalizationInputs(OpDefinition::affineInputs) : List.of();
@@ -334,7 +344,7 @@ public final class FcptsLoop {
                         sampler.batchesPerPass(), new float[batchSize * sampler.sampleSize()],
                         (images, b) -> sampler.next(images));
             }
-            return new Outcome(pruned, masks, thresholds, recCurve, sparsityCurve, seconds(), terms);
+            return new Outcome(pruned, masks, thresholds, recCurve, sparsityCurve, seconds(), terms, batchNormChoice);
         }
 
         private double seconds() {

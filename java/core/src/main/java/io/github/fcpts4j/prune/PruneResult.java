@@ -41,6 +41,7 @@ public final class PruneResult {
     private final double[] reconstructionCurve;
     private final double[] sparsityCurve;
     private final List<ReconstructionTerm> reconstructionTerms;
+    private final BatchNormChoice batchNorm;
     private final Map<String, double[]> references;
     private final String backend;
     private final double seconds;
@@ -69,6 +70,7 @@ public final class PruneResult {
         this.reconstructionCurve = outcome.reconstructionCurve().clone();
         this.sparsityCurve = outcome.sparsityCurve().clone();
         this.reconstructionTerms = outcome.reconstruction();
+        this.batchNorm = outcome.batchNorm();
         this.references = references;
         this.backend = backend;
         this.seconds = seconds;
@@ -89,6 +91,7 @@ public final class PruneResult {
         this.reconstructionCurve = r.reconstructionCurve;
         this.sparsityCurve = r.sparsityCurve;
         this.reconstructionTerms = r.reconstructionTerms;
+        this.batchNorm = r.batchNorm;
         this.references = r.references;
         this.backend = r.backend;
         this.seconds = r.seconds;
@@ -175,6 +178,11 @@ public final class PruneResult {
      */
     public List<ReconstructionTerm> reconstructionTerms() {
         return reconstructionTerms;
+    }
+
+    /** The BatchNorm mode the reconstruction used and why; empty for a baseline without reconstruction. */
+    public java.util.Optional<BatchNormChoice> batchNorm() {
+        return java.util.Optional.ofNullable(batchNorm);
     }
 
     /** Hard global sparsity per iteration. */
@@ -289,7 +297,11 @@ public final class PruneResult {
             schedule.put("batch", config.schedule().batch());
             schedule.put("calibration_samples", config.schedule().calibrationSamples());
             schedule.put("weight_lr", config.schedule().weightLr());
-            schedule.put("batch_norm", config.objective().batchNorm().name().toLowerCase(java.util.Locale.ROOT));
+            schedule.put("batch_norm", (batchNorm != null ? batchNorm.used() : config.objective().batchNorm()).name()
+                    .toLowerCase(java.util.Locale.ROOT));
+            if (batchNorm != null) {
+                schedule.put("batch_norm_choice", batchNorm.toMap());
+            }
             schedule.put("init", config.thresholds().init().name().toLowerCase(java.util.Locale.ROOT));
             schedule.put("constraint_loss", config.objective().absoluteConstraint() ? "abs" : "square");
             schedule.put("lambda", config.objective().lambda());

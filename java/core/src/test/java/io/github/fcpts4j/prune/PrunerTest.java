@@ -157,8 +157,12 @@ class PrunerTest {
         PruneResult reestimated = quick(RESNET20).configure(c -> c.batchNorm(FcptsConfig.BatchNormMode.FROZEN_AFFINE)
                 .reestimateBatchNorm(true)).build().run();
         PruneResult training = quick(RESNET20).build().run();
-        assertEquals(FcptsConfig.BatchNormMode.TRAIN, FcptsConfig.defaults(0.5).objective().batchNorm(),
-                "published default");
+        assertEquals(FcptsConfig.BatchNormMode.AUTO, FcptsConfig.defaults(0.5).objective().batchNorm());
+        BatchNormChoice chosen = training.batchNorm().orElseThrow();
+        assertEquals(FcptsConfig.BatchNormMode.TRAIN, chosen.used(), "ResNet-20 on its own data: the published mode");
+        assertTrue(chosen.discrepancy() > 0 && chosen.discrepancy() <= BatchNormChoice.LIMIT, chosen.describe());
+        assertEquals(FcptsConfig.BatchNormMode.FROZEN, frozen.batchNorm().orElseThrow().used());
+        assertTrue(Double.isNaN(frozen.batchNorm().orElseThrow().discrepancy()), "an explicit mode measures nothing");
         Graph f = frozen.model().graph(), a = affine.model().graph(), r = reestimated.model().graph(),
                 t = training.model().graph();
         for (int i = 1; i <= 4; i++) {
