@@ -122,7 +122,8 @@ public final class OrtModel implements AutoCloseable {
      * exports such as BlazeFace declare [1, H, W, C]): what one run can take.
      */
     public int batchFor(int batch) {
-        long fixed = inputs.get(imageInput())[0];
+        long[] shape = inputs.get(imageInput());
+        long fixed = shape.length > 0 ? shape[0] : -1;
         return fixed > 0 && fixed < batch ? (int) fixed : batch;
     }
 
