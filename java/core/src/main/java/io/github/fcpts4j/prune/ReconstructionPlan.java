@@ -24,10 +24,6 @@ import java.util.stream.Collectors;
  *   <li>o is read by a Softmax over o's last axis: KL on o itself (o is logits);</li>
  *   <li>o is the graph's only output and is 2-D [N, C] with C &gt;= 2: a classifier's logits, KL on o (the
  *       loss FCPTS has always used; the shipped ResNet-20 and MobileNetV2-small end in such a Gemm);</li>
- *   <li>o = x * Cast(Equal(...)) (or x * Equal(...)): a map masked inside the graph by a comparison, such as
- *       M-LSD's non-maximum suppression {@code scores = x * (x == MaxPool(x))}. The mask has no gradient and
- *       leaves o zero almost everywhere, so the term is on x: MSE on x divided by the teacher's mean square
- *       of x;</li>
  *   <li>anything else (probability maps, box regressions, several heads, NHWC maps): MSE on o divided by the
  *       teacher's mean square of o over the calibration set, so that outputs of any scale weigh alike.</li>
  * </ol>
@@ -62,7 +58,7 @@ public final class ReconstructionPlan {
             }
             String logits = logitsOf(graph, shapes, o.name());
             boolean kl = logits != null && loss == FcptsConfig.ReconstructionLoss.KL;
-            String value = logits != null ? logits : unmasked(graph, o.name());
+            String value = logits != null ? logits : o.name();
             boolean normalized = logits == null;
             String sameAs = firstByValue.putIfAbsent(value, o.name());
             out.add(new ReconstructionTerm(o.name(), value, kl ? ReconstructionTerm.Loss.KL
@@ -85,24 +81,6 @@ public final class ReconstructionPlan {
         }
         long[] s = shapes.get(o);
         return graph.outputs().size() == 1 && s != null && s.length == 2 && s[1] >= 2 ? o : null;
-    }
-
-    /** x where {@code o} = x * Cast(Equal(..)) or x * Equal(..) (either order), else {@code o} itself. */
-    private static String unmasked(Graph graph, String o) {
-        Optional<Node> mul = graph.producer(o).filter(n -> n.op() == OpType.MUL && n.inputs().size() == 2);
-        if (mul.isEmpty()) {
-            return o;
-        }
-        for (int i = 0; i < 2; i++) {
-            Optional<Node> m = graph.producer(mul.get().input(i));
-            if (m.isPresent() && m.get().op() == OpType.CAST) {
-                m = graph.producer(m.get().input(0));
-            }
-            if (m.isPresent() && m.get().op() == OpType.EQUAL && graph.producer(mul.get().input(1 - i)).isPresent()) {
-                return mul.get().input(1 - i);
-            }
-        }
-        return o;
     }
 
     private static boolean softmaxOverLast(Node n, Map<String, long[]> shapes) {

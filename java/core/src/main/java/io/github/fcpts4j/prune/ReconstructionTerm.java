@@ -49,15 +49,13 @@ public record ReconstructionTerm(String output, String value, Loss loss, boolean
     }
 
     /**
-     * How run summaries name the term, e.g. {@code probs: kl on softmax input 'reshape_7_out'},
-     * {@code scores: mse on 'sigmoid_4' before its mask / teacher mean square} or
+     * How run summaries name the term, e.g. {@code probs: kl on softmax input 'reshape_7_out'} or
      * {@code offsets: mse / teacher mean square (x 0.0812)}.
      */
     public String describe() {
         StringBuilder s = new StringBuilder(output).append(": ").append(loss.label());
         if (!value.equals(output)) {
-            // a normalized term on another value is a map before its in-graph mask (ReconstructionPlan rule 4)
-            s.append(normalized ? " on '" + value + "' before its mask" : " on softmax input '" + value + "'");
+            s.append(" on softmax input '").append(value).append('\'');
         }
         if (normalized) {
             s.append(" / teacher mean square");

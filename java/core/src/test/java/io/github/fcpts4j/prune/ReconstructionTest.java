@@ -116,28 +116,6 @@ class ReconstructionTest {
         assertEquals(mse, logitsMse.get(1));
     }
 
-    /** M-LSD's in-graph non-maximum suppression: scores = s * Cast(s == MaxPool(s)); the term goes on s. */
-    @Test
-    void aMapMaskedByAComparisonIsReconstructedBeforeTheMask() {
-        NetBuilder b = new NetBuilder("nms", 2, NetBuilder.Init.TRAINING);
-        String sig = b.node(OpType.SIGMOID, Attributes.empty(), b.conv(b.input("x", 1, 8, 8), 1, 1, 3, 1, 1, true));
-        String peaks = b.node(OpType.MAX_POOL, Attributes.of("kernel_shape", new long[] {3, 3}, "pads",
-                new long[] {1, 1, 1, 1}), sig);
-        String mask = b.node(OpType.CAST, Attributes.of("to", 1L), b.node(OpType.EQUAL, Attributes.empty(), sig,
-                peaks));
-        b.output(b.node(OpType.MUL, Attributes.empty(), sig, mask), -1, 1, 8, 8);
-        Graph g = b.build();
-        List<ReconstructionTerm> terms = ReconstructionPlan.of(g, shapes(g, BATCH, 1, 8, 8), List.of(),
-                FcptsConfig.ReconstructionLoss.KL);
-        assertEquals(1, terms.size());
-        assertEquals(g.outputs().get(0).name(), terms.get(0).output());
-        assertEquals(sig, terms.get(0).value(), "the map before the mask, which carries a gradient everywhere");
-        assertEquals(ReconstructionTerm.Loss.MSE, terms.get(0).loss());
-        assertTrue(terms.get(0).normalized());
-        assertTrue(Reconstruction.observed(g, terms, Set.of()).contains(sig), "observed like a feature");
-        assertTrue(terms.get(0).describe().contains("mse on '" + sig + "' before its mask"), terms.get(0).describe());
-    }
-
     @Test
     void logitsExposedNextToTheirSoftmaxShareOneTerm() {
         Graph g = twoHeads(1);
