@@ -21,12 +21,18 @@ import java.util.stream.Stream;
  * every one (a test set of chosen photos, e.g. those with faces). Each crop takes a random
  * photo, a random side between 40 % and 100 % of the largest H x W window of the output aspect that fits,
  * a random position, and is resized to H x W (bicubic); every second crop is mirrored left to right.
+ * {@code --exclude NAME[,NAME...]} leaves out photos by file name (the photos of a test set).
+ * {@code --paste FILE.npy} pastes one of the gray images of a NumPy stack [N, h, w] of values in [0, 1] (such
+ * as the 100 faces that open scikit-image's {@code lfw_subset.npy}; {@code --paste-count K} takes the first K)
+ * into every crop, bicubic, its side 30 % to 75 % of the crop's shorter one, at a random position: calibration
+ * data for a face detector from photos that hold almost no faces.
  * <p>
- * Usage: {@code PhotoCrops --src DIR[,DIR...] --out DIR --count N --size HxW --part calib|test|all --seed S}
+ * Usage: {@code PhotoCrops --src DIR[,DIR...] --out DIR --count N --size HxW --part calib|test|all --seed S
+ * [--exclude NAMES] [--paste FILE.npy [--paste-count K]]}
  */
 public final class PhotoCrops {
     private static final String USAGE = "PhotoCrops --src DIR[,DIR...] --out DIR --count N --size HxW "
-            + "--part calib|test|all --seed S";
+            + "--part calib|test|all --seed S [--exclude NAMES] [--paste FILE.npy [--paste-count K]]";
 
     private PhotoCrops() {
     }
@@ -41,7 +47,10 @@ public final class PhotoCrops {
             case "all" -> -1;
             default -> throw new IllegalArgumentException("--part must be calib, test or all: " + USAGE);
         };
-        List<BufferedImage> photos = photos(a.get("src").split(","), parity);
+        List<String> exclude = List.of(a.getOrDefault("exclude", "").split(","));
+        List<BufferedImage> photos = photos(a.get("src").split(","), parity, exclude);
+        List<BufferedImage> pastes = a.containsKey("paste") ? NpyImages.read(Path.of(a.get("paste")),
+                Integer.parseInt(a.getOrDefault("paste-count", "-1"))) : List.of();
         if (photos.isEmpty()) {
             throw new IllegalArgumentException("no photo of at least 96 x 96 under " + a.get("src"));
         }
@@ -59,6 +68,11 @@ public final class PhotoCrops {
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
             boolean mirror = i % 2 == 1;
             g.drawImage(p, mirror ? w : 0, 0, mirror ? 0 : w, h, x, y, x + cw, y + ch, null);
+            if (!pastes.isEmpty()) {
+                BufferedImage face = pastes.get(rnd.nextInt(pastes.size()));
+                int side = (int) (Math.min(h, w) * (0.3 + 0.45 * rnd.nextDouble()));
+                g.drawImage(face, rnd.nextInt(w - side + 1), rnd.nextInt(h - side + 1), side, side, null);
+            }
             g.dispose();
             ImageIO.write(crop, "png", out.resolve(String.format(Locale.ROOT, "crop_%05d.png", i)).toFile());
         }
@@ -66,12 +80,13 @@ public final class PhotoCrops {
                 a.get("part"), out);
     }
 
-    private static List<BufferedImage> photos(String[] dirs, int parity) throws IOException {
+    private static List<BufferedImage> photos(String[] dirs, int parity, List<String> exclude) throws IOException {
         List<Path> files = new ArrayList<>();
         for (String d : dirs) {
             try (Stream<Path> s = Files.walk(Path.of(d))) {
                 s.filter(Files::isRegularFile).filter(f -> f.toString().toLowerCase(Locale.ROOT)
-                        .matches(".*\\.(png|jpe?g)")).forEach(files::add);
+                        .matches(".*\\.(png|jpe?g)")).filter(f -> !exclude.contains(f.getFileName().toString()))
+                        .forEach(files::add);
             }
         }
         files.sort(null);
