@@ -6,6 +6,7 @@ import io.github.fcpts4j.eval.OutputThreshold;
 import io.github.fcpts4j.prune.BatchNormChoice;
 import io.github.fcpts4j.prune.FcptsConfig;
 import io.github.fcpts4j.prune.IterationStats;
+import io.github.fcpts4j.prune.ProgressListener;
 import io.github.fcpts4j.prune.PruneResult;
 import io.github.fcpts4j.prune.ReconstructionTerm;
 import io.github.fcpts4j.prune.Pruner;
@@ -163,8 +164,9 @@ final class PruneCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     String thresholdScale;
 
-    @Option(names = "--weight-lr", converter = Ranges.NonNegativeFloat.class,
-            description = "SGD learning rate of the weights (default: ${DEFAULT-VALUE})")
+    @Option(names = "--weight-lr", converter = Ranges.NonNegativeFloatOrAuto.class,
+            description = "SGD learning rate of the weights: auto (0.01 where BatchNorm trains, 0.001 where it is "
+            + "frozen or the model has none) or a number (default: ${DEFAULT-VALUE})")
     float weightLr;
 
     @Option(names = "--polish", converter = Ranges.Fraction.class,
@@ -257,9 +259,17 @@ final class PruneCommand implements Callable<Integer> {
                 .calibration(data, preprocess.forSpec(data)).method(m).reconstruct(reconstruct)
                 .backend(device).allowTf32(tf32)
                 .exclude(exclude.toArray(String[]::new)).config(c.build())
-                .listener(s -> {
-                    printProgress(err, s);
-                    return true;
+                .listener(new ProgressListener() {
+                    @Override
+                    public boolean onIteration(IterationStats s) {
+                        printProgress(err, s);
+                        return true;
+                    }
+
+                    @Override
+                    public void onRestart(String reason) {
+                        err.println("restart: " + reason);
+                    }
                 }).build();
         err.printf("fcpts prune: %s -> %s, %s at %.1f%% (%s)%n", input, target, m.label(), 100 * sparsity,
                 constraint);
@@ -294,6 +304,10 @@ final class PruneCommand implements Callable<Integer> {
             err.printf("reconstruction: %s%n", describe(result.reconstructionTerms()));
         }
         result.batchNorm().ifPresent(b -> err.println(b.describe()));
+        if (!result.reconstructionTerms().isEmpty()) {
+            err.printf(Locale.ROOT, "weight lr: %s%s%n", result.weightLrAuto() ? "auto -> " : "",
+                    result.weightLr());
+        }
         err.printf("wrote %s (%s in %s)%n", target, m.label(), Progress.duration((System.nanoTime() - start) / 1e9));
         if (report != null) {
             AtomicFiles.writeString(report, PruneEvaluation.json(result, check) + "\n");

@@ -55,7 +55,7 @@ final class PruneDefaults implements IDefaultValueProvider {
             case "--constraint-loss" -> CONSTRAINT_LOSS.word(c.objective().absoluteConstraint());
             case "--threshold-lr" -> number(c.thresholds().lr());
             case "--threshold-scale" -> THRESHOLD_SCALE.word(c.thresholds().scale());
-            case "--weight-lr" -> number(c.schedule().weightLr());
+            case "--weight-lr" -> c.schedule().weightLrAuto() ? "auto" : number(c.schedule().weightLr());
             case "--polish" -> number(c.schedule().polishFraction());
             case "--sparsity-ramp" -> number(c.thresholds().ramp());
             case "--init" -> INIT.word(c.thresholds().init());

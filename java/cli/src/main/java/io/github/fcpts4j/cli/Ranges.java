@@ -1,5 +1,7 @@
 package io.github.fcpts4j.cli;
 
+import io.github.fcpts4j.prune.ScheduleSettings;
+
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -130,6 +132,18 @@ final class Ranges {
         @Override
         public Float convert(String value) {
             return (float) parse(value);
+        }
+    }
+
+    /** A finite float >= 0, or {@code auto} ({@link ScheduleSettings#AUTO_LR}: the run chooses). */
+    static final class NonNegativeFloatOrAuto extends Real implements ITypeConverter<Float> {
+        NonNegativeFloatOrAuto() {
+            super(0, true, Float.MAX_VALUE, true, "auto or a finite number >= 0");
+        }
+
+        @Override
+        public Float convert(String value) {
+            return value.trim().equals("auto") ? ScheduleSettings.AUTO_LR : (float) parse(value);
         }
     }
 }

@@ -64,7 +64,8 @@ class NumericOptionsTest {
         assertUsage("'--sparsity': 1 is not a number in [0, 1)", "prune", "--sparsity", "1");
         assertUsage("'--sparsity': NaN is not a number in [0, 1)", "prune", "--sparsity", "NaN");
         assertUsage("'--lambda': Infinity is not a finite number >= 0", "prune", "--lambda", "Infinity");
-        assertUsage("'--weight-lr': -0.1 is not a finite number >= 0", "prune", "--weight-lr", "-0.1");
+        assertUsage("'--weight-lr': -0.1 is not auto or a finite number >= 0", "prune", "--weight-lr", "-0.1");
+        assertUsage("'--weight-lr': NaN is not auto or a finite number >= 0", "prune", "--weight-lr", "NaN");
         assertUsage("'--polish': 2 is not a number in [0, 1)", "prune", "--polish", "2");
         assertUsage("'--max-layer-sparsity': 1.5 is not a number in [0, 1]", "prune", "--max-layer-sparsity", "1.5");
         assertUsage("'--batch': 0 is not an integer >= 1", "eval", "--model", MODEL, "--batch", "0");

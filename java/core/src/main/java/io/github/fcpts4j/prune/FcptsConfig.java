@@ -18,8 +18,9 @@ import java.util.List;
  *   shipped models (against frozen BatchNorm, ResNet-20 at 80 % goes from 91.04 to 93.11 % and
  *   MobileNetV2-small at 90 % from chance to 83 %), FROZEN where they do not (PP-OCRv3 det on photo crops:
  *   the training-mode teacher is 2.26 relative L2 from the model; frozen halves the pruned model's error);</li>
- *   <li>weight lr 0.01 (published; 0.001, tuned under frozen BatchNorm where 0.01 diverged, now loses 0.4 to
- *   16 points);</li>
+ *   <li>weight lr AUTO: 0.01 where BatchNorm trains (published; 0.001, tuned under frozen BatchNorm where 0.01
+ *   diverged, loses 0.4 to 16 points there), 0.001 where no batch statistics renormalize the layers
+ *   (BatchNorm frozen, or none in the graph: {@link ScheduleSettings#weightLrFor});</li>
  *   <li>thresholds start at the ERK allocation (published; global magnitude, the old default, is 0.1 to 1.4
  *   points lower at 70 and 90 %);</li>
  *   <li>{@code polishFraction} 0.25 (project choice): the last quarter of the schedule reconstructs at the
@@ -165,7 +166,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         private int iterations = SchedulePreset.DEFAULT.iterations();
         private int batch = 64;
         private int calibrationSamples = 1024;
-        private float weightLr = 0.01f;
+        private float weightLr = ScheduleSettings.AUTO_LR;
         private float momentum = 0.9f;
         private float weightDecay = 3e-4f;
         private float thresholdLr = 0.01f;
@@ -263,6 +264,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
             return this;
         }
 
+        /** The weights' SGD learning rate; {@link ScheduleSettings#AUTO_LR} (the default) lets the run choose. */
         public Builder weightLr(float v) {
             weightLr = v;
             return this;

@@ -76,14 +76,18 @@ public final class FcptsLoop {
      */
     static final double DIVERGENCE = 1e3;
 
+    /** A run that diverges starts over with the weight lr divided by 10, at most this many times. */
+    static final int RETRIES = 3;
+
     /**
      * What a run produced; {@code reconstruction} lists the loss term of every reconstructed output, scales
      * measured (empty when nothing was reconstructed); {@code batchNorm} the BatchNorm mode the run used and
-     * why (null when nothing was reconstructed).
+     * why (null when nothing was reconstructed); {@code weightLr} the weights' peak learning rate the run used
+     * (after any restart; NaN when nothing was reconstructed).
      */
     public record Outcome(Graph pruned, Masks masks, double[] thresholds, double[] reconstructionCurve,
                           double[] sparsityCurve, double seconds, List<ReconstructionTerm> reconstruction,
-                          BatchNormChoice batchNorm) {
+                          BatchNormChoice batchNorm, float weightLr) {
         public Outcome {
             reconstruction = List.copyOf(reconstruction);
         }
@@ -91,13 +95,14 @@ public final class FcptsLoop {
         /** An outcome without reconstruction terms (a baseline that was not reconstructed). */
         public Outcome(Graph pruned, Masks masks, double[] thresholds, double[] reconstructionCurve,
                        double[] sparsityCurve, double seconds) {
-            this(pruned, masks, thresholds, reconstructionCurve, sparsityCurve, seconds, List.of(), null);
+            this(pruned, masks, thresholds, reconstructionCurve, sparsityCurve, seconds, List.of(), null,
+                    Float.NaN);
         }
 
         /** The same outcome with {@code graph} as the pruned graph (the same weights in another structure). */
         public Outcome onGraph(Graph graph) {
             return new Outcome(graph, masks, thresholds, reconstructionCurve, sparsityCurve, seconds, reconstruction,
-                    batchNorm);
+                    batchNorm, weightLr);
         }
     }
 
@@ -140,7 +145,21 @@ public final class FcptsLoop {
         if (prunable.isEmpty()) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "graph '" + dense.name() + "' has no prunable layer");
         }
-        return new FcptsLoop.Run(dense, calibration, c, backend, listener, prunable, budget).execute(fixedMask);
+        FcptsConfig attempt = c;
+        for (int restart = 0; ; restart++) {
+            Run run = new Run(dense, calibration, attempt, backend, listener, prunable, budget);
+            try {
+                return run.execute(fixedMask);
+            } catch (FcptsException e) {
+                if (e.code() != ErrorCode.DIVERGED || restart == RETRIES) {
+                    throw e;
+                }
+                float lr = run.weightLr / 10;
+                listener.onRestart(e.getMessage().replaceFirst("^DIVERGED: ", "") + "; starting over with weight lr "
+                        + lr);
+                attempt = attempt.toBuilder().weightLr(lr).build();
+            }
+        }
     }
 
     /** Largest calibration set kept on the backend for the whole run (1,024 ImageNet images take 616 MB). */
@@ -156,6 +175,8 @@ public final class FcptsLoop {
         private final CalibrationSampler sampler;
         private final FlatLayers flat;
         private final long start = System.nanoTime();
+        /** The weights' peak learning rate, once the BatchNorm mode is known ({@link ScheduleSettings#weightLrFor}). */
+        private float weightLr = Float.NaN;
 
         Run(Graph dense, LabeledImages calibration, FcptsConfig c, Backend backend, ProgressListener listener,
             List<Node> prunable, Budget budget) {
@@ -195,9 +216,6 @@ public final class FcptsLoop {
             List<ReconstructionTerm> planned = ReconstructionPlan.of(dense,
                     ShapeInference.infer(dense, Map.of(input, sampler.batchShape())), c.objective().outputs(),
                     c.objective().loss());
-            int warmup = Math.min(sampler.batchesPerPass(), Math.max(1, iterations / 10));
-            CosineSchedule schedule = new CosineSchedule(c.schedule().weightLr(), warmup,
-                    Math.max(iterations, warmup + 1));
             double[] recCurve = new double[iterations], sparsityCurve = new double[iterations];
             NetworkKernels k = backend.network();
             Set<String> features = featureValues();
@@ -214,9 +232,13 @@ public final class FcptsLoop {
             List<String> batchNormParams = batchNorm.learnsAffine()
                     ? normalizationInputs(OpDefinition::affineInputs) : List.of();
             List<String> batchNormChanged = new ArrayList<>(batchNormParams);
+            List<String> runningStatistics = normalizationInputs(OpDefinition::runningStatisticInputs);
             if (trainingBatchNorm) {
-                batchNormChanged.addAll(normalizationInputs(OpDefinition::runningStatisticInputs));
+                batchNormChanged.addAll(runningStatistics);
             }
+            weightLr = c.schedule().weightLrFor(trainingBatchNorm && !runningStatistics.isEmpty());
+            int warmup = Math.min(sampler.batchesPerPass(), Math.max(1, iterations / 10));
+            CosineSchedule schedule = new CosineSchedule(weightLr, warmup, Math.max(iterations, warmup + 1));
             Graph tunedBase = dense;
             PhaseControl phase;
             List<ReconstructionTerm> terms;
@@ -288,7 +310,7 @@ public final class FcptsLoop {
                         throw new FcptsException(ErrorCode.DIVERGED, "pruning of '" + dense.name() + "' diverged at "
                                 + "step " + (it + 1) + ": reconstruction loss " + rec + " from " + base
                                 + (reference > recCurve[0] ? " at the target sparsity" : " at step 1")
-                                + " with weight lr " + c.schedule().weightLr());
+                                + " with weight lr " + weightLr);
                     }
                     student.backwardFromTensors(reconstruction.seeds());
                     float lr = schedule.at(it);
@@ -344,7 +366,8 @@ public final class FcptsLoop {
                         sampler.batchesPerPass(), new float[batchSize * sampler.sampleSize()],
                         (images, b) -> sampler.next(images));
             }
-            return new Outcome(pruned, masks, thresholds, recCurve, sparsityCurve, seconds(), terms, batchNormChoice);
+            return new Outcome(pruned, masks, thresholds, recCurve, sparsityCurve, seconds(), terms, batchNormChoice,
+                    weightLr);
         }
 
         private double seconds() {

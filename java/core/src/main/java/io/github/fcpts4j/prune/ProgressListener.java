@@ -12,6 +12,13 @@ public interface ProgressListener {
     /** Called after every step; return true to go on, false to cancel. */
     boolean onIteration(IterationStats stats);
 
+    /**
+     * Called when a run starts over from the dense model (a diverged loss, at a smaller weight lr), with the
+     * reason; the iteration count starts again at 1.
+     */
+    default void onRestart(String reason) {
+    }
+
     /** A listener that observes nothing and never cancels. */
     static ProgressListener none() {
         return s -> true;

@@ -42,6 +42,7 @@ public final class PruneResult {
     private final double[] sparsityCurve;
     private final List<ReconstructionTerm> reconstructionTerms;
     private final BatchNormChoice batchNorm;
+    private final boolean weightLrAuto;
     private final Map<String, double[]> references;
     private final String backend;
     private final double seconds;
@@ -57,7 +58,10 @@ public final class PruneResult {
         this.source = source;
         this.method = method;
         this.reconstructed = reconstructed;
-        this.config = config;
+        // the config as it ran: the weight lr the run chose or restarted with
+        this.config = Float.isNaN(outcome.weightLr()) ? config
+                : config.toBuilder().weightLr(outcome.weightLr()).build();
+        this.weightLrAuto = config.schedule().weightLrAuto();
         this.macsPerWeight = macsPerWeight.clone();
         this.masks = outcome.masks();
         List<Layer> rows = new ArrayList<>();
@@ -85,6 +89,7 @@ public final class PruneResult {
         this.method = r.method;
         this.reconstructed = r.reconstructed;
         this.config = r.config;
+        this.weightLrAuto = r.weightLrAuto;
         this.macsPerWeight = r.macsPerWeight;
         this.masks = r.masks;
         this.layers = r.layers;
@@ -183,6 +188,16 @@ public final class PruneResult {
     /** The BatchNorm mode the reconstruction used and why; empty for a baseline without reconstruction. */
     public java.util.Optional<BatchNormChoice> batchNorm() {
         return java.util.Optional.ofNullable(batchNorm);
+    }
+
+    /** Whether the run chose the weight lr ({@link ScheduleSettings#weightLrFor}) instead of being given one. */
+    public boolean weightLrAuto() {
+        return weightLrAuto;
+    }
+
+    /** The weights' peak learning rate the run used (after any restart); NaN when nothing was reconstructed. */
+    public float weightLr() {
+        return reconstructed ? config.schedule().weightLr() : Float.NaN;
     }
 
     /** Hard global sparsity per iteration. */
@@ -297,6 +312,7 @@ public final class PruneResult {
             schedule.put("batch", config.schedule().batch());
             schedule.put("calibration_samples", config.schedule().calibrationSamples());
             schedule.put("weight_lr", config.schedule().weightLr());
+            schedule.put("weight_lr_choice", weightLrAuto ? "auto" : "given");
             schedule.put("batch_norm", (batchNorm != null ? batchNorm.used() : config.objective().batchNorm()).name()
                     .toLowerCase(java.util.Locale.ROOT));
             if (batchNorm != null) {

@@ -58,9 +58,6 @@ import java.util.function.Consumer;
  * its own backend. Runs are deterministic for a given seed on the CPU.
  */
 public final class Pruner {
-    /** How often a diverged run starts over with a ten times smaller weight lr (0.01 -> 1e-5 at most). */
-    static final int RETRIES = 3;
-
 
     /** How the mask is chosen: FCPTS, or one of the magnitude allocations as a baseline. */
     public enum Method {
@@ -161,7 +158,6 @@ public final class Pruner {
                 config.toBuilder().costBasis(FcptsConfig.CostBasis.FLOPS).build().target(), sample).costs();
         FcptsLoop.Outcome outcome;
         String backendName;
-        FcptsConfig used = config;
         Budget budget;
         LatencyOutcome latency = null;
         double seconds;
@@ -182,22 +178,10 @@ public final class Pruner {
                         new double[0], new double[0], (System.nanoTime() - start) / 1e9);
             } else {
                 // a model that fixes its batch at 1 is relaxed for the calibration batches (checked on b)
-                Graph trained = BatchRelaxation.relax(dense, sample, used.schedule().batch(), b);
-                // a run that diverges starts over with the weight lr divided by 10, at most RETRIES times
-                for (int attempt = 0; ; attempt++) {
-                    try {
-                        outcome = FcptsLoop.run(trained, calibration, used, b, listener, baselineMasks,
-                                prunable, budget);
-                        if (trained != dense) {
-                            outcome = outcome.onGraph(BatchRelaxation.restore(dense, outcome.pruned()));
-                        }
-                        break;
-                    } catch (FcptsException e) {
-                        if (e.code() != ErrorCode.DIVERGED || attempt == RETRIES) {
-                            throw e;
-                        }
-                        used = used.toBuilder().weightLr(used.schedule().weightLr() / 10).build();
-                    }
+                Graph trained = BatchRelaxation.relax(dense, sample, config.schedule().batch(), b);
+                outcome = FcptsLoop.run(trained, calibration, config, b, listener, baselineMasks, prunable, budget);
+                if (trained != dense) {
+                    outcome = outcome.onGraph(BatchRelaxation.restore(dense, outcome.pruned()));
                 }
             }
             seconds = (System.nanoTime() - start) / 1e9;
@@ -214,7 +198,7 @@ public final class Pruner {
         references.put("uniform", perLayer(Allocations.uniform(layers, budget)));
         references.put("ERK", perLayer(Allocations.erk(layers, budget)));
         return new PruneResult(model.withGraph(outcome.pruned()), modelPath, method,
-                method == Method.FCPTS || reconstruct, used, macsPerWeight, prunable, layers, outcome,
+                method == Method.FCPTS || reconstruct, config, macsPerWeight, prunable, layers, outcome,
                 references, backendName, seconds, latency);
     }
 

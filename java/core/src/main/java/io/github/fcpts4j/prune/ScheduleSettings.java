@@ -11,13 +11,27 @@ import io.github.fcpts4j.ErrorCode;
  * @param batch              calibration batch (published: 64)
  * @param calibrationSamples samples drawn from the calibration set (published: 1,024)
  * @param seed               calibration sampling and augmentation
- * @param weightLr           SGD learning rate of the weights, cosine-decayed after a warm-up
+ * @param weightLr           SGD learning rate of the weights, cosine-decayed after a warm-up; NaN ({@link #AUTO_LR},
+ *                           the default): chosen by the run, see {@link #weightLrFor(boolean)}
  * @param momentum           SGD momentum (0.9)
  * @param weightDecay        on the weights while the thresholds are learned (3e-4; none at a fixed mask)
  * @param polishFraction     share of the iterations run at the exact projected mask, in [0, 1)
  */
 public record ScheduleSettings(int iterations, int batch, int calibrationSamples, long seed, float weightLr,
                                float momentum, float weightDecay, double polishFraction) {
+    /** {@code weightLr} value that lets the run choose the weight learning rate ({@link #weightLrFor}). */
+    public static final float AUTO_LR = Float.NaN;
+
+    /** The published weight lr, for BatchNorm in training mode. */
+    public static final float BATCH_STATISTICS_LR = 0.01f;
+
+    /**
+     * The weight lr where no batch statistics renormalize the layers (BatchNorm frozen, or none in the graph):
+     * there the published 0.01 diverged on the shipped MobileNetV2-small (in the PyTorch port too) and drove
+     * BlazeFace's loss above the teacher's mean square ({@code bench/results/corpus_fidelity.md}).
+     */
+    public static final float FIXED_STATISTICS_LR = 0.001f;
+
     public ScheduleSettings {
         if (iterations < 0) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "iterations must be >= 0, got " + iterations);
@@ -34,10 +48,23 @@ public record ScheduleSettings(int iterations, int batch, int calibrationSamples
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
                     "polish fraction must be in [0, 1), got " + polishFraction);
         }
-        if (!(weightLr >= 0) || Float.isInfinite(weightLr)) {
+        if (!Float.isNaN(weightLr) && (!(weightLr >= 0) || Float.isInfinite(weightLr))) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT,
-                    "the weight learning rate must be finite and >= 0, got " + weightLr);
+                    "the weight learning rate must be finite and >= 0 (or auto), got " + weightLr);
         }
+    }
+
+    /** Whether the run chooses the weight learning rate. */
+    public boolean weightLrAuto() {
+        return Float.isNaN(weightLr);
+    }
+
+    /**
+     * The weight learning rate of a run: {@code weightLr} when set, else {@link #BATCH_STATISTICS_LR} when
+     * {@code batchStatistics} (the graph has BatchNorm and it trains) and {@link #FIXED_STATISTICS_LR} when not.
+     */
+    public float weightLrFor(boolean batchStatistics) {
+        return !weightLrAuto() ? weightLr : batchStatistics ? BATCH_STATISTICS_LR : FIXED_STATISTICS_LR;
     }
 
     /** Number of final iterations run at the exact projected mask. */

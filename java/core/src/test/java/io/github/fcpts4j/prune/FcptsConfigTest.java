@@ -59,6 +59,10 @@ class FcptsConfigTest {
         assertEquals(defaults, defaults.toBuilder().build());
         assertEquals(5, defaults.withIterations(5).schedule().iterations());
         assertEquals(SchedulePreset.DEFAULT.iterations(), defaults.schedule().iterations());
+        assertTrue(defaults.schedule().weightLrAuto(), "the run chooses the weight lr by default");
+        assertEquals(0.01f, defaults.schedule().weightLrFor(true), "published, where BatchNorm trains");
+        assertEquals(0.001f, defaults.schedule().weightLrFor(false), "BatchNorm frozen or absent");
+        assertEquals(0.02f, defaults.toBuilder().weightLr(0.02f).build().schedule().weightLrFor(false));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.github.fcpts4j.prune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -163,6 +164,13 @@ class PrunerTest {
         assertTrue(chosen.discrepancy() > 0 && chosen.discrepancy() <= BatchNormChoice.LIMIT, chosen.describe());
         assertEquals(FcptsConfig.BatchNormMode.FROZEN, frozen.batchNorm().orElseThrow().used());
         assertTrue(Double.isNaN(frozen.batchNorm().orElseThrow().discrepancy()), "an explicit mode measures nothing");
+        // the weight lr follows the statistics: published 0.01 where BatchNorm trains, 0.001 where it is fixed
+        assertTrue(training.weightLrAuto() && frozen.weightLrAuto());
+        assertEquals(ScheduleSettings.BATCH_STATISTICS_LR, training.weightLr());
+        assertEquals(ScheduleSettings.FIXED_STATISTICS_LR, frozen.weightLr());
+        assertEquals(ScheduleSettings.FIXED_STATISTICS_LR, affine.weightLr());
+        PruneResult given = quick(RESNET20).configure(c -> c.weightLr(0.02f)).build().run();
+        assertTrue(!given.weightLrAuto() && given.weightLr() == 0.02f, "a given lr is used as it is");
         Graph f = frozen.model().graph(), a = affine.model().graph(), r = reestimated.model().graph(),
                 t = training.model().graph();
         for (int i = 1; i <= 4; i++) {
@@ -187,6 +195,55 @@ class PrunerTest {
     private static void assertArrayEqualsExactly(Graph a, Graph b, String tensor, boolean equal) {
         float[] x = a.initializer(tensor).orElseThrow().floats(), y = b.initializer(tensor).orElseThrow().floats();
         assertEquals(equal, java.util.Arrays.equals(x, y), tensor + (equal ? " should be unchanged" : " should change"));
+    }
+
+    @Test
+    void aModelWithoutBatchNormGetsTheFixedStatisticsWeightLr() throws Exception {
+        NetBuilder b = new NetBuilder("no_bn", 4, NetBuilder.Init.RANDOM_STATISTICS);
+        String x = b.input("x", 3, 12, 12);
+        x = b.relu(b.conv(x, 3, 8, 3, 1, 1, true));
+        b.classifier(b.relu(b.conv(x, 8, 8, 3, 1, 1, true)), 8, 4);
+        Path file = dir.resolve("no_bn.onnx");
+        OnnxExporter.write(b.build(), file);
+        PruneResult r = Pruner.builder().model(file).calibration(randomSamples(16, 3 * 12 * 12, 2), 3, 12, 12)
+                .backend("cpu").iterations(4).batch(8).calibrationSamples(16).targetSparsity(0.5).build().run();
+        assertEquals(FcptsConfig.BatchNormMode.TRAIN, r.batchNorm().orElseThrow().used());
+        assertEquals(0.0, r.batchNorm().orElseThrow().discrepancy(), "nothing to measure without BatchNorm");
+        assertTrue(r.weightLrAuto());
+        assertEquals(ScheduleSettings.FIXED_STATISTICS_LR, r.weightLr(), "no batch statistics renormalize the layers");
+        Path json = dir.resolve("no_bn.json");
+        r.report(json);
+        JsonObject schedule = JsonParser.parseString(Files.readString(json)).getAsJsonObject()
+                .getAsJsonObject("schedule");
+        assertEquals(ScheduleSettings.FIXED_STATISTICS_LR, schedule.get("weight_lr").getAsFloat());
+        assertEquals("auto", schedule.get("weight_lr_choice").getAsString());
+    }
+
+    @Test
+    void aDivergedRunStartsOverAtATenthOfTheWeightLr() {
+        List<String> restarts = new ArrayList<>();
+        List<IterationStats> seen = new ArrayList<>();
+        PruneResult r = quick(RESNET20).iterations(6).configure(c -> c.weightLr(100f))
+                .listener(new ProgressListener() {
+                    @Override
+                    public boolean onIteration(IterationStats s) {
+                        seen.add(s);
+                        return true;
+                    }
+
+                    @Override
+                    public void onRestart(String reason) {
+                        restarts.add(reason);
+                    }
+                }).build().run();
+        assertFalse(restarts.isEmpty(), "an lr of 100 diverges");
+        assertTrue(restarts.get(0).contains("diverged") && restarts.get(0).contains("with weight lr 100.0")
+                && restarts.get(0).endsWith("starting over with weight lr 10.0"), restarts.get(0));
+        assertEquals((float) (100 / Math.pow(10, restarts.size())), r.weightLr(), 1e-3f * r.weightLr());
+        assertEquals(6, seen.get(seen.size() - 1).iteration());
+        for (double loss : r.reconstructionCurve()) {
+            assertTrue(Double.isFinite(loss), "the kept run is the one that did not diverge");
+        }
     }
 
     @Test
