@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  * The {@link LatencyTable}s of a model, cached next to it in {@code MODEL.onnx.latency.json}, one entry per
  * (model digest, input shapes, machine): a table is measured once ({@link LatencyProfiler}) and read back on
  * every later run that fits all three. The file is written atomically; one that cannot be written or read
- * (a read-only folder, a damaged file) costs a measurement and a note, never the run.
+ * (a read-only folder, a damaged file) costs a measurement and a note, never the run. A damaged entry costs
+ * only itself: the file's other entries are kept. Before it writes, a run reads the file again and keeps the
+ * entries other runs added meanwhile (two runs that write within the same instant: the later one wins).
  * <pre>{@code
  * {"format": "fcpts4j-latency-tables", "version": 2, "tables": [{"modelSha256": "3f...",
  *   "inputShapes": {"input": [1, 1, 28, 28]}, "machine": "amd64; AMD EPYC ...; 2 cpus; cpu: 2 OpenMP threads; ...",
@@ -40,6 +42,10 @@ public final class LatencyTables {
 
     /** A table and where it came from: {@code cached} (read from {@code file}) or measured in {@code seconds}. */
     public record Obtained(LatencyTable table, boolean cached, Path file, double seconds, String note) {
+    }
+
+    /** The readable entries of a cache file, and why each other one was skipped. */
+    record Parsed(List<LatencyTable> tables, List<String> skipped) {
     }
 
     private LatencyTables() {
@@ -63,18 +69,20 @@ public final class LatencyTables {
         String sha = GraphDigest.sha256(graph);
         String machine = machine(backend);
         Path file = model == null ? null : cacheFile(model);
-        List<LatencyTable> entries = new ArrayList<>();
         String note = null;
         if (file != null && Files.exists(file)) {
             try {
-                entries.addAll(read(Files.readString(file, StandardCharsets.UTF_8), file));
+                Parsed cached = read(Files.readString(file, StandardCharsets.UTF_8), file);
+                for (LatencyTable t : cached.tables()) {
+                    if (t.fits(sha, inputShapes, machine)) {
+                        return new Obtained(t, true, file, 0, null);
+                    }
+                }
+                if (!cached.skipped().isEmpty()) {
+                    note = "the latency cache " + file + ": " + String.join("; ", cached.skipped());
+                }
             } catch (IOException | RuntimeException e) {
                 note = "the latency cache " + file + " could not be read (" + e.getMessage() + "); measured again";
-            }
-            for (LatencyTable t : entries) {
-                if (t.fits(sha, inputShapes, machine)) {
-                    return new Obtained(t, true, file, 0, null);
-                }
             }
         }
         long start = System.nanoTime();
@@ -82,6 +90,19 @@ public final class LatencyTables {
                 LatencyProfiler.DEFAULT_LEVELS, LatencyProfiler.DEFAULT_RUNS, progress);
         double seconds = (System.nanoTime() - start) / 1e9;
         if (file != null) {
+            // read again: another run may have added its table while this one measured
+            List<LatencyTable> entries = new ArrayList<>();
+            try {
+                if (Files.exists(file)) {
+                    for (LatencyTable t : read(Files.readString(file, StandardCharsets.UTF_8), file).tables()) {
+                        if (!t.fits(sha, inputShapes, machine)) {
+                            entries.add(t);
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // a file that cannot be read is replaced (the note above says so)
+            }
             entries.add(table);
             List<LatencyTable> kept = entries.subList(Math.max(0, entries.size() - MAX_ENTRIES), entries.size());
             try {
@@ -146,8 +167,11 @@ public final class LatencyTables {
         return new GsonBuilder().setPrettyPrinting().create().toJson(o);
     }
 
-    /** Reads a cache file's text; a wrong format, version or field is an IllegalArgumentException naming it. */
-    static List<LatencyTable> read(String text, Path origin) {
+    /**
+     * Reads a cache file's text; a wrong format or version is an IllegalArgumentException naming the file, an
+     * entry with a missing or wrong field is skipped and named in {@link Parsed#skipped()}.
+     */
+    static Parsed read(String text, Path origin) {
         JsonObject o = JsonParser.parseString(text).getAsJsonObject();
         if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
             throw new IllegalArgumentException(origin + " is not a " + FORMAT + " file");
@@ -156,27 +180,44 @@ public final class LatencyTables {
             throw new IllegalArgumentException(origin + ": version " + o.get("version") + ", expected " + VERSION);
         }
         List<LatencyTable> out = new ArrayList<>();
-        for (JsonElement el : o.getAsJsonArray("tables")) {
-            JsonObject e = el.getAsJsonObject();
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonElement> s : e.getAsJsonObject("inputShapes").entrySet()) {
-                JsonArray dims = s.getValue().getAsJsonArray();
-                long[] shape = new long[dims.size()];
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = dims.get(i).getAsLong();
-                }
-                shapes.put(s.getKey(), shape);
+        List<String> skipped = new ArrayList<>();
+        JsonArray tables = o.getAsJsonArray("tables");
+        for (int i = 0; i < tables.size(); i++) {
+            try {
+                out.add(entry(tables.get(i).getAsJsonObject()));
+            } catch (RuntimeException e) {
+                skipped.add("entry " + (i + 1) + " of " + tables.size() + " skipped (" + e.getMessage() + ")");
             }
-            List<LatencyTable.Layer> layers = new ArrayList<>();
-            for (JsonElement l : e.getAsJsonArray("layers")) {
-                JsonObject row = l.getAsJsonObject();
-                layers.add(new LatencyTable.Layer(row.get("node").getAsString(), row.get("denseMs").getAsDouble(),
-                        doubles(row.getAsJsonArray("sparseMs"))));
-            }
-            out.add(new LatencyTable(e.get("modelSha256").getAsString(), shapes, e.get("machine").getAsString(),
-                    e.get("denseMs").getAsDouble(), doubles(e.getAsJsonArray("levels")), layers));
         }
-        return out;
+        return new Parsed(out, skipped);
+    }
+
+    private static LatencyTable entry(JsonObject e) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> s : field(e, "inputShapes").getAsJsonObject().entrySet()) {
+            JsonArray dims = s.getValue().getAsJsonArray();
+            long[] shape = new long[dims.size()];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = dims.get(i).getAsLong();
+            }
+            shapes.put(s.getKey(), shape);
+        }
+        List<LatencyTable.Layer> layers = new ArrayList<>();
+        for (JsonElement l : field(e, "layers").getAsJsonArray()) {
+            JsonObject row = l.getAsJsonObject();
+            layers.add(new LatencyTable.Layer(field(row, "node").getAsString(), field(row, "denseMs").getAsDouble(),
+                    doubles(field(row, "sparseMs").getAsJsonArray())));
+        }
+        return new LatencyTable(field(e, "modelSha256").getAsString(), shapes, field(e, "machine").getAsString(),
+                field(e, "denseMs").getAsDouble(), doubles(field(e, "levels").getAsJsonArray()), layers);
+    }
+
+    private static JsonElement field(JsonObject o, String name) {
+        JsonElement v = o.get(name);
+        if (v == null || v.isJsonNull()) {
+            throw new IllegalArgumentException("no field '" + name + "'");
+        }
+        return v;
     }
 
     private static JsonArray numbers(double[] values) {

@@ -82,7 +82,7 @@ class LatencyTablesTest extends CpuTest {
         Map<String, long[]> batch2 = Map.of(INPUT, new long[] {2, 1, 28, 28});
         LatencyTables.Obtained other = LatencyTables.obtain(m, g, cpu, batch2, s -> { });
         assertFalse(other.cached(), "another input shape is another table");
-        assertEquals(2, LatencyTables.read(Files.readString(first.file()), first.file()).size());
+        assertEquals(2, LatencyTables.read(Files.readString(first.file()), first.file()).tables().size());
         assertTrue(LatencyTables.obtain(m, g, cpu, BATCH1, s -> { }).cached(), "the first entry stays");
 
         Graph pruned = LatencyProfiler.pruned(g, prunable, 0.3);
@@ -113,7 +113,8 @@ class LatencyTablesTest extends CpuTest {
         assertFalse(o.cached());
         assertNotNull(o.note());
         assertTrue(o.note().contains(LatencyTables.cacheFile(m).toString()), o.note());
-        assertEquals(o.table(), LatencyTables.read(Files.readString(o.file()), o.file()).get(0), "rewritten whole");
+        assertEquals(o.table(), LatencyTables.read(Files.readString(o.file()), o.file()).tables().get(0),
+                "rewritten whole");
 
         // parseable, but a dense time of 0 ms: not a table either
         String zero = LatencyTables.write(List.of(o.table())).replaceFirst("\"denseMs\": [0-9.E-]+",
@@ -122,6 +123,40 @@ class LatencyTablesTest extends CpuTest {
         LatencyTables.Obtained again = LatencyTables.obtain(m, g, cpu, BATCH1, s -> { });
         assertFalse(again.cached());
         assertTrue(again.note().contains("dense time"), again.note());
+    }
+
+    @Test
+    void aDamagedEntryCostsOnlyItselfAndEntriesWrittenMeanwhileAreKept() throws Exception {
+        Path m = copy();
+        Path file = LatencyTables.cacheFile(m);
+        Graph g = graph(m);
+        LatencyTable good = LatencyTables.obtain(m, g, cpu, BATCH1, s -> { }).table();
+        String text = Files.readString(file);
+        int end = text.lastIndexOf(']');
+        Files.writeString(file, text.substring(0, end) + ", {\"modelSha256\": \"ab\"}\n" + text.substring(end));
+        assertEquals(1, LatencyTables.read(Files.readString(file), file).skipped().size());
+        assertTrue(LatencyTables.obtain(m, g, cpu, BATCH1, s -> { }).cached(), "the good entry is still read");
+
+        // another run adds a table (another machine) while this one measures batch 2
+        LatencyTable elsewhere = new LatencyTable(good.modelSha256(), good.inputShapes(), good.machine() + " (other)",
+                good.denseMs(), good.levels(), good.layers());
+        java.util.concurrent.atomic.AtomicBoolean added = new java.util.concurrent.atomic.AtomicBoolean();
+        LatencyTables.Obtained batch2 = LatencyTables.obtain(m, g, cpu, Map.of(INPUT, new long[] {2, 1, 28, 28}),
+                s -> {
+                    if (!added.getAndSet(true)) {
+                        try {
+                            Files.writeString(file, LatencyTables.write(List.of(good, elsewhere)));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                });
+        assertFalse(batch2.cached());
+        assertTrue(batch2.note().contains("entry 2 of 2 skipped") && batch2.note().contains("no field 'inputShapes'"),
+                batch2.note());
+        LatencyTables.Parsed after = LatencyTables.read(Files.readString(file), file);
+        assertEquals(List.of(good, elsewhere, batch2.table()), after.tables(), "nothing another run wrote is lost");
+        assertTrue(after.skipped().isEmpty());
     }
 
     @Test
@@ -147,7 +182,7 @@ class LatencyTablesTest extends CpuTest {
                 new LatencyTable.Layer("gemm", 0.5, new double[] {Double.NaN, 0.1}),
                 new LatencyTable.Layer("fast", 1.0, new double[] {0.5, 0.2})));
         Path origin = Path.of("x.latency.json");
-        assertEquals(List.of(t), LatencyTables.read(LatencyTables.write(List.of(t)), origin));
+        assertEquals(List.of(t), LatencyTables.read(LatencyTables.write(List.of(t)), origin).tables());
         CostCurve conv = t.curve("conv");
         assertEquals(0, conv.at(0.5), 0, "sparse slower than dense at 50 %: the plan keeps it dense");
         assertEquals(0.6, conv.at(0.9), 1e-12);
