@@ -7,7 +7,9 @@
 # here, not installed); calibration and test crops come from disjoint photos (bench PhotoCrops), except
 # BlazeFace's face test set, cut from the two photos with faces (astronaut.png, messi5.jpg).
 # The corpus is fetched by the build's corpus test: run `mvn -B verify` (or CorpusModelsTest) first.
-# Usage: bench/run-corpus-fidelity.sh [det|blazeface|mlsd ...] [-- PRUNE OPTIONS...]
+# blazeface-lfw calibrates on crops with scikit-image's LFW faces pasted in (lfw_subset.npy, the 100 faces),
+# cut from every photo but the two of the face test set.
+# Usage: bench/run-corpus-fidelity.sh [det|blazeface|blazeface-lfw|mlsd ...] [-- PRUNE OPTIONS...]
 #   (no model: all three with the defaults; e.g. `mlsd -- --preset fast --batch 8`)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,10 +40,12 @@ src=$photos/ocv/usr/share/doc/opencv-doc/examples,$photos/sk/usr/lib/python3/dis
 mkdir -p "$photos/faces"
 cp "$photos/sk/usr/lib/python3/dist-packages/skimage/data/astronaut.png" \
    "$photos/ocv/usr/share/doc/opencv-doc/examples/data/messi5.jpg" "$photos/faces/"
-crops() {  # OUT COUNT SIZE PART SEED [SRC]
-  [ -d "$work/$1" ] || java -Djava.awt.headless=true -cp bench/target/fcpts4j-bench.jar \
-    io.github.fcpts4j.bench.PhotoCrops --src "${6:-$src}" --out "$work/$1" --count "$2" --size "$3" --part "$4" \
-    --seed "$5" >&2
+crops() {  # OUT COUNT SIZE PART SEED [SRC [PHOTOCROPS OPTIONS...]]
+  local out=$1 count=$2 size=$3 part=$4 seed=$5 from=${6:-$src}
+  shift $(( $# < 6 ? $# : 6 ))
+  [ -d "$work/$out" ] || java -Djava.awt.headless=true -cp bench/target/fcpts4j-bench.jar \
+    io.github.fcpts4j.bench.PhotoCrops --src "$from" --out "$work/$out" --count "$count" --size "$size" \
+    --part "$part" --seed "$seed" "$@" >&2
 }
 prune() {  # NAME MODEL CALIB TEST ARGS...
   local name=$1 model=$2 calib=$3 test=$4
@@ -63,11 +67,17 @@ for m in "${models[@]}"; do
       crops face_test 200 128x128 all 3 "$photos/faces"
       prune blazeface "$face" face_calib face_test --resize 128x128 --mean 0.5 --std 0.5 \
         --threshold Identity:0=sigmoid:0.75 --threshold Identity_1:0=sigmoid:0.75 ;;
+    blazeface-lfw)
+      crops face_calib_lfw 1024 128x128 all 1 "$src" --exclude astronaut.png,messi5.jpg \
+        --paste "$photos/sk/usr/lib/python3/dist-packages/skimage/data/lfw_subset.npy" --paste-count 100
+      crops face_test 200 128x128 all 3 "$photos/faces"
+      prune blazeface-lfw "$face" face_calib_lfw face_test --resize 128x128 --mean 0.5 --std 0.5 \
+        --threshold Identity:0=sigmoid:0.75 --threshold Identity_1:0=sigmoid:0.75 ;;
     mlsd)
       crops mlsd_calib 1024 320x320 calib 1
       crops mlsd_test 100 320x320 test 2
       prune mlsd "$mlsd" mlsd_calib mlsd_test --resize 320x320 --mean 0 --std 0.00392156863 \
         --threshold scores=0.1 ;;
-    *) echo "unknown model '$m' (det, blazeface, mlsd)" >&2; exit 2 ;;
+    *) echo "unknown model '$m' (det, blazeface, blazeface-lfw, mlsd)" >&2; exit 2 ;;
   esac
 done
