@@ -19,8 +19,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -254,7 +256,12 @@ final class PruneCommand implements Callable<Integer> {
                 .layerSparsityRange(minLayer, maxLayer).layerBounds(Options.layerBounds(layerBounds));
         long start = System.nanoTime();
         inputShape.check(input);
-        List<OutputThreshold> cuts = noEval ? List.of() : thresholds.resolve(input);
+        List<OutputThreshold> resolved = thresholds.resolve(input);
+        List<OutputThreshold> cuts = noEval ? List.of() : resolved;
+        // the reconstruction weighs each thresholded output toward its decision (the first threshold of a name)
+        Map<String, Float> decisions = new LinkedHashMap<>();
+        resolved.forEach(t -> decisions.putIfAbsent(t.output(), (float) t.raw()));
+        c.decisions(decisions);
         Pruner pruner = Pruner.builder().model(input, inputShape.shapes())
                 .calibration(data, preprocess.forSpec(data)).method(m).reconstruct(reconstruct)
                 .backend(device).allowTf32(tf32)
@@ -277,7 +284,7 @@ final class PruneCommand implements Callable<Integer> {
             err.printf("schedule: %s, %d iterations%s (--preset fast|default|thorough, --iters N)%n",
                     iterations != null ? "--iters" : "preset " + schedule.label(), steps,
                     iterations != null ? "" : schedule == SchedulePreset.FAST && model == null ? " (the demo)" : "");
-            err.printf("reconstruction: %s (--output NAME)%n", describe(pruner.reconstruction()));
+            err.printf("reconstruction: %s (--output NAME)%n", describe(pruner.reconstruction(), decisions));
             int drawn = pruner.config().schedule().calibrationSamples();
             if (drawn < calibration) {
                 err.printf("--calib %d: the calibration set holds %d samples; all %d are used%n", calibration,
@@ -301,7 +308,7 @@ final class PruneCommand implements Callable<Integer> {
         }
         printTable(err, result);
         if (!result.reconstructionTerms().isEmpty()) {
-            err.printf("reconstruction: %s%n", describe(result.reconstructionTerms()));
+            err.printf("reconstruction: %s%n", describe(result.reconstructionTerms(), decisions));
         }
         result.batchNorm().ifPresent(b -> err.println(b.describe()));
         if (!result.reconstructionTerms().isEmpty()) {
@@ -321,8 +328,10 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String describe(List<ReconstructionTerm> terms) {
-        return String.join(", ", terms.stream().map(ReconstructionTerm::describe).toList());
+    private static String describe(List<ReconstructionTerm> terms, Map<String, Float> decisions) {
+        return String.join(", ", terms.stream().map(t -> t.describe() + (t.loss() == ReconstructionTerm.Loss.MSE
+                && decisions.containsKey(t.output()) ? ", weighted to the decision > " + decisions.get(t.output())
+                : "")).toList());
     }
 
     private static void printProgress(PrintWriter err, IterationStats s) {

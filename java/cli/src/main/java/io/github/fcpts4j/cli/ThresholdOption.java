@@ -13,12 +13,15 @@ import picocli.CommandLine.Option;
 
 /**
  * Mixin: {@code --threshold NAME=T} (or {@code NAME=sigmoid:T}), repeatable: the agreement of the pruned and
- * the dense model's thresholded output NAME in the fidelity block ({@link io.github.fcpts4j.eval.Fidelity}).
+ * the dense model's thresholded output NAME in the fidelity block ({@link io.github.fcpts4j.eval.Fidelity});
+ * on {@code prune} also the decision the reconstruction weighs NAME toward
+ * ({@link io.github.fcpts4j.prune.FcptsConfig.Builder#decisions}).
  */
 final class ThresholdOption {
     @Option(names = "--threshold", paramLabel = "NAME=T", description = "fidelity: also the agreement of the "
             + "two models' output NAME thresholded at T (value > T; NAME=sigmoid:T for logits, sigmoid(x) > T): "
-            + "F1 of the positives, IoU, share of agreeing elements; repeatable")
+            + "F1 of the positives, IoU, share of agreeing elements; on prune the reconstruction also weighs NAME's "
+            + "positive elements (in either model) as much as all the others; repeatable")
     List<String> texts = new ArrayList<>();
 
     /**

@@ -157,6 +157,25 @@ class RealDataCommandsTest {
     }
 
     @Test
+    void pruneWeighsAThresholdedOutputTowardItsDecision(@TempDir Path dir) throws Exception {
+        Path model = ImageModels.classifier(dir.resolve("M.onnx"), 3, ImageModels.nearIdentity(3, 1), RGB_CLASSES,
+                false);
+        Path images = dir.resolve("DIR");
+        ImageModels.render(images, COLOURS, 4, 192, 48, null, true);
+        Path out = dir.resolve("p.onnx"), report = dir.resolve("r.json");
+        String name = io.github.fcpts4j.onnx.OnnxImporter.read(model).graph().outputs().get(0).name();
+        Result r = run("prune", "--model", model.toString(), "--data", "images:" + images, "--input-shape",
+                "x=1,3,48,192", "--resize", "48x192", "--mean", "0.5", "--std", "0.5", "--iters", "2", "--batch", "4",
+                "--calib", "8", "--sparsity", "0.3", "--loss", "mse", "--threshold", name + "=sigmoid:0.5",
+                "--no-eval", "--out", out.toString(), "--report", report.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.err.contains(name + ": mse, weighted to the decision > 0.0"), r.err);
+        JsonObject term = JsonParser.parseString(java.nio.file.Files.readString(report)).getAsJsonObject()
+                .getAsJsonArray("reconstruction_terms").get(0).getAsJsonObject();
+        assertEquals(0.0, term.get("decision_threshold").getAsDouble(), 0.0, "logit(0.5) on the raw logits");
+    }
+
+    @Test
     void bgrModel(@TempDir Path dir) throws Exception {
         float[][] bgrClasses = {{0, 0, 1}, {0, 1, 0}, {1, 0, 0}, {0, 0, 0}};   // channel 0 of a BGR input is blue
         Path model = ImageModels.classifier(dir.resolve("bgr.onnx"), 3, ImageModels.nearIdentity(3, 2), bgrClasses,

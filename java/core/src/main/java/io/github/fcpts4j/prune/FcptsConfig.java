@@ -5,6 +5,7 @@ import io.github.fcpts4j.ErrorCode;
 import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every hyperparameter of an FCPTS run (FCPTS.md sections 2 to 7), built with
@@ -180,6 +181,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         private float temperature = 4f;
         private List<String> featureLayers = List.of();
         private List<String> outputs = List.of();
+        private Map<String, Float> decisions = Map.of();
         private float featureWeight = 1f;
         private boolean straightThrough = true;
         private DensityEstimate density = DensityEstimate.KDE;
@@ -218,6 +220,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
             temperature = o.temperature();
             featureLayers = o.featureLayers();
             outputs = o.outputs();
+            decisions = o.decisions();
             featureWeight = o.featureWeight();
             lambda = o.lambda();
             absoluteConstraint = o.absoluteConstraint();
@@ -340,6 +343,16 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
             return this;
         }
 
+        /**
+         * Decision thresholds by output name, on the raw value (x &gt; T; for logits read as sigmoid(x) &gt; p,
+         * T = ln(p / (1 - p))): each such output's squared error is weighted toward its decision
+         * ({@link DecisionWeighting}); each name must be an output of the model, checked when the run starts.
+         */
+        public Builder decisions(Map<String, Float> v) {
+            decisions = v;
+            return this;
+        }
+
         public Builder featureWeight(float v) {
             featureWeight = v;
             return this;
@@ -394,7 +407,7 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
                     new ScheduleSettings(iterations, batch, calibrationSamples, seed, weightLr, momentum, weightDecay,
                             polishFraction),
                     new ObjectiveSettings(loss, temperature, featureLayers, featureWeight, lambda, absoluteConstraint,
-                            batchNorm, reestimateBatchNorm, outputs),
+                            batchNorm, reestimateBatchNorm, outputs, decisions),
                     new ThresholdSettings(init, thresholdLr, thresholdScale, density, straightThrough,
                             projectEachStep, ramp));
         }

@@ -154,7 +154,8 @@ public final class FcptsLoop {
                 if (e.code() != ErrorCode.DIVERGED || restart == RETRIES) {
                     throw e;
                 }
-                float lr = run.weightLr / 10;
+                // a tenth of the decimal the user reads (0.001 -> 1.0E-4, not the float 1.00000005E-4)
+                float lr = (float) (Double.parseDouble(Float.toString(run.weightLr)) / 10);
                 listener.onRestart(e.getMessage().replaceFirst("^DIVERGED: ", "") + "; starting over with weight lr "
                         + lr);
                 attempt = attempt.toBuilder().weightLr(lr).build();
@@ -213,6 +214,7 @@ public final class FcptsLoop {
             LogThresholds theta = new LogThresholds(t0);
 
             String input = dense.inputs().get(0).name();
+            ReconstructionPlan.requireOutputs(dense, c.objective().decisions().keySet(), "decision threshold output");
             List<ReconstructionTerm> planned = ReconstructionPlan.of(dense,
                     ShapeInference.infer(dense, Map.of(input, sampler.batchShape())), c.objective().outputs(),
                     c.objective().loss());
@@ -255,7 +257,7 @@ public final class FcptsLoop {
                 Tensor batch = scope.allocate(backend, sampler.batchShape());
                 Tensor calibration = deviceCalibration(scope);
                 Reconstruction reconstruction = new Reconstruction(scope, backend, planned, features, c.objective(),
-                        batchSize, student);
+                        batchSize, student, c.objective().decisions());
                 float[] images = new float[batchSize * sampler.sampleSize()];
                 if (reconstruction.needsNormalization()) {
                     reconstruction.normalize(teacher, sampler.batchesPerPass(), b -> {

@@ -6,6 +6,7 @@ import io.github.fcpts4j.prune.FcptsConfig.BatchNormMode;
 import io.github.fcpts4j.prune.FcptsConfig.ReconstructionLoss;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The objective part of an {@link FcptsConfig}: L = L_rec + lambda (S - S*)^2 (or lambda |S - S*|), with
@@ -22,10 +23,15 @@ import java.util.List;
  * @param reestimateBatchNorm re-estimate BatchNorm running statistics on the calibration set after pruning
  * @param outputs             graph outputs the reconstruction covers; empty: all ({@link ReconstructionPlan}
  *                            says which loss each gets)
+ * @param decisions           decision thresholds on the raw value of outputs that are read as x &gt; T (a
+ *                            detector's score logits: T = logit of the probability threshold); an output's squared
+ *                            error then weighs the elements positive in teacher or student as much as all others
+ *                            ({@link DecisionWeighting}; an output with a KL term ignores its threshold)
  */
 public record ObjectiveSettings(ReconstructionLoss loss, float temperature, List<String> featureLayers,
                                 float featureWeight, double lambda, boolean absoluteConstraint,
-                                BatchNormMode batchNorm, boolean reestimateBatchNorm, List<String> outputs) {
+                                BatchNormMode batchNorm, boolean reestimateBatchNorm, List<String> outputs,
+                                Map<String, Float> decisions) {
     public ObjectiveSettings {
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
             throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "lambda must be finite and >= 0, got " + lambda);
@@ -42,6 +48,13 @@ public record ObjectiveSettings(ReconstructionLoss loss, float temperature, List
         FcptsException.requireNonNull(batchNorm, "batchNorm");
         featureLayers = List.copyOf(featureLayers);
         outputs = List.copyOf(new java.util.LinkedHashSet<>(outputs));
+        for (Map.Entry<String, Float> d : decisions.entrySet()) {
+            if (!Float.isFinite(d.getValue())) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "the decision threshold of output '"
+                        + d.getKey() + "' must be finite, got " + d.getValue());
+            }
+        }
+        decisions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(decisions));
     }
 
     /** Settings reconstructing every graph output. */
@@ -49,6 +62,6 @@ public record ObjectiveSettings(ReconstructionLoss loss, float temperature, List
                              float featureWeight, double lambda, boolean absoluteConstraint, BatchNormMode batchNorm,
                              boolean reestimateBatchNorm) {
         this(loss, temperature, featureLayers, featureWeight, lambda, absoluteConstraint, batchNorm,
-                reestimateBatchNorm, List.of());
+                reestimateBatchNorm, List.of(), Map.of());
     }
 }

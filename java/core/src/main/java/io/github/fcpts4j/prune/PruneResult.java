@@ -335,6 +335,10 @@ public final class PruneResult {
                 }
                 term.put("normalization", t.normalized() ? "teacher_mean_square" : "none");
                 term.put("scale", t.scale());
+                Float decision = config.objective().decisions().get(t.output());
+                if (decision != null && t.loss() == ReconstructionTerm.Loss.MSE) {
+                    term.put("decision_threshold", decision);
+                }
                 if (t.sameAs() != null) {
                     term.put("same_term_as", t.sameAs());
                 }

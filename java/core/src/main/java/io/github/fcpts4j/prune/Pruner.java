@@ -429,6 +429,7 @@ public final class Pruner {
                 }
                 // a graph that fixes its batch at 1 is relaxed when the run starts (BatchRelaxation)
                 long planned = BatchRelaxation.fixedBatch(g) == 1 ? 1 : batch;
+                ReconstructionPlan.requireOutputs(g, c.objective().decisions().keySet(), "decision threshold output");
                 List<ReconstructionTerm> terms = ReconstructionPlan.of(g, ShapeInference.infer(g,
                         Map.of(g.inputs().get(0).name(), new long[] {planned, sample[0], sample[1], sample[2]})),
                         c.objective().outputs(), c.objective().loss());

@@ -40,10 +40,11 @@ final class Reconstruction {
     private final Map<String, Tensor> featureGrads = new LinkedHashMap<>();
     private final Map<String, Tensor> termScales = new LinkedHashMap<>();
     private final Tensor featureScale;
+    private final Map<String, DecisionWeighting> decisions = new LinkedHashMap<>();
 
     /** Allocates the seeds in {@code scope}; {@code features} are the feature-MSE values (none a term value). */
     Reconstruction(TensorScope scope, Backend backend, List<ReconstructionTerm> terms, Set<String> features,
-                   ObjectiveSettings objective, int batch, NetworkExecutor student) {
+                   ObjectiveSettings objective, int batch, NetworkExecutor student, Map<String, Float> thresholds) {
         this.backend = backend;
         this.scope = scope;
         this.terms = terms;
@@ -54,6 +55,11 @@ final class Reconstruction {
         for (ReconstructionTerm t : terms) {
             if (t.sameAs() == null) {
                 seeds.put(t.value(), scope.allocate(backend, student.shape(t.value())));
+                Float threshold = thresholds.get(t.output());
+                if (threshold != null && t.loss() == ReconstructionTerm.Loss.MSE) {
+                    decisions.put(t.value(), new DecisionWeighting(scope, backend, student.shape(t.value()),
+                            threshold));
+                }
             }
         }
         for (String f : features) {
@@ -131,7 +137,9 @@ final class Reconstruction {
                 long classes = shape[shape.length - 1];
                 rec += k.klDistill(s, r, grad.size() / classes, classes, temperature, grad);
             } else {
-                double mse = k.mse(s, r, batch, grad.size() / batch, grad);
+                DecisionWeighting d = decisions.get(t.value());
+                double mse = d != null ? d.mse(k, s, r, batch, grad.size() / batch, grad)
+                        : k.mse(s, r, batch, grad.size() / batch, grad);
                 Tensor scale = termScales.get(t.value());
                 if (t.normalized()) {
                     if (scale == null) {

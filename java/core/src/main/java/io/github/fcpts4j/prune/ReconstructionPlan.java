@@ -44,12 +44,7 @@ public final class ReconstructionPlan {
      */
     public static List<ReconstructionTerm> of(Graph graph, Map<String, long[]> shapes, List<String> selected,
                                               FcptsConfig.ReconstructionLoss loss) {
-        for (String s : selected) {
-            if (graph.outputs().stream().noneMatch(o -> o.name().equals(s))) {
-                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, "reconstruction output '" + s + "' is not an "
-                        + "output of graph '" + graph.name() + "'; its outputs are " + outputList(graph));
-            }
-        }
+        requireOutputs(graph, selected, "reconstruction output");
         List<ReconstructionTerm> out = new ArrayList<>();
         Map<String, String> firstByValue = new LinkedHashMap<>();
         for (ValueInfo o : graph.outputs()) {
@@ -65,6 +60,21 @@ public final class ReconstructionPlan {
                     : ReconstructionTerm.Loss.MSE, normalized, normalized ? Double.NaN : 1.0, sameAs));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Checks that every name is an output of {@code graph}.
+     *
+     * @param what how the error names them, e.g. "decision threshold output"
+     * @throws FcptsException INVALID_ARGUMENT naming the first one that is not, and listing the outputs
+     */
+    public static void requireOutputs(Graph graph, java.util.Collection<String> names, String what) {
+        for (String s : names) {
+            if (graph.outputs().stream().noneMatch(o -> o.name().equals(s))) {
+                throw new FcptsException(ErrorCode.INVALID_ARGUMENT, what + " '" + s + "' is not an "
+                        + "output of graph '" + graph.name() + "'; its outputs are " + outputList(graph));
+            }
+        }
     }
 
     /** The logits whose softmax output {@code o} is or that it is (rules 1 to 3), or null for rule 4. */

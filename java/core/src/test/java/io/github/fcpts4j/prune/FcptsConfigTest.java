@@ -14,6 +14,7 @@ import io.github.fcpts4j.prune.FcptsConfig.ThresholdScale;
 import io.github.fcpts4j.sparsity.MagnitudeAllocation;
 
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class FcptsConfigTest {
                 .weightDecay(1e-4f).polishFraction(0.5)
                 .loss(ReconstructionLoss.LOGITS_MSE).temperature(2f).featureLayers(List.of("relu_3"))
                 .featureWeight(0.5f).lambda(3).absoluteConstraint(true).batchNorm(BatchNormMode.FROZEN)
-                .reestimateBatchNorm(true)
+                .reestimateBatchNorm(true).decisions(Map.of("out", 1.5f))
                 .init(MagnitudeAllocation.LAMP).thresholdLr(0.05f).thresholdScale(ThresholdScale.SHARED)
                 .density(DensityEstimate.HARD_COUNT).straightThrough(false).projectEachStep(true);
     }
@@ -43,7 +44,7 @@ class FcptsConfigTest {
                 c.target());
         assertEquals(new ScheduleSettings(77, 16, 48, 9, 0.02f, 0.8f, 1e-4f, 0.5), c.schedule());
         assertEquals(new ObjectiveSettings(ReconstructionLoss.LOGITS_MSE, 2f, List.of("relu_3"), 0.5f, 3, true,
-                BatchNormMode.FROZEN, true), c.objective());
+                BatchNormMode.FROZEN, true, List.of(), Map.of("out", 1.5f)), c.objective());
         assertEquals(new ThresholdSettings(MagnitudeAllocation.LAMP, 0.05f, ThresholdScale.SHARED,
                 DensityEstimate.HARD_COUNT, false, true, 0), c.thresholds());
         assertEquals(39, c.schedule().polishIterations(), "round(0.5 * 77)");

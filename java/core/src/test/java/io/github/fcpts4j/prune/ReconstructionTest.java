@@ -204,7 +204,7 @@ class ReconstructionTest {
                      ExecutorOptions.inference().observing(observed));
              NetworkExecutor student = NetworkExecutor.compile(perturbed, cpu, Map.of(in, batchShape),
                      ExecutorOptions.training().observing(observed))) {
-            Reconstruction rec = new Reconstruction(scope, cpu, terms, Set.of(), objective, BATCH, student);
+            Reconstruction rec = new Reconstruction(scope, cpu, terms, Set.of(), objective, BATCH, student, Map.of());
             assertTrue(rec.needsNormalization());
             Tensor batch = scope.allocate(cpu, batchShape);
             float[] images = new float[BATCH * 28 * 28];
@@ -329,5 +329,19 @@ class ReconstructionTest {
         assertEquals(List.of(map(g)), onlyMap.reconstructionTerms().stream().map(ReconstructionTerm::output)
                 .toList());
         assertEquals(scale, onlyMap.reconstructionTerms().get(0).scale(), 0.0, "same data, same scale");
+
+        // a decision threshold weighs the map's squared error toward the decision: at step 1 (same masks, same
+        // batch) the positives, about half the elements at 0, count twice, so the loss is larger
+        PruneResult decided = b.outputs(map(g)).configure(c -> c.decisions(Map.of(map(g), 0f))).build().run();
+        JsonObject term = JsonParser.parseString(decided.toJson()).getAsJsonObject()
+                .getAsJsonArray("reconstruction_terms").get(0).getAsJsonObject();
+        assertEquals(0f, term.get("decision_threshold").getAsFloat());
+        assertTrue(decided.reconstructionCurve()[0] > 1.2 * onlyMap.reconstructionCurve()[0],
+                decided.reconstructionCurve()[0] + " against " + onlyMap.reconstructionCurve()[0]);
+        assertEquals(Math.round(0.6 * decided.totalWeights()), decided.prunedWeights());
+        FcptsException unknown = assertThrows(FcptsException.class, () -> Pruner.builder().model(model)
+                .calibration(DataSpec.DEFAULT).configure(c -> c.decisions(Map.of("scores", 0.5f))).build());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, unknown.code());
+        assertTrue(unknown.getMessage().contains("decision threshold output 'scores'"), unknown.getMessage());
     }
 }
