@@ -22,12 +22,14 @@ import java.util.function.IntConsumer;
  *   KL term on value v [..., C]:  klDistill(student v, teacher v, rows = |v| / C, C, T)
  *   MSE term on output o:         scale_o mse(student o, teacher o, N, |o| / N); the seed 2 (s - t) / N is
  *                                 multiplied by scale_o on the backend (a binary MUL by a one-element tensor)
+ *   with a decision threshold on o (ObjectiveSettings.decisions): the mse above is {@link DecisionWeighting}'s,
+ *                                 the elements positive in teacher or student weighing as much as the others
  *   scale_o (normalized terms):   1 / ((1 / M) sum_j ||teacher_j||^2) over the M = batches x N samples of
  *                                 {@link #normalize}'s pass, summed in double on the host: deterministic;
  *                                 1 when that mean square is 0 or not finite (nothing to normalize by)
  * </pre>
  * The seeds are written into tensors kept for the whole run ({@link #seeds}, by value name, for the student's
- * backward); only the loss comes back to the host. {@link FcptsLoop} calls {@link #compute} once per step.
+ * backward); only the loss (and a decision-weighted term's count of positives) comes back to the host. {@link FcptsLoop} calls {@link #compute} once per step.
  */
 final class Reconstruction {
     private final Backend backend;
