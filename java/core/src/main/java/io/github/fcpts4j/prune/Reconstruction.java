@@ -22,8 +22,9 @@ import java.util.function.IntConsumer;
  *   KL term on value v [..., C]:  klDistill(student v, teacher v, rows = |v| / C, C, T)
  *   MSE term on output o:         scale_o mse(student o, teacher o, N, |o| / N); the seed 2 (s - t) / N is
  *                                 multiplied by scale_o on the backend (a binary MUL by a one-element tensor)
- *   with a decision threshold on o (ObjectiveSettings.decisions): the mse above is {@link DecisionWeighting}'s,
- *                                 the elements positive in teacher or student weighing as much as the others
+ *   with a decision threshold on o (ObjectiveSettings.decisions): {@link DecisionWeighting}'s term instead, the
+ *                                 elements positive in teacher or student weighing as much as the others,
+ *                                 relative to the batch's weighted teacher mean square (scale_o unused)
  *   scale_o (normalized terms):   1 / ((1 / M) sum_j ||teacher_j||^2) over the M = batches x N samples of
  *                                 {@link #normalize}'s pass, summed in double on the host: deterministic;
  *                                 1 when that mean square is 0 or not finite (nothing to normalize by)
@@ -140,8 +141,11 @@ final class Reconstruction {
                 rec += k.klDistill(s, r, grad.size() / classes, classes, temperature, grad);
             } else {
                 DecisionWeighting d = decisions.get(t.value());
-                double mse = d != null ? d.mse(k, s, r, batch, grad.size() / batch, grad)
-                        : k.mse(s, r, batch, grad.size() / batch, grad);
+                if (d != null) {
+                    rec += d.mse(k, s, r, batch, grad.size() / batch, grad);
+                    continue;
+                }
+                double mse = k.mse(s, r, batch, grad.size() / batch, grad);
                 Tensor scale = termScales.get(t.value());
                 if (t.normalized()) {
                     if (scale == null) {

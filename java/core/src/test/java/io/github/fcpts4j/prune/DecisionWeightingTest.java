@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The decision-weighted squared error on the CPU backend equals a double computation of its formula: the
- * union of the two models' positives weighs as much in total as the other elements, the gradient is
- * 2 r^2 (s - t) / N; with no positive element it is the plain squared error.
+ * union of the two models' positives weighs as much in total as the other elements, relative to the
+ * teacher's weighted mean square Q, the gradient 2 w (s - t) / (N Q); with no positive element it is the plain
+ * squared error relative to the teacher's mean square.
  */
 class DecisionWeightingTest {
     private static final int N = 4, F = 50;
@@ -39,12 +40,16 @@ class DecisionWeightingTest {
             positives += s[i] > threshold || t[i] > threshold ? 1 : 0;
         }
         double p = (double) positives / s.length, beta = p > 0 ? (1 - p) / p : 0;
-        double expected = 0;
+        double expected = 0, q = 0;
         double[] grad = new double[s.length];
         for (int i = 0; i < s.length; i++) {
+            double w = s[i] > threshold || t[i] > threshold ? 1 + beta : 1;
+            q += w * t[i] * t[i] / N;
+        }
+        for (int i = 0; i < s.length; i++) {
             double w = s[i] > threshold || t[i] > threshold ? 1 + beta : 1, d = (double) s[i] - t[i];
-            expected += w * d * d / N;
-            grad[i] = 2 * w * d / N;
+            expected += w * d * d / N / q;
+            grad[i] = 2 * w * d / N / q;
         }
         try (Backend cpu = Backends.open("cpu", BackendOptions.defaults()); TensorScope scope = new TensorScope()) {
             Tensor st = scope.upload(cpu, s, N, F), tt = scope.upload(cpu, t, N, F);
@@ -58,12 +63,13 @@ class DecisionWeightingTest {
             }
             if (threshold < 10) {
                 assertEquals(true, positives > 0 && positives < s.length / 4, positives + " positives");
-                double plain = 0;
+                double plain = 0, teacher = 0;
                 for (int i = 0; i < s.length; i++) {
-                    plain += ((double) s[i] - t[i]) * (s[i] - t[i]) / N;
+                    plain += ((double) s[i] - t[i]) * (s[i] - t[i]);
+                    teacher += (double) t[i] * t[i];
                 }
-                assertEquals(true, loss > 1.5 * plain, "the few positives weigh as much as the rest: " + loss
-                        + " against " + plain);
+                assertEquals(true, Math.abs(loss - plain / teacher) > 0.05 * loss, "the weights change the term: "
+                        + loss + " against " + plain / teacher);
             }
         }
     }
