@@ -329,9 +329,9 @@ final class PruneCommand implements Callable<Integer> {
     }
 
     private static String describe(List<ReconstructionTerm> terms, Map<String, Float> decisions) {
-        return String.join(", ", terms.stream().map(t -> t.describe() + (t.loss() == ReconstructionTerm.Loss.MSE
-                && decisions.containsKey(t.output()) ? ", weighted to the decision > " + decisions.get(t.output())
-                : "")).toList());
+        return String.join(", ", terms.stream().map(t -> t.loss() == ReconstructionTerm.Loss.MSE && t.sameAs() == null
+                && decisions.containsKey(t.output()) ? t.output() + ": mse, weighted to the decision > "
+                + decisions.get(t.output()) + " / the batch's weighted teacher mean square" : t.describe()).toList());
     }
 
     private static void printProgress(PrintWriter err, IterationStats s) {

@@ -169,7 +169,8 @@ class RealDataCommandsTest {
                 "--calib", "8", "--sparsity", "0.3", "--loss", "mse", "--threshold", name + "=sigmoid:0.5",
                 "--no-eval", "--out", out.toString(), "--report", report.toString());
         assertEquals(0, r.code, r.err);
-        assertTrue(r.err.contains(name + ": mse, weighted to the decision > 0.0"), r.err);
+        assertTrue(r.err.contains(name + ": mse, weighted to the decision > 0.0 / the batch's weighted teacher mean "
+                + "square"), r.err);
         JsonObject term = JsonParser.parseString(java.nio.file.Files.readString(report)).getAsJsonObject()
                 .getAsJsonArray("reconstruction_terms").get(0).getAsJsonObject();
         assertEquals(0.0, term.get("decision_threshold").getAsDouble(), 0.0, "logit(0.5) on the raw logits");

@@ -333,11 +333,15 @@ public final class PruneResult {
                 if (t.loss() == ReconstructionTerm.Loss.KL) {
                     term.put("temperature", config.objective().temperature());
                 }
-                term.put("normalization", t.normalized() ? "teacher_mean_square" : "none");
-                term.put("scale", t.scale());
-                Float decision = config.objective().decisions().get(t.output());
-                if (decision != null && t.loss() == ReconstructionTerm.Loss.MSE) {
+                Float decision = t.loss() == ReconstructionTerm.Loss.MSE && t.sameAs() == null
+                        ? config.objective().decisions().get(t.output()) : null;
+                if (decision != null) {
+                    // DecisionWeighting: relative to each batch's weighted teacher mean square, no fixed scale
+                    term.put("normalization", "batch_weighted_teacher_mean_square");
                     term.put("decision_threshold", decision);
+                } else {
+                    term.put("normalization", t.normalized() ? "teacher_mean_square" : "none");
+                    term.put("scale", t.scale());
                 }
                 if (t.sameAs() != null) {
                     term.put("same_term_as", t.sameAs());

@@ -30,7 +30,8 @@ import java.util.function.IntConsumer;
  *                                 1 when that mean square is 0 or not finite (nothing to normalize by)
  * </pre>
  * The seeds are written into tensors kept for the whole run ({@link #seeds}, by value name, for the student's
- * backward); only the loss (and a decision-weighted term's count of positives) comes back to the host. {@link FcptsLoop} calls {@link #compute} once per step.
+ * backward); only the loss (and a decision-weighted term's two scalars) comes back to the host.
+ * {@link FcptsLoop} calls {@link #compute} once per step.
  */
 final class Reconstruction {
     private final Backend backend;

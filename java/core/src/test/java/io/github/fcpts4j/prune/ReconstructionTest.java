@@ -336,6 +336,7 @@ class ReconstructionTest {
         JsonObject term = JsonParser.parseString(decided.toJson()).getAsJsonObject()
                 .getAsJsonArray("reconstruction_terms").get(0).getAsJsonObject();
         assertEquals(0.3f, term.get("decision_threshold").getAsFloat());
+        assertEquals("batch_weighted_teacher_mean_square", term.get("normalization").getAsString());
         double weighted = decided.reconstructionCurve()[0], plain = onlyMap.reconstructionCurve()[0];
         assertTrue(Double.isFinite(weighted) && Math.abs(weighted - plain) > 0.01 * plain, weighted + " against "
                 + plain);
