@@ -31,7 +31,6 @@ final class DecisionWeighting {
     private final Tensor weightedTeacher;
     private final Tensor weightedGrad;
     private final Tensor zeros;
-    private final Tensor scratch;
     private final Tensor inverse;
     private final Tensor sum;
     private final Tensor factor;
@@ -48,7 +47,6 @@ final class DecisionWeighting {
         weightedGrad = scope.allocate(backend, shape);
         zeros = scope.allocate(backend, shape);
         backend.network().fill(zeros, 0f);
-        scratch = scope.allocate(backend, shape);
         inverse = scope.allocate(backend, new long[] {1});
         sum = scope.allocate(backend, new long[] {1});
         factor = scope.allocate(backend, new long[] {1});
@@ -78,7 +76,7 @@ final class DecisionWeighting {
         k.binary(NetworkKernels.Binary.ADD, root, flat, one, scalar, root, flat);
         k.binary(NetworkKernels.Binary.MUL, student, flat, root, flat, weightedStudent, flat);
         k.binary(NetworkKernels.Binary.MUL, teacher, flat, root, flat, weightedTeacher, flat);
-        double q = k.mse(weightedTeacher, zeros, n, features, scratch);
+        double q = k.mse(weightedTeacher, zeros, n, features, null);
         double scale = q > 0 && Double.isFinite(q) ? 1 / q : 1;
         inverse.copyFrom(new float[] {(float) scale});
         double loss = k.mse(weightedStudent, weightedTeacher, n, features, weightedGrad) * scale;
