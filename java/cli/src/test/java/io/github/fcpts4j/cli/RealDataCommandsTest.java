@@ -120,12 +120,17 @@ class RealDataCommandsTest {
         assertEquals(0.75, noMean.json().get("top1").getAsDouble(), 0.0, "without the mean no image is dark");
     }
 
-    @Test
-    void evalThresholdsAnOutputAndRefusesBadThresholdsBeforeScoring(@TempDir Path dir) throws Exception {
+    /** The near-identity colour classifier M.onnx in {@code dir}, and 4 rendered 48 x 192 images a class in DIR. */
+    private static Path colourClassifier(Path dir) throws Exception {
         Path model = ImageModels.classifier(dir.resolve("M.onnx"), 3, ImageModels.nearIdentity(3, 1), RGB_CLASSES,
                 false);
-        Path images = dir.resolve("DIR");
-        ImageModels.render(images, COLOURS, 4, 192, 48, null, true);
+        ImageModels.render(dir.resolve("DIR"), COLOURS, 4, 192, 48, null, true);
+        return model;
+    }
+
+    @Test
+    void evalThresholdsAnOutputAndRefusesBadThresholdsBeforeScoring(@TempDir Path dir) throws Exception {
+        Path model = colourClassifier(dir), images = dir.resolve("DIR");
         String[] common = {"eval", "--model", model.toString(), "--reference", model.toString(), "--data",
             "images:" + images, "--input-shape", "x=1,3,48,192", "--resize", "48x192", "--mean", "0.5", "--std", "0.5"};
         Result plain = run(concat(common, "--json"));
@@ -158,10 +163,7 @@ class RealDataCommandsTest {
 
     @Test
     void pruneWeighsAThresholdedOutputTowardItsDecision(@TempDir Path dir) throws Exception {
-        Path model = ImageModels.classifier(dir.resolve("M.onnx"), 3, ImageModels.nearIdentity(3, 1), RGB_CLASSES,
-                false);
-        Path images = dir.resolve("DIR");
-        ImageModels.render(images, COLOURS, 4, 192, 48, null, true);
+        Path model = colourClassifier(dir), images = dir.resolve("DIR");
         Path out = dir.resolve("p.onnx"), report = dir.resolve("r.json");
         String name = io.github.fcpts4j.onnx.OnnxImporter.read(model).graph().outputs().get(0).name();
         Result r = run("prune", "--model", model.toString(), "--data", "images:" + images, "--input-shape",
