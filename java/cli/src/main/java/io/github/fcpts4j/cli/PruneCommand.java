@@ -209,9 +209,10 @@ final class PruneCommand implements Callable<Integer> {
             description = "weight of each feature MSE term (default: ${DEFAULT-VALUE})")
     float featureWeight;
 
-    @Option(names = "--batch-norm", description = "BatchNorm while pruning: auto (train unless the model with "
-            + "batch statistics is more than " + BatchNormChoice.LIMIT + " relative L2 from itself on the first "
-            + "calibration batch, then "
+    @Option(names = "--batch-norm", description = "BatchNorm while pruning: auto (train unless the model with its "
+            + "statistics re-estimated on the first calibration samples is more than " + BatchNormChoice.LIMIT
+            + " relative L2 from itself or changes more than " + (100 - BatchNormChoice.AGREEMENT_PERCENT)
+            + " % of a classifier's decisions, and more than re-estimating on either half of them does, then "
             + "frozen) | train (batch statistics, running averages updated, gamma / beta learned: published) | "
             + "frozen | frozen-affine (inference mode, gamma / beta learned) (default: ${DEFAULT-VALUE})")
     String batchNorm;

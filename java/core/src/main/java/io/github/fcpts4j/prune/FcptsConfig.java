@@ -102,9 +102,9 @@ public record FcptsConfig(TargetSettings target, ScheduleSettings schedule, Obje
         /** Inference mode with gamma and beta learned (running statistics stay as they are). */
         FROZEN_AFFINE,
         /**
-         * TRAIN where the training-mode teacher is the user's model on the calibration data, else FROZEN
-         * ({@link BatchNormChoice}): the dense model with batch statistics is compared with itself with its
-         * running statistics on the first calibration batch before step 1.
+         * TRAIN where the published recipe can end at the user's model on the calibration data, else FROZEN
+         * ({@link BatchNormChoice}): before step 1 the dense model with its statistics re-estimated on the
+         * first calibration samples is compared with itself (relative error and decision agreement).
          */
         AUTO;
 

@@ -38,8 +38,9 @@ import java.util.function.Function;
  * <pre>
  *   forward:   student weights = w * 1[|w| > t_l], teacher = dense model; by default both with BatchNorm in
  *              training mode (batch statistics, running averages updated: the pruned model keeps the
- *              student's), as the published code does, unless the training-mode teacher measurably is not
- *              the dense model on the calibration data ({@link BatchNormChoice}, {@link FcptsConfig.BatchNormMode})
+ *              student's), as the published code does, unless the dense model with statistics re-estimated on
+ *              the calibration data measurably is not the dense model ({@link BatchNormChoice},
+ *              {@link FcptsConfig.BatchNormMode})
  *   loss:      L = L_rec + lambda (S - S*)^2,  S = sum_l c_l N_l s_l(t_l) / sum_l c_l N_l
  *              L_rec = sum over the reconstructed outputs of T^2 KL(teacher / T || student / T) on logits
  *              (or logits MSE) or the MSE relative to the teacher's mean square ({@link ReconstructionPlan},
@@ -223,12 +224,14 @@ public final class FcptsLoop {
             Set<String> features = featureValues();
             planned.forEach(term -> features.remove(term.value()));
             Set<String> observed = Reconstruction.observed(dense, planned, features);
-            float[] first = new float[batchSize * sampler.sampleSize()];
-            for (int i = 0; i < batchSize; i++) {
-                sampler.readSample(i % sampler.samples(), first, i * sampler.sampleSize());
-            }
+            int measured = Math.max(1, Math.min(BatchNormChoice.MEASURED_SAMPLES, sampler.samples()) / batchSize);
             BatchNormChoice batchNormChoice = BatchNormChoice.resolve(c.objective().batchNorm(), dense, backend,
-                    input, sampler.batchShape(), first);
+                    input, sampler.batchShape(), measured, (images, b) -> {
+                        for (int i = 0; i < batchSize; i++) {
+                            sampler.readSample((b * batchSize + i) % sampler.samples(), images,
+                                    i * sampler.sampleSize());
+                        }
+                    }, planned);
             FcptsConfig.BatchNormMode batchNorm = batchNormChoice.used();
             boolean trainingBatchNorm = batchNorm == FcptsConfig.BatchNormMode.TRAIN;
             List<String> batchNormParams = batchNorm.learnsAffine()

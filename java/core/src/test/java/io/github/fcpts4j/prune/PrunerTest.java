@@ -162,6 +162,9 @@ class PrunerTest {
         BatchNormChoice chosen = training.batchNorm().orElseThrow();
         assertEquals(FcptsConfig.BatchNormMode.TRAIN, chosen.used(), "ResNet-20 on its own data: the published mode");
         assertTrue(chosen.discrepancy() > 0 && chosen.discrepancy() <= BatchNormChoice.LIMIT, chosen.describe());
+        assertTrue(chosen.agreement() < BatchNormChoice.AGREEMENT_LIMIT
+                && chosen.noiseAgreement() < chosen.agreement(), "16 samples: the decisions re-estimation changes "
+                + "are within the noise of re-estimating on 8: " + chosen.describe());
         assertEquals(FcptsConfig.BatchNormMode.FROZEN, frozen.batchNorm().orElseThrow().used());
         assertTrue(Double.isNaN(frozen.batchNorm().orElseThrow().discrepancy()), "an explicit mode measures nothing");
         // the weight lr follows the statistics: published 0.01 where BatchNorm trains, 0.001 where it is fixed
