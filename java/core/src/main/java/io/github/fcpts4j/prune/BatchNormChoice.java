@@ -7,6 +7,7 @@ import io.github.fcpts4j.engine.ExecutorOptions;
 import io.github.fcpts4j.engine.NetworkExecutor;
 import io.github.fcpts4j.ir.Graph;
 import io.github.fcpts4j.ir.Node;
+import io.github.fcpts4j.ir.TensorData;
 import io.github.fcpts4j.ir.ops.Ops;
 
 import java.util.LinkedHashMap;
@@ -91,10 +92,11 @@ public record BatchNormChoice(FcptsConfig.BatchNormMode requested, FcptsConfig.B
         }
         float[] images = new float[Math.toIntExact(Tensor.elementCount(batchShape))];
         int half = batches / 2;
-        Graph reestimated = BatchNormRecalibration.run(dense, backend, batchShape, batches, images, fill);
-        Graph first = half == 0 ? null : BatchNormRecalibration.run(dense, backend, batchShape, half, images, fill);
+        Graph first = BatchNormRecalibration.run(dense, backend, batchShape, half == 0 ? batches : half, images,
+                fill);
         Graph second = half == 0 ? null : BatchNormRecalibration.run(dense, backend, batchShape, batches - half,
                 images, (a, k) -> fill.accept(a, half + k));
+        Graph reestimated = half == 0 ? first : pooled(dense, first, half, second, batches - half);
         Difference shift = new Difference(compared), noise = new Difference(compared);
         ExecutorOptions observing = ExecutorOptions.inference().observing(compared.keySet());
         Map<String, long[]> shapes = Map.of(input, batchShape);
@@ -173,6 +175,28 @@ public record BatchNormChoice(FcptsConfig.BatchNormMode requested, FcptsConfig.B
             }
             return least;
         }
+    }
+
+    /**
+     * The statistics re-estimated on all batches, from those of two disjoint runs of {@code n1} and {@code n2}
+     * batches: each is a cumulative average of per-batch means and variances, so the whole is their
+     * batch-weighted average (what one run over all batches stores, up to rounding).
+     */
+    private static Graph pooled(Graph dense, Graph first, int n1, Graph second, int n2) {
+        Graph out = dense;
+        for (Node n : dense.nodes()) {
+            for (int i : Ops.of(n.op()).runningStatisticInputs()) {
+                String name = n.input(i);
+                float[] a = first.initializer(name).orElseThrow().floats();
+                float[] b = second.initializer(name).orElseThrow().floats();
+                float[] m = new float[a.length];
+                for (int j = 0; j < m.length; j++) {
+                    m[j] = (float) (((double) n1 * a[j] + (double) n2 * b[j]) / (n1 + n2));
+                }
+                out = out.withInitializer(name, TensorData.ofFloats(dense.initializer(name).orElseThrow().dims(), m));
+            }
+        }
+        return out;
     }
 
     /** Rows of {@code classes} values whose largest value (the first on ties) is at the same index in both. */
